@@ -1,0 +1,113 @@
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from ui import charts
+
+
+def _bar_traces(fig):
+    return [t for t in fig.data if isinstance(t, go.Bar)]
+
+
+def test_rate_bars_plot_one_bar_per_group_with_rate_and_size():
+    table = pd.DataFrame(
+        {"cohort": ["2025A", None], "applicants": [10, 4], "eligibility_rate": [0.5, 0.25]}
+    )
+    fig = charts.rate_bars(table, "cohort")
+    (bar,) = fig.data
+    assert list(bar.y) == ["2025A", "Unassigned"]
+    assert list(bar.x) == [0.5, 0.25]
+    assert list(bar.text) == ["50% of 10", "25% of 4"]
+
+
+def test_status_bars_stack_one_trace_per_status_present():
+    table = pd.DataFrame({"degree": ["medicine"], "eligible": [3], "ineligible": [1]})
+    fig = charts.status_bars(table, "degree")
+    assert [t.name for t in fig.data] == ["eligible", "ineligible"]
+    assert fig.layout.barmode == "stack"
+
+
+def test_funnel_keeps_the_rule_order():
+    table = pd.DataFrame({"label": ["Degree", "Licence", "CME"], "passing": [10, 7, 3]})
+    (trace,) = charts.funnel(table).data
+    assert isinstance(trace, go.Funnel)
+    assert list(trace.y) == ["Degree", "Licence", "CME"]
+    assert list(trace.x) == [10, 7, 3]
+
+
+def test_fail_missing_bars_stack_fail_then_missing():
+    table = pd.DataFrame({"label": ["CME", "Licence"], "fail": [5, 1], "missing": [0, 4]})
+    fig = charts.fail_missing_bars(table)
+    assert [(t.name, list(t.x)) for t in fig.data] == [("fail", [5, 1]), ("missing", [0, 4])]
+
+
+def test_upset_bars_match_counts_and_dots_mark_members():
+    combos = pd.DataFrame({"rules": [("cme",), ("cme", "licence")], "count": [7, 2]})
+    fig = charts.upset(combos, labels={"cme": "CME hours", "licence": "Licence"})
+    bars = _bar_traces(fig)
+    assert len(bars) == 1
+    assert list(bars[0].y) == [7, 2]
+    assert list(bars[0].hovertext) == ["CME hours", "CME hours + Licence"]
+    # trace 1 is the grey grid, then one dark trace per combination
+    members = [sorted(t.y) for t in fig.data[2:]]
+    assert members == [["CME hours"], ["CME hours", "Licence"]]
+    assert len(fig.data[1].x) == 4  # 2 combinations x 2 rules
+
+
+def test_backlog_by_month_stacks_overdue_under_due():
+    table = pd.DataFrame({"month": ["2025-01", "2025-02"], "due": [0, 3], "overdue": [2, 0]})
+    fig = charts.backlog_by_month(table)
+    assert [(t.name, list(t.y)) for t in fig.data] == [("overdue", [2, 0]), ("due", [0, 3])]
+    assert fig.layout.barmode == "stack"
+
+
+def test_ageing_puts_buckets_in_natural_order():
+    table = pd.DataFrame({"bucket": ["91+", "1-30", "31-60"], "count": [1, 5, 2]})
+    (bar,) = charts.ageing(table).data
+    assert list(bar.x) == ["1-30", "31-60", "91+"]
+    assert list(bar.y) == [5, 2, 1]
+
+
+def test_side_by_side_gives_one_trace_per_series():
+    table = pd.DataFrame(
+        {
+            "rule": ["CME", "Licence", "CME", "Licence"],
+            "cohort": ["A", "A", "B", "B"],
+            "share": [0.5, 0.1, 0.2, 0.3],
+        }
+    )
+    fig = charts.side_by_side(table, "rule", "cohort", "share")
+    assert [(t.name, list(t.x)) for t in fig.data] == [("A", [0.5, 0.1]), ("B", [0.2, 0.3])]
+    assert fig.layout.barmode == "group"
+
+
+def test_what_if_compares_active_and_edited_per_group():
+    table = pd.DataFrame(
+        {"cohort": ["A", None], "baseline_rate": [0.5, 0.2], "candidate_rate": [0.6, 0.1]}
+    )
+    fig = charts.what_if(table)
+    assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
+        ("active", ["A", "Unassigned"], [0.5, 0.2]),
+        ("edited", ["A", "Unassigned"], [0.6, 0.1]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("chart", "args"),
+    [
+        (charts.rate_bars, ("cohort",)),
+        (charts.status_bars, ("cohort",)),
+        (charts.funnel, ()),
+        (charts.fail_missing_bars, ()),
+        (charts.upset, ()),
+        (charts.backlog_by_month, ()),
+        (charts.ageing, ()),
+        (charts.count_bars, ("reason",)),
+        (charts.side_by_side, ("rule", "cohort", "share")),
+        (charts.what_if, ()),
+    ],
+)
+def test_empty_table_gives_a_figure_that_says_so(chart, args):
+    fig = chart(pd.DataFrame(), *args)
+    assert fig.data == ()
+    assert fig.layout.annotations[0].text == charts.EMPTY_TEXT

@@ -1,0 +1,60 @@
+import pandas as pd
+import pytest
+
+from ui import masking
+
+
+def _frame():
+    return pd.DataFrame(
+        {
+            "applicant_id": ["A1", "A2", "A3"],
+            "full_name": pd.array(["Jane van Dyke", "", None], dtype="string"),
+            "email": pd.array(["jane.doe@clinic.org", "  ", None], dtype="string"),
+            "license_number": pd.array(["RN-448812", "0042", None], dtype="string"),
+            "cme_hours": [12.0, 30.0, None],
+        }
+    )
+
+
+def test_masks_every_personal_column_and_keeps_the_rest():
+    out = masking.mask_frame(_frame(), show_personal=False)
+    expected = pd.DataFrame(
+        {
+            "applicant_id": ["A1", "A2", "A3"],
+            "full_name": pd.array(["J. V. D.", "", None], dtype="string"),
+            "email": pd.array(["j•••@•••", "", None], dtype="string"),
+            "license_number": pd.array(["•••12", "•••", None], dtype="string"),
+            "cme_hours": [12.0, 30.0, None],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+def test_shown_returns_values_untouched():
+    frame = _frame()
+    pd.testing.assert_frame_equal(masking.mask_frame(frame, show_personal=True), frame)
+
+
+def test_masking_does_not_change_the_input():
+    frame = _frame()
+    masking.mask_frame(frame, show_personal=False)
+    assert frame.loc[0, "full_name"] == "Jane van Dyke"
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("Anne-Marie Smith", "A. M. S."), ("o'neil", "O. N."), ("  Li  ", "L.")],
+)
+def test_names_become_initials(name, masked):
+    assert masking.mask_names(pd.Series([name]))[0] == masked
+
+
+def test_short_licence_numbers_show_no_digits():
+    # Showing the tail of a 3-character number would show most of it.
+    assert masking.mask_tail(pd.Series(["123"]))[0] == "•••"
+
+
+def test_frame_without_personal_columns_is_unchanged():
+    frame = pd.DataFrame({"cohort": ["2025A"], "eligible": [3]})
+    assert not masking.has_personal_columns(frame)
+    pd.testing.assert_frame_equal(masking.mask_frame(frame, show_personal=False), frame)

@@ -1,0 +1,331 @@
+"""DataFrame -> Plotly figure. No Streamlit here, so every chart is testable on its own.
+
+Each function takes an already-summarised table (from `analytics.summary` or
+`analytics.renewals`) and the names of the columns it reads; it never filters or counts.
+An empty table gives a figure that says so instead of an empty plot area.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# One palette for the statuses everywhere, so "eligible" is the same green on every page.
+STATUS_COLOURS = {
+    "eligible": "#2e7d32",
+    "incomplete": "#f9a825",
+    "ineligible": "#c62828",
+    "current": "#2e7d32",
+    "due": "#f9a825",
+    "overdue": "#c62828",
+    "fail": "#c62828",
+    "missing": "#9e9e9e",
+    "pass": "#2e7d32",
+}
+ACCENT = "#1565c0"
+MUTED = "#d0d0d0"
+EMPTY_TEXT = "Nothing to show for this selection"
+AGEING_ORDER = ["1-30", "31-60", "61-90", "91+"]
+
+
+def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    )
+    return fig
+
+
+def empty(title: str | None = None, text: str = EMPTY_TEXT) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=200)
+
+
+def rate_bars(
+    table: pd.DataFrame,
+    group: str,
+    rate: str = "eligibility_rate",
+    count: str = "applicants",
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars of a 0-1 rate per group, labelled with the rate and the group size."""
+    if table.empty:
+        return empty(title)
+    labels = table[group].astype("string").fillna("Unassigned")
+    rates = table[rate].astype(float)
+    text = [f"{r:.0%} of {int(n):,}" for r, n in zip(rates, table[count], strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=rates,
+            y=labels,
+            orientation="h",
+            text=text,
+            textposition="auto",
+            marker_color=ACCENT,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
+
+
+def status_bars(
+    table: pd.DataFrame,
+    group: str,
+    statuses: tuple[str, ...] = ("eligible", "incomplete", "ineligible"),
+    title: str | None = None,
+) -> go.Figure:
+    """Stacked counts of each status per group (one column per status in `table`)."""
+    if table.empty:
+        return empty(title)
+    labels = table[group].astype("string").fillna("Unassigned")
+    fig = go.Figure(
+        [
+            go.Bar(
+                name=status,
+                y=labels,
+                x=table[status],
+                orientation="h",
+                marker_color=STATUS_COLOURS.get(status, ACCENT),
+            )
+            for status in statuses
+            if status in table.columns
+        ]
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
+
+
+def funnel(
+    table: pd.DataFrame, stage: str = "label", count: str = "passing", title: str | None = None
+) -> go.Figure:
+    """Applicants still in after each required rule, in the order the table gives."""
+    if table.empty:
+        return empty(title)
+    fig = go.Figure(
+        go.Funnel(
+            y=table[stage].astype("string"),
+            x=table[count],
+            textinfo="value+percent initial",
+            marker_color=ACCENT,
+        )
+    )
+    return _layout(fig, title, height=max(240, 60 + 48 * len(table)))
+
+
+def fail_missing_bars(
+    table: pd.DataFrame,
+    rule: str = "label",
+    fail: str = "fail",
+    missing: str = "missing",
+    title: str | None = None,
+) -> go.Figure:
+    """Per rule, how many fail and how many lack the data, stacked, in the table's order."""
+    if table.empty:
+        return empty(title)
+    labels = table[rule].astype("string")
+    fig = go.Figure(
+        [
+            go.Bar(
+                name=name,
+                y=labels,
+                x=table[column],
+                orientation="h",
+                marker_color=STATUS_COLOURS[name],
+            )
+            for name, column in (("fail", fail), ("missing", missing))
+        ]
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(fig, title, height=max(220, 60 + 30 * len(table)))
+
+
+def upset(
+    combos: pd.DataFrame,
+    sets: str = "rules",
+    count: str = "count",
+    labels: dict[str, str] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """UpSet-style chart: bars of combination sizes over a dot matrix of the rules in each.
+
+    `combos[sets]` holds, per row, the list (or tuple) of rule ids failing together.
+    """
+    if combos.empty:
+        return empty(title)
+    labels = labels or {}
+    members = [list(m) for m in combos[sets]]
+    rule_ids = sorted({r for m in members for r in m}, key=lambda r: labels.get(r, r))
+    names = [labels.get(r, r) for r in rule_ids]
+    columns = [f"#{i + 1}" for i in range(len(combos))]
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03
+    )
+    fig.add_trace(
+        go.Bar(
+            x=columns,
+            y=combos[count],
+            text=combos[count],
+            textposition="outside",
+            marker_color=ACCENT,
+            hovertext=[" + ".join(labels.get(r, r) for r in m) for m in members],
+            hovertemplate="%{hovertext}: %{y}<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    # Grey dots for every cell, dark dots (joined by a line) for the rules in the combination.
+    grid_x = [c for c in columns for _ in names]
+    grid_y = names * len(columns)
+    fig.add_trace(
+        go.Scatter(
+            x=grid_x,
+            y=grid_y,
+            mode="markers",
+            marker={"size": 12, "color": MUTED},
+            hoverinfo="skip",
+            showlegend=False,
+        ),
+        row=2,
+        col=1,
+    )
+    for column, member in zip(columns, members, strict=True):
+        ys = [labels.get(r, r) for r in rule_ids if r in member]
+        fig.add_trace(
+            go.Scatter(
+                x=[column] * len(ys),
+                y=ys,
+                mode="markers+lines",
+                marker={"size": 12, "color": "#212121"},
+                line={"color": "#212121", "width": 2},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_yaxes(title_text="applicants", row=1, col=1)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, row=2, col=1)
+    fig.update_xaxes(showticklabels=False, row=2, col=1)
+    return _layout(fig, title, height=320 + 26 * len(names))
+
+
+def backlog_by_month(
+    table: pd.DataFrame,
+    month: str = "month",
+    due: str = "due",
+    overdue: str = "overdue",
+    title: str | None = None,
+) -> go.Figure:
+    """Backlog members per month of expiry, overdue and due stacked."""
+    if table.empty:
+        return empty(title)
+    months = table[month].astype("string")
+    fig = go.Figure(
+        [
+            go.Bar(name=name, x=months, y=table[column], marker_color=STATUS_COLOURS[name])
+            for name, column in (("overdue", overdue), ("due", due))
+        ]
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", title_text="month of expiry")
+    return _layout(fig, title)
+
+
+def count_bars(
+    table: pd.DataFrame,
+    category: str,
+    count: str = "count",
+    title: str | None = None,
+    colour: str = ACCENT,
+    horizontal: bool = False,
+) -> go.Figure:
+    """Plain bars of one count per category (ageing buckets, blocked-by reasons)."""
+    if table.empty:
+        return empty(title)
+    cats = table[category].astype("string")
+    bar = (
+        go.Bar(y=cats, x=table[count], orientation="h", text=table[count], marker_color=colour)
+        if horizontal
+        else go.Bar(x=cats, y=table[count], text=table[count], marker_color=colour)
+    )
+    fig = go.Figure(bar)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category")
+    else:
+        fig.update_xaxes(type="category")
+    return _layout(fig, title, height=max(220, 60 + 30 * len(table)) if horizontal else 320)
+
+
+def ageing(
+    table: pd.DataFrame, bucket: str = "bucket", count: str = "count", title: str | None = None
+) -> go.Figure:
+    """Overdue certifications by days past expiry, buckets in their natural order."""
+    if table.empty:
+        return empty(title)
+    order = {b: i for i, b in enumerate(AGEING_ORDER)}
+    ordered = table.sort_values(bucket, key=lambda s: s.map(order).fillna(len(order)))
+    return count_bars(ordered, bucket, count, title, colour=STATUS_COLOURS["overdue"])
+
+
+def side_by_side(
+    table: pd.DataFrame,
+    category: str,
+    series: str,
+    value: str,
+    title: str | None = None,
+    as_percent: bool = True,
+) -> go.Figure:
+    """Grouped bars: one bar per series (e.g. two cohorts) for each category (e.g. rule)."""
+    if table.empty:
+        return empty(title)
+    fig = go.Figure()
+    palette = [ACCENT, "#ef6c00", "#6a1b9a", "#00838f"]
+    for i, (name, part) in enumerate(table.groupby(series, sort=False, dropna=False)):
+        fig.add_trace(
+            go.Bar(
+                name=str(name),
+                y=part[category].astype("string"),
+                x=part[value],
+                orientation="h",
+                marker_color=palette[i % len(palette)],
+                texttemplate="%{x:.0%}" if as_percent else "%{x}",
+            )
+        )
+    fig.update_layout(barmode="group")
+    if as_percent:
+        fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed", type="category")
+    n_categories = table[category].nunique()
+    return _layout(fig, title, height=max(240, 80 + 44 * n_categories))
+
+
+def what_if(
+    table: pd.DataFrame,
+    group: str = "cohort",
+    baseline: str = "baseline_rate",
+    candidate: str = "candidate_rate",
+    title: str | None = None,
+) -> go.Figure:
+    """Eligibility rate per group under the active rule set and under the edited one."""
+    if table.empty:
+        return empty(title)
+    long = pd.concat(
+        [
+            pd.DataFrame({group: table[group], "rule set": "active", "rate": table[baseline]}),
+            pd.DataFrame({group: table[group], "rule set": "edited", "rate": table[candidate]}),
+        ],
+        ignore_index=True,
+    )
+    long[group] = long[group].astype("string").fillna("Unassigned")
+    return side_by_side(long, group, "rule set", "rate", title)
