@@ -1,0 +1,706 @@
+"""Embedded store for shared datasets, rule sets, saved views and the audit log.
+
+Layout under the data directory (``ADMISSIONS_DATA_DIR``, default ``data/store/`` in the
+project, git-ignored):
+
+    meta.sqlite3          metadata and audit log (WAL mode, one transaction per change)
+    blobs/ab/abcdef...    uploaded files, named by the sha256 of their bytes
+
+The original upload bytes are kept rather than a Parquet copy of the loaded frame: the
+loader turns them into the frame, the problem list, rejected rows and duplicates with the
+same row numbers every time, which a stored frame could not reproduce.
+
+Crash safety:
+- a blob is written to a temporary file in its own directory, fsynced, then renamed into
+  place (``os.replace`` is atomic), so a blob is either whole or absent;
+- a dataset row and its file list are inserted in one SQLite transaction after its blobs
+  exist, so a kill at any moment leaves either the whole dataset or none of it (at worst an
+  unreferenced blob, which ``collect_garbage`` removes);
+- blob removal and the check that a new dataset's blobs exist both run while holding
+  SQLite's write lock, so a deletion never removes a blob that a concurrent upload is
+  about to reference.
+
+Every connection is short-lived, so one ``Store`` can be shared by threads and processes.
+Nothing here stores or logs applicants' personal data beyond the uploaded files themselves:
+ids are random, and audit rows hold a user label, an action, an object id and a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import sqlite3
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+DATA_DIR_ENV = "ADMISSIONS_DATA_DIR"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "store"
+DB_NAME = "meta.sqlite3"
+BLOB_DIR = "blobs"
+TMP_PREFIX = ".tmp-"
+# A temporary file older than this belongs to a writer that died; younger ones may still be
+# in use by a concurrent upload, so garbage collection leaves them alone.
+STALE_TMP_SECONDS = 3600
+BUSY_TIMEOUT_SECONDS = 60
+ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are read aloud too
+ID_LENGTH = 10
+ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v"}
+ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
+SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view")
+MAX_DETAIL = 200
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS datasets (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    options TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS datasets_owner_fp ON datasets(owner, fingerprint);
+CREATE TABLE IF NOT EXISTS dataset_files (
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (dataset_id, position)
+);
+CREATE INDEX IF NOT EXISTS dataset_files_sha ON dataset_files(sha256);
+CREATE TABLE IF NOT EXISTS rule_sets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS views (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rule_set TEXT NOT NULL,
+    as_of TEXT,
+    page TEXT,
+    filters TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (owner, name)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    user TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
+"""
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done; ``str()`` is one line saying what to do."""
+
+
+class NotFoundError(StoreError):
+    pass
+
+
+class NotOwnerError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    label: str
+    files: tuple[StoredFile, ...]
+    options: dict[str, Any]
+    owner: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class StoredRuleSet:
+    id: str
+    name: str
+    text: str
+    owner: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class SavedView:
+    id: str
+    name: str
+    dataset_id: str
+    rule_set: str
+    as_of: str | None
+    page: str | None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    owner: str = ""
+    created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    time: datetime
+    user: str
+    action: str
+    object_id: str
+    detail: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def new_id(kind: str) -> str:
+    """A short random id (never derived from the data, so a link reveals nothing)."""
+    body = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
+    return f"{ID_PREFIX[kind]}-{body}"
+
+
+def is_id(value: str, kind: str) -> bool:
+    return bool(ID_PATTERN.match(value or "")) and value.startswith(ID_PREFIX[kind] + "-")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _fsync_dir(path: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file, or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _clean_user(user: str) -> str:
+    text = " ".join(str(user or "").split())
+    if not text:
+        raise StoreError("No user given: sign in first, then try again.")
+    return text[:200]
+
+
+class Store:
+    """Datasets, rule sets, saved views and the audit log under one data directory."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(root)
+        self.db_path = self.root / DB_NAME
+        self.blob_root = self.root / BLOB_DIR
+        try:
+            self.blob_root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the data directory ({exc.strerror}): set {DATA_DIR_ENV} "
+                "to a writable folder."
+            ) from None
+        self._init_schema()
+
+    # -- connections -------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction holding SQLite's write lock from the start."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def _init_schema(self) -> None:
+        conn = self._connect()
+        try:
+            # Switching to WAL needs a moment alone with the file; concurrent openers retry.
+            for attempt in range(50):
+                try:
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 49:
+                        raise
+                    time.sleep(0.05)
+            if str(mode).lower() != "wal":
+                raise StoreError(
+                    f"The data directory does not support SQLite's WAL mode: set {DATA_DIR_ENV} "
+                    "to a folder on a local disk."
+                )
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    # -- blobs -------------------------------------------------------------------------
+    def blob_path(self, sha: str) -> Path:
+        if not SHA_PATTERN.match(sha):
+            raise StoreError("Not a file hash: expected 64 hexadecimal characters.")
+        return self.blob_root / sha[:2] / sha
+
+    def put_blob(self, data: bytes) -> str:
+        """Store bytes once under their sha256; returns the hash."""
+        sha = sha256_hex(data)
+        path = self.blob_path(sha)
+        if not path.exists():
+            write_atomic(path, data)
+        return sha
+
+    def read_blob(self, sha: str) -> bytes:
+        path = self.blob_path(sha)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(
+                "A stored file is missing from the data directory: upload the files again."
+            ) from None
+        if sha256_hex(data) != sha:
+            raise StoreError(
+                "A stored file is damaged (its content no longer matches its hash): "
+                "upload the files again."
+            )
+        return data
+
+    def has_blob(self, sha: str) -> bool:
+        return self.blob_path(sha).exists()
+
+    # -- datasets ----------------------------------------------------------------------
+    def create_dataset(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        *,
+        owner: str,
+        options: Mapping[str, Any] | None = None,
+        label: str = "",
+    ) -> Dataset:
+        """Store an upload (files in order + load options) and return its dataset.
+
+        Uploading the same files with the same options again by the same owner returns
+        the existing dataset instead of a second copy. Records an ``upload`` audit entry.
+        """
+        owner = _clean_user(owner)
+        if not files:
+            raise StoreError("No files to store: choose at least one export to upload.")
+        opts = dict(options or {})
+        try:
+            options_json = json.dumps(opts, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            raise StoreError("Load options must be plain text, numbers, lists or tables.") from None
+        stored: list[tuple[str, bytes, StoredFile]] = []
+        for name, data in files:
+            if not isinstance(data, bytes | bytearray | memoryview):
+                raise StoreError("A file's content must be bytes.")
+            data = bytes(data)
+            sha = self.put_blob(data)
+            stored.append((str(name), data, StoredFile(sha, str(name), len(data))))
+        fingerprint = sha256_hex(
+            json.dumps(
+                [[f.sha256, f.name] for _, _, f in stored] + [options_json], sort_keys=True
+            ).encode()
+        )
+        label = " ".join(str(label).split())[:200] or ", ".join(f.name for _, _, f in stored)
+        with self._write() as conn:
+            existing = conn.execute(
+                "SELECT id FROM datasets WHERE owner = ? AND fingerprint = ?",
+                (owner, fingerprint),
+            ).fetchone()
+            if existing is not None:
+                dataset_id = existing["id"]
+            else:
+                # A concurrent deletion may have collected a blob we wrote above; we hold
+                # the write lock now, so put back whatever is missing before referencing it.
+                for _, data, info in stored:
+                    if not self.has_blob(info.sha256):
+                        write_atomic(self.blob_path(info.sha256), data)
+                dataset_id = self._insert_with_new_id(
+                    conn,
+                    "dataset",
+                    "INSERT INTO datasets (id, label, options, fingerprint, owner, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (label, options_json, fingerprint, owner, _now()),
+                )
+                conn.executemany(
+                    "INSERT INTO dataset_files (dataset_id, position, sha256, name, size) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (dataset_id, i, info.sha256, info.name, info.size)
+                        for i, (_, _, info) in enumerate(stored)
+                    ],
+                )
+            self._audit(conn, owner, "upload", dataset_id, "")
+        return self.get_dataset(dataset_id)
+
+    def _insert_with_new_id(
+        self, conn: sqlite3.Connection, kind: str, sql: str, values: tuple[Any, ...]
+    ) -> str:
+        for _ in range(20):
+            new = new_id(kind)
+            try:
+                conn.execute(sql, (new, *values))
+                return new
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE" not in str(exc) or ".id" not in str(exc):
+                    raise
+        raise StoreError("Could not allocate a new id: try again.")
+
+    def get_dataset(self, dataset_id: str) -> Dataset:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(
+                    "This dataset is not in the store (it may have been deleted by its owner): "
+                    "upload the files again."
+                )
+            files = conn.execute(
+                "SELECT sha256, name, size FROM dataset_files WHERE dataset_id = ? "
+                "ORDER BY position",
+                (dataset_id,),
+            ).fetchall()
+        return self._dataset_from_row(row, files)
+
+    @staticmethod
+    def _dataset_from_row(row: sqlite3.Row, files: Sequence[sqlite3.Row]) -> Dataset:
+        return Dataset(
+            id=row["id"],
+            label=row["label"],
+            files=tuple(StoredFile(f["sha256"], f["name"], f["size"]) for f in files),
+            options=json.loads(row["options"]),
+            owner=row["owner"],
+            created=_parse_time(row["created"]),
+        )
+
+    def list_datasets(self, owner: str | None = None) -> list[Dataset]:
+        """Datasets, newest first (all of them, or one owner's)."""
+        with self._read() as conn:
+            if owner is None:
+                rows = conn.execute("SELECT * FROM datasets ORDER BY created DESC").fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT * FROM datasets WHERE owner = ? ORDER BY created DESC", (owner,)
+                ).fetchall()
+            files = conn.execute(
+                "SELECT dataset_id, sha256, name, size FROM dataset_files "
+                "ORDER BY dataset_id, position"
+            ).fetchall()
+        by_dataset: dict[str, list[sqlite3.Row]] = {}
+        for f in files:
+            by_dataset.setdefault(f["dataset_id"], []).append(f)
+        return [self._dataset_from_row(r, by_dataset.get(r["id"], [])) for r in rows]
+
+    def read_dataset_files(self, dataset_id: str) -> list[tuple[str, bytes]]:
+        """The dataset's files as ``(name, bytes)``, in upload order."""
+        dataset = self.get_dataset(dataset_id)
+        return [(f.name, self.read_blob(f.sha256)) for f in dataset.files]
+
+    def delete_dataset(self, dataset_id: str, user: str) -> None:
+        """Delete a dataset and its saved views; only its owner may. Records ``delete``."""
+        user = _clean_user(user)
+        with self._write() as conn:
+            row = conn.execute("SELECT owner FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+            if row is None:
+                raise NotFoundError("This dataset is not in the store (already deleted?).")
+            if row["owner"] != user:
+                raise NotOwnerError(
+                    "Only the person who uploaded this dataset can delete it: ask them to."
+                )
+            conn.execute("DELETE FROM views WHERE dataset_id = ?", (dataset_id,))
+            conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?", (dataset_id,))
+            conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,))
+            self._audit(conn, user, "delete", dataset_id, "")
+        self.collect_garbage()
+
+    def collect_garbage(self) -> int:
+        """Remove blobs no dataset references and temporary files left by dead writers.
+
+        Runs under the write lock so that no upload can reference a blob while it goes.
+        Returns the number of files removed.
+        """
+        removed = 0
+        cutoff = time.time() - STALE_TMP_SECONDS
+        with self._write() as conn:
+            referenced = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM dataset_files")}
+            for path in self.blob_root.glob("*/*"):
+                name = path.name
+                try:
+                    if name.startswith(TMP_PREFIX):
+                        if path.stat().st_mtime < cutoff:
+                            path.unlink()
+                            removed += 1
+                    elif SHA_PATTERN.match(name) and name not in referenced:
+                        path.unlink()
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+        return removed
+
+    # -- rule sets ---------------------------------------------------------------------
+    def put_rule_set(self, name: str, text: str, owner: str) -> StoredRuleSet:
+        """Store a rule set's TOML once by content; returns it with its id."""
+        owner = _clean_user(owner)
+        sha = sha256_hex(text.encode("utf-8"))
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM rule_sets WHERE sha256 = ?", (sha,)).fetchone()
+            if row is None:
+                rule_set_id = self._insert_with_new_id(
+                    conn,
+                    "rule_set",
+                    "INSERT INTO rule_sets (id, name, sha256, text, owner, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (str(name)[:200], sha, text, owner, _now()),
+                )
+            else:
+                rule_set_id = row["id"]
+        return self.get_rule_set(rule_set_id)
+
+    def get_rule_set(self, rule_set_id: str) -> StoredRuleSet:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM rule_sets WHERE id = ?", (rule_set_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("This rule set is not in the store: upload the rule file again.")
+        return StoredRuleSet(
+            row["id"], row["name"], row["text"], row["owner"], _parse_time(row["created"])
+        )
+
+    # -- saved views -------------------------------------------------------------------
+    def save_view(
+        self,
+        name: str,
+        *,
+        dataset_id: str,
+        rule_set: str,
+        owner: str,
+        filters: Mapping[str, Sequence[str]] | None = None,
+        as_of: str | None = None,
+        page: str | None = None,
+    ) -> SavedView:
+        """Save (or replace, same owner and name) a named view. Records ``save_view``."""
+        owner = _clean_user(owner)
+        name = " ".join(str(name).split())[:120]
+        if not name:
+            raise StoreError("A saved view needs a name: type one, then save.")
+        filters_json = json.dumps(
+            {str(k): [str(v) for v in vals] for k, vals in (filters or {}).items()},
+            sort_keys=True,
+        )
+        with self._write() as conn:
+            if (
+                conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+                is None
+            ):
+                raise NotFoundError(
+                    "This dataset is not in the store: upload it before saving a view."
+                )
+            row = conn.execute(
+                "SELECT id FROM views WHERE owner = ? AND name = ?", (owner, name)
+            ).fetchone()
+            values = (dataset_id, rule_set, as_of, page, filters_json)
+            if row is None:
+                view_id = self._insert_with_new_id(
+                    conn,
+                    "view",
+                    "INSERT INTO views (id, name, dataset_id, rule_set, as_of, page, filters, "
+                    "owner, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (name, *values, owner, _now()),
+                )
+            else:
+                view_id = row["id"]
+                conn.execute(
+                    "UPDATE views SET dataset_id = ?, rule_set = ?, as_of = ?, page = ?, "
+                    "filters = ?, created = ? WHERE id = ?",
+                    (*values, _now(), view_id),
+                )
+            self._audit(conn, owner, "save_view", view_id, "")
+        return self.get_view(view_id)
+
+    @staticmethod
+    def _view_from_row(row: sqlite3.Row) -> SavedView:
+        return SavedView(
+            id=row["id"],
+            name=row["name"],
+            dataset_id=row["dataset_id"],
+            rule_set=row["rule_set"],
+            as_of=row["as_of"],
+            page=row["page"],
+            filters=json.loads(row["filters"]),
+            owner=row["owner"],
+            created=_parse_time(row["created"]),
+        )
+
+    def get_view(self, view_id: str) -> SavedView:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM views WHERE id = ?", (view_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("This saved view no longer exists (its dataset was deleted?).")
+        return self._view_from_row(row)
+
+    def list_views(self, dataset_id: str | None = None) -> list[SavedView]:
+        """Saved views, newest first; everyone signed in may open them."""
+        with self._read() as conn:
+            if dataset_id is None:
+                rows = conn.execute("SELECT * FROM views ORDER BY created DESC").fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT * FROM views WHERE dataset_id = ? ORDER BY created DESC",
+                    (dataset_id,),
+                ).fetchall()
+        return [self._view_from_row(r) for r in rows]
+
+    def delete_view(self, view_id: str, user: str) -> None:
+        user = _clean_user(user)
+        with self._write() as conn:
+            row = conn.execute("SELECT owner FROM views WHERE id = ?", (view_id,)).fetchone()
+            if row is None:
+                raise NotFoundError("This saved view no longer exists.")
+            if row["owner"] != user:
+                raise NotOwnerError("Only the person who saved this view can delete it.")
+            conn.execute("DELETE FROM views WHERE id = ?", (view_id,))
+            self._audit(conn, user, "delete", view_id, "")
+
+    # -- audit -------------------------------------------------------------------------
+    @staticmethod
+    def _audit(
+        conn: sqlite3.Connection, user: str, action: str, object_id: str, detail: str
+    ) -> None:
+        if action not in ACTIONS:
+            raise StoreError(f"Unknown audit action {action!r}: use one of {', '.join(ACTIONS)}.")
+        conn.execute(
+            "INSERT INTO audit (time, user, action, object_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (
+                _now(),
+                user,
+                action,
+                str(object_id)[:100],
+                " ".join(str(detail).split())[:MAX_DETAIL],
+            ),
+        )
+
+    def record(self, user: str, action: str, object_id: str = "", detail: str = "") -> None:
+        """Append an audit entry. `detail` is a short label such as "xlsx report": never
+        put applicants' personal data (names, emails, licence numbers) in it."""
+        user = _clean_user(user)
+        with self._write() as conn:
+            self._audit(conn, user, action, object_id, detail)
+
+    def audit_log(
+        self,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        object_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 10_000,
+    ) -> list[AuditEntry]:
+        """Audit entries, newest first, optionally filtered."""
+        clauses, params = [], []
+        for column, value in (("user", user), ("action", action), ("object_id", object_id)):
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            clauses.append("time >= ?")
+            params.append(since.astimezone(UTC).isoformat(timespec="microseconds"))
+        if until is not None:
+            clauses.append("time < ?")
+            params.append(until.astimezone(UTC).isoformat(timespec="microseconds"))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, int(limit))
+            ).fetchall()
+        return [
+            AuditEntry(
+                r["id"], _parse_time(r["time"]), r["user"], r["action"], r["object_id"], r["detail"]
+            )
+            for r in rows
+        ]
+
+
+_OPEN: dict[Path, Store] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def data_dir() -> Path:
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
+
+
+def open_store(root: str | os.PathLike[str] | None = None) -> Store:
+    """The store under `root` (default: ``ADMISSIONS_DATA_DIR`` or ``data/store/``).
+
+    One instance per directory and process: the schema is set up once.
+    """
+    path = Path(root) if root is not None else data_dir()
+    key = path.resolve()
+    with _OPEN_LOCK:
+        if key not in _OPEN:
+            _OPEN[key] = Store(path)
+        return _OPEN[key]

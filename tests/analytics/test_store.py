@@ -1,0 +1,219 @@
+"""The embedded store: round trips, content addressing, ownership, audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from analytics import store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CSV_A = b"applicant id,name,cohort\nA1,Jane Doe,2025-spring\n"
+CSV_B = b"applicant id,name,cohort\nB1,John Roe,2025-autumn\n"
+
+
+@pytest.fixture
+def st_(tmp_path: Path) -> store.Store:
+    return store.Store(tmp_path / "store")
+
+
+def _blob_files(s: store.Store) -> list[Path]:
+    return sorted(p for p in s.blob_root.glob("*/*") if not p.name.startswith(store.TMP_PREFIX))
+
+
+class TestDatasets:
+    def test_round_trip_keeps_files_in_order_with_options(self, st_):
+        options = {"sheet": "Intake", "mapping": {"ref no": "applicant_id"}, "date_order": {}}
+        ds = st_.create_dataset(
+            [("b.csv", CSV_B), ("a.csv", CSV_A)], owner="ana@clinic.org", options=options
+        )
+        assert store.is_id(ds.id, "dataset")
+        again = st_.get_dataset(ds.id)
+        assert again == ds
+        assert again.options == options
+        assert [f.name for f in again.files] == ["b.csv", "a.csv"]
+        assert st_.read_dataset_files(ds.id) == [("b.csv", CSV_B), ("a.csv", CSV_A)]
+        assert again.owner == "ana@clinic.org"
+        assert again.created.tzinfo is not None
+
+    def test_id_is_random_not_derived_from_content(self, tmp_path):
+        one = store.Store(tmp_path / "one").create_dataset([("a.csv", CSV_A)], owner="u")
+        two = store.Store(tmp_path / "two").create_dataset([("a.csv", CSV_A)], owner="u")
+        assert one.id != two.id
+        assert "jane" not in one.id.lower()
+
+    def test_same_bytes_are_stored_once(self, st_):
+        st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        st_.create_dataset([("renamed.csv", CSV_A), ("b.csv", CSV_B)], owner="ben")
+        names = [p.name for p in _blob_files(st_)]
+        assert sorted(names) == sorted({store.sha256_hex(CSV_A), store.sha256_hex(CSV_B)})
+
+    def test_same_upload_by_same_owner_returns_the_existing_dataset(self, st_):
+        first = st_.create_dataset([("a.csv", CSV_A)], owner="ana", options={"sheet": None})
+        second = st_.create_dataset([("a.csv", CSV_A)], owner="ana", options={"sheet": None})
+        other_options = st_.create_dataset([("a.csv", CSV_A)], owner="ana", options={"sheet": "X"})
+        other_owner = st_.create_dataset([("a.csv", CSV_A)], owner="ben", options={"sheet": None})
+        assert second.id == first.id
+        assert len({first.id, other_options.id, other_owner.id}) == 3
+
+    def test_list_datasets_newest_first_and_by_owner(self, st_):
+        a = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        b = st_.create_dataset([("b.csv", CSV_B)], owner="ben")
+        assert [d.id for d in st_.list_datasets()] == [b.id, a.id]
+        assert [d.id for d in st_.list_datasets(owner="ana")] == [a.id]
+        assert st_.list_datasets()[0].files == b.files
+
+    def test_unknown_dataset_says_what_to_do(self, st_):
+        with pytest.raises(store.NotFoundError, match="upload the files again"):
+            st_.get_dataset("d-aaaaaaaaaa")
+
+    def test_empty_upload_is_refused(self, st_):
+        with pytest.raises(store.StoreError, match="at least one"):
+            st_.create_dataset([], owner="ana")
+
+    def test_anonymous_owner_is_refused(self, st_):
+        with pytest.raises(store.StoreError, match="sign in"):
+            st_.create_dataset([("a.csv", CSV_A)], owner="  ")
+
+    def test_damaged_blob_is_reported_not_returned(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        st_.blob_path(ds.files[0].sha256).write_bytes(b"tampered")
+        with pytest.raises(store.StoreError, match="damaged"):
+            st_.read_dataset_files(ds.id)
+
+    def test_data_directory_from_environment(self, tmp_path, monkeypatch):
+        monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "env-store"))
+        opened = store.open_store()
+        assert opened.root == tmp_path / "env-store"
+        assert (tmp_path / "env-store" / store.DB_NAME).exists()
+        assert store.open_store() is opened
+
+    def test_default_data_directory_is_inside_the_project(self, monkeypatch):
+        monkeypatch.delenv(store.DATA_DIR_ENV, raising=False)
+        assert store.data_dir() == ROOT / "data" / "store"
+        assert "data/store/" in (ROOT / ".gitignore").read_text().splitlines()
+
+    def test_database_is_in_wal_mode(self, st_):
+        conn = sqlite3.connect(st_.db_path)
+        try:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            conn.close()
+
+
+class TestDeletion:
+    def test_only_the_owner_can_delete(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        with pytest.raises(store.NotOwnerError, match="Only the person who uploaded"):
+            st_.delete_dataset(ds.id, "ben")
+        assert st_.get_dataset(ds.id) == ds
+
+    def test_delete_removes_dataset_views_and_unshared_blobs(self, st_):
+        gone = st_.create_dataset([("a.csv", CSV_A), ("b.csv", CSV_B)], owner="ana")
+        kept = st_.create_dataset([("b.csv", CSV_B)], owner="ben")
+        view = st_.save_view("Spring", dataset_id=gone.id, rule_set="standard", owner="ben")
+        st_.delete_dataset(gone.id, "ana")
+        with pytest.raises(store.NotFoundError):
+            st_.get_dataset(gone.id)
+        with pytest.raises(store.NotFoundError):
+            st_.get_view(view.id)
+        assert [p.name for p in _blob_files(st_)] == [store.sha256_hex(CSV_B)]
+        assert st_.read_dataset_files(kept.id) == [("b.csv", CSV_B)]
+
+    def test_deleting_twice_says_already_deleted(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        st_.delete_dataset(ds.id, "ana")
+        with pytest.raises(store.NotFoundError, match="already deleted"):
+            st_.delete_dataset(ds.id, "ana")
+
+    def test_reupload_after_delete_stores_the_bytes_again(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        st_.delete_dataset(ds.id, "ana")
+        again = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        assert again.id != ds.id
+        assert st_.read_dataset_files(again.id) == [("a.csv", CSV_A)]
+
+
+class TestRuleSetsAndViews:
+    def test_rule_set_is_stored_once_by_content(self, st_):
+        text = '[rule_set]\nname = "custom"\n'
+        one = st_.put_rule_set("custom", text, owner="ana")
+        two = st_.put_rule_set("custom copy", text, owner="ben")
+        assert one.id == two.id
+        assert store.is_id(one.id, "rule_set")
+        assert st_.get_rule_set(one.id).text == text
+
+    def test_view_round_trip_and_replace_by_name(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        first = st_.save_view(
+            "Spring intake",
+            dataset_id=ds.id,
+            rule_set="standard",
+            owner="ana",
+            filters={"cohort": ["2025-spring"]},
+            as_of="2025-06-30",
+            page="Eligibility",
+        )
+        assert st_.get_view(first.id).filters == {"cohort": ["2025-spring"]}
+        replaced = st_.save_view(
+            "Spring intake", dataset_id=ds.id, rule_set="advanced", owner="ana"
+        )
+        assert replaced.id == first.id
+        assert replaced.rule_set == "advanced"
+        assert replaced.filters == {}
+        assert [v.id for v in st_.list_views()] == [first.id]
+        assert st_.list_views(dataset_id="d-zzzzzzzzzz") == []
+
+    def test_view_needs_an_existing_dataset_and_a_name(self, st_):
+        with pytest.raises(store.NotFoundError):
+            st_.save_view("x", dataset_id="d-aaaaaaaaaa", rule_set="standard", owner="ana")
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        with pytest.raises(store.StoreError, match="needs a name"):
+            st_.save_view("  ", dataset_id=ds.id, rule_set="standard", owner="ana")
+
+    def test_only_the_view_owner_deletes_it(self, st_):
+        ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        view = st_.save_view("Mine", dataset_id=ds.id, rule_set="standard", owner="ana")
+        with pytest.raises(store.NotOwnerError):
+            st_.delete_view(view.id, "ben")
+        st_.delete_view(view.id, "ana")
+        assert st_.list_views() == []
+
+
+class TestAudit:
+    def test_actions_are_recorded_with_user_object_and_time(self, st_):
+        before = datetime.now(UTC)
+        ds = st_.create_dataset([("jane-doe.csv", CSV_A)], owner="ana")
+        st_.record("ben", "view", ds.id)
+        st_.record("ben", "export", ds.id, "xlsx report")
+        st_.delete_dataset(ds.id, "ana")
+        log = st_.audit_log()
+        assert [(e.user, e.action, e.object_id) for e in log] == [
+            ("ana", "delete", ds.id),
+            ("ben", "export", ds.id),
+            ("ben", "view", ds.id),
+            ("ana", "upload", ds.id),
+        ]
+        assert all(e.time >= before for e in log)
+        assert "jane" not in repr(log).lower()
+
+    def test_filters(self, st_):
+        st_.record("ana", "sign_in")
+        st_.record("ben", "sign_in")
+        st_.record("ben", "export", "d-aaaaaaaaaa")
+        assert [e.user for e in st_.audit_log(user="ben")] == ["ben", "ben"]
+        assert [e.user for e in st_.audit_log(action="sign_in")] == ["ben", "ana"]
+        assert len(st_.audit_log(object_id="d-aaaaaaaaaa")) == 1
+        future = datetime.now(UTC) + timedelta(days=1)
+        assert st_.audit_log(since=future) == []
+        assert len(st_.audit_log(until=future)) == 3
+        assert len(st_.audit_log(limit=2)) == 2
+
+    def test_unknown_action_is_refused(self, st_):
+        with pytest.raises(store.StoreError, match="Unknown audit action"):
+            st_.record("ana", "rename")
+        assert st_.audit_log() == []
