@@ -1,0 +1,266 @@
+"""Apply a rule set to a loaded frame: admission states and statuses, renewal states.
+
+`evaluate` splits the frame into applicants and certified practitioners (DOMAIN §4), runs
+every rule once over the whole column (analytics.checks) and keeps the results as int8
+arrays. The per-person tables (`Evaluation.applicants`, `Evaluation.certified`) are built
+from those arrays the first time they are asked for; the summaries in analytics.summary and
+analytics.renewals count straight from the arrays, so a change of rule set or as-of date
+does not pay for a million explanation strings it may never show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from analytics import checks
+from analytics.checks import FAIL, MISSING, PASS, CheckResult, Columns
+from analytics.rules import FIELDS, Rule, RuleSet
+
+ELIGIBLE, INCOMPLETE, INELIGIBLE = 0, 1, 2
+STATUSES = ("eligible", "incomplete", "ineligible")
+CURRENT, DUE, OVERDUE = 0, 1, 2
+RENEWAL_STATUSES = ("current", "due", "overdue")
+AGEING_BUCKETS = ("1-30", "31-60", "61-90", "91+")
+UNASSIGNED = "Unassigned"
+IDENTITY = (
+    "applicant_id",
+    "full_name",
+    "email",
+    "license_number",
+    "cohort",
+    "programme",
+    "country",
+    "degree",
+    "application_date",
+)
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+_STATE_DTYPE = pd.CategoricalDtype(list(checks.STATES))
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's outcome over the applicants (or certified) rows, aligned by position."""
+
+    rule: Rule
+    result: CheckResult
+
+    @property
+    def state(self) -> np.ndarray:
+        return self.result.state
+
+
+class Evaluation:
+    """Outcome of one rule set on one frame at one as-of date.
+
+    Array attributes are aligned with `applicant_index` / `certified_index` by position;
+    `applicants` and `certified` are the per-person tables of docs/architecture.md.
+    """
+
+    def __init__(self, frame: pd.DataFrame, rule_set: RuleSet, as_of: date):
+        self.rule_set = rule_set
+        self.as_of = as_of
+        self.extra_columns = [
+            c for c in frame.columns if c not in FIELDS and c not in SOURCE_COLUMNS
+        ]
+        is_certified = _certified_mask(frame)
+        self._app_frame = frame if not is_certified.any() else frame.loc[~is_certified]
+        self._cert_frame = frame.loc[is_certified]
+        self.applicant_index = self._app_frame.index
+        self.certified_index = self._cert_frame.index
+        self.cols = Columns(self._app_frame, as_of)
+        self._evaluate_admission()
+        self._evaluate_renewal()
+
+    # --- admission ---------------------------------------------------------------------
+
+    def _evaluate_admission(self) -> None:
+        n = len(self._app_frame)
+        self.admission: dict[str, RuleResult] = {}
+        n_fail = np.zeros(n, np.int16)
+        n_missing = np.zeros(n, np.int16)
+        fail_bits = np.zeros(n, np.int64)
+        # Bit i of fail_bits: the i-th required rule (set order) fails.
+        required_ids = [r.id for r in self.rule_set.required]
+        for rule in self.rule_set.admission:
+            result = checks.run(rule.check, self.cols, rule.field, rule.params)
+            self.admission[rule.id] = RuleResult(rule, result)
+            if rule.is_required:
+                failed = result.state == FAIL
+                n_fail += failed
+                n_missing += result.state == MISSING
+                fail_bits |= failed.astype(np.int64) << required_ids.index(rule.id)
+        self.n_fail = n_fail
+        self.n_missing = n_missing
+        self.fail_bits = fail_bits
+        self.status_code = np.where(
+            n_fail > 0, INELIGIBLE, np.where(n_missing > 0, INCOMPLETE, ELIGIBLE)
+        ).astype(np.int8)
+        self.is_near_miss = (n_fail == 1) & (n_missing == 0)
+
+    # --- renewal -----------------------------------------------------------------------
+
+    def _evaluate_renewal(self) -> None:
+        cert = self._cert_frame
+        spec = self.rule_set.renewal
+        cols = Columns(cert, self.as_of)
+        self.cert_cols = cols
+        given = cols.dates("certification_expiry")
+        certified_on = pd.Series(cols.dates("certified_on"))
+        computed = (certified_on + pd.DateOffset(years=spec.validity_years)).to_numpy(
+            dtype="datetime64[ns]"
+        )
+        self.expiry = np.where(np.isnat(given), computed, given)
+        days_left = (self.expiry - cols.as_of) // np.timedelta64(1, "D")
+        self.renewal_code = np.where(
+            days_left < 0, OVERDUE, np.where(days_left <= spec.window_days, DUE, CURRENT)
+        ).astype(np.int8)
+        self.days_overdue = np.where(days_left < 0, -days_left, 0).astype(np.int64)
+        self.is_backlog = self.renewal_code != CURRENT
+        self.renewal: dict[str, RuleResult] = {}
+        blocked = np.zeros(len(cert), bool)
+        for rule in spec.rules:
+            result = checks.run(rule.check, cols, rule.field, rule.params)
+            self.renewal[rule.id] = RuleResult(rule, result)
+            if rule.is_required:
+                blocked |= result.state != PASS
+        self.is_ready = self.is_backlog & ~blocked
+        self.is_blocked = self.is_backlog & blocked
+
+    # --- per-person tables -------------------------------------------------------------
+
+    @cached_property
+    def applicants(self) -> pd.DataFrame:
+        frame = self._app_frame
+        out = _identity(frame)
+        out["status"] = pd.Categorical.from_codes(self.status_code, categories=list(STATUSES))
+        out["is_near_miss"] = self.is_near_miss
+        out["n_fail"] = self.n_fail.astype(np.int64)
+        out["n_missing"] = self.n_missing.astype(np.int64)
+        out["failing"] = _failing_lists(self.fail_bits, [r.id for r in self.rule_set.required])
+        for rr in self.admission.values():
+            _add_rule_columns(out, rr, with_short=True)
+        return _finish(out, frame, self.extra_columns)
+
+    @cached_property
+    def certified(self) -> pd.DataFrame:
+        frame = self._cert_frame
+        out = _identity(frame)
+        out["certified_on"] = _column(frame, "certified_on")
+        out["expiry"] = pd.Series(self.expiry, index=frame.index, dtype="datetime64[ns]")
+        out["renewal_status"] = pd.Categorical.from_codes(
+            self.renewal_code, categories=list(RENEWAL_STATUSES)
+        )
+        out["days_overdue"] = self.days_overdue
+        out["ageing"] = ageing_labels(self.days_overdue)
+        out["is_backlog"] = self.is_backlog
+        out["is_ready"] = self.is_ready
+        out["blocked_by"] = self._blocked_lists()
+        for rr in self.renewal.values():
+            _add_rule_columns(out, rr, with_short=False)
+        return _finish(out, frame, self.extra_columns)
+
+    def _blocked_lists(self) -> list[list[str]]:
+        required = [rr for rr in self.renewal.values() if rr.rule.is_required]
+        bits = np.zeros(len(self.is_backlog), np.int64)
+        for i, rr in enumerate(required):
+            bits |= (rr.state != PASS).astype(np.int64) << i
+        bits = np.where(self.is_backlog, bits, 0)
+        return _failing_lists(bits, [rr.rule.id for rr in required])
+
+
+def evaluate(frame: pd.DataFrame, rule_set: RuleSet, as_of: date | None = None) -> Evaluation:
+    """Evaluate `rule_set` on the loaded `frame` as of `as_of` (default: today)."""
+    return Evaluation(frame, rule_set, as_of if as_of is not None else date.today())
+
+
+def ageing_labels(days_overdue: np.ndarray) -> pd.Categorical:
+    """ "1-30" / "31-60" / "61-90" / "91+" for overdue rows, "" for the rest."""
+    bucket = np.digitize(days_overdue, [1, 31, 61, 91])  # 0 when not overdue
+    labels = ["", *AGEING_BUCKETS]
+    return pd.Categorical.from_codes(bucket, categories=labels)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _certified_mask(frame: pd.DataFrame) -> np.ndarray:
+    mask = np.zeros(len(frame), bool)
+    for name in ("certified_on", "certification_expiry"):
+        if name in frame.columns:
+            mask |= frame[name].notna().to_numpy()
+    return mask
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    kind = FIELDS.get(name, ("text",))[0]
+    dtype = {"date": "datetime64[ns]", "number": "float64", "boolean": "boolean"}.get(
+        kind, "string"
+    )
+    return pd.Series(index=frame.index, dtype=dtype)
+
+
+def _identity(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({name: _column(frame, name) for name in IDENTITY}, index=frame.index)
+    cohort = out["cohort"].astype("string")
+    out["cohort"] = cohort.where(cohort.str.strip().fillna("") != "", UNASSIGNED)
+    return out
+
+
+def _finish(out: pd.DataFrame, frame: pd.DataFrame, extras: list[str]) -> pd.DataFrame:
+    """Append the remaining canonical fields, the source location and the extra columns."""
+    rest = [c for c in FIELDS if c not in out.columns]
+    tail = {c: _column(frame, c) for c in rest}
+    tail.update({c: frame[c] for c in SOURCE_COLUMNS if c in frame.columns})
+    tail.update({c: frame[c] for c in extras})
+    return pd.concat([out, pd.DataFrame(tail, index=frame.index)], axis=1)
+
+
+def _failing_lists(bits: np.ndarray, rule_ids: list[str]) -> list[list[str]]:
+    uniques, inverse = np.unique(bits, return_inverse=True)
+    per_value = [[rid for i, rid in enumerate(rule_ids) if (int(u) >> i) & 1] for u in uniques]
+    return [list(per_value[i]) for i in inverse]
+
+
+def explanations(rr: RuleResult) -> pd.Series:
+    """Words per row: "" when the rule passes, why not otherwise (evaluated per distinct
+    shortfall, so it stays cheap on large frames)."""
+    rule, state = rr.rule, rr.state
+    shortfall = rr.result.shortfall
+    if shortfall is None:
+        shortfall = np.full(len(state), np.nan)
+    # Key each row by (state, shortfall): distinct keys are few even on a huge frame.
+    key = np.where(state == PASS, -2.0, np.where(state == MISSING, -1.0, shortfall))
+    key = np.where(np.isnan(key), -3.0, key)  # failing without a number
+    uniques, inverse = np.unique(key, return_inverse=True)
+    texts = []
+    for value in uniques:
+        if value == -2.0:
+            texts.append("")
+        elif value == -1.0:
+            texts.append(checks.explain_missing(rule.field_label))
+        else:
+            distance = np.nan if value == -3.0 else float(value)
+            texts.append(
+                checks.explain_failure(rule.check, rule.params, distance, rule.field_label)
+            )
+    return pd.Series(np.array(texts, dtype=object)[inverse], dtype="string")
+
+
+def _add_rule_columns(out: pd.DataFrame, rr: RuleResult, with_short: bool) -> None:
+    rule_id = rr.rule.id
+    out[f"state__{rule_id}"] = pd.Categorical.from_codes(rr.state, dtype=_STATE_DTYPE)
+    text = explanations(rr)
+    text.index = out.index
+    out[f"explain__{rule_id}"] = text
+    if with_short:
+        short = rr.result.shortfall
+        out[f"short__{rule_id}"] = (
+            short if short is not None else np.full(len(rr.state), np.nan, dtype="float64")
+        )

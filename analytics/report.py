@@ -1,0 +1,232 @@
+"""The headless report (DOMAIN §6): one dict for JSON, and a plain-text rendering of it."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analytics import renewals, summary
+from analytics.evaluation import AGEING_BUCKETS, Evaluation
+
+TEXT_ISSUES_LISTED = 10
+TEXT_COMBINATIONS_LISTED = 5
+
+
+def build_report(load_result, ev: Evaluation) -> dict:
+    """Everything DOMAIN §6 lists, plus rule labels, the funnel, failing combinations and
+    the renewal backlog by month; every value is a plain JSON type."""
+    rejected = _frame(load_result, "rejected")
+    duplicates = _frame(load_result, "duplicates")
+    report = {
+        "as_of": ev.as_of.isoformat(),
+        "rule_set": ev.rule_set.name,
+        "rule_set_label": ev.rule_set.label,
+        "files": [
+            {"file": s.file, "sheet": s.sheet, "header_row": _plain(s.header_row)}
+            for s in getattr(load_result, "sources", [])
+        ],
+        "rows_read": int(load_result.rows_read),
+        "rows_rejected": len(rejected),
+        "rows_duplicate": len(duplicates),
+        "certified": len(ev.certified_index),
+        **summary.overview(ev),
+        "gaps": {
+            row.rule_id: {
+                "fail": row.fail,
+                "missing": row.missing,
+                "label": row.label,
+                "severity": row.severity,
+            }
+            for row in summary.gaps(ev).itertuples()
+        },
+        "by_cohort": {
+            row.cohort: {
+                "applicants": row.applicants,
+                "eligible": row.eligible,
+                "incomplete": row.incomplete,
+                "ineligible": row.ineligible,
+                "near_miss": row.near_miss,
+                "eligibility_rate": row.eligibility_rate,
+            }
+            for row in summary.eligibility_by(ev, "cohort").itertuples()
+        },
+        "failing_combinations": [
+            {"rules": list(row.rules), "applicants": row.applicants}
+            for row in summary.failing_combinations(ev, top=10).itertuples()
+        ],
+        "funnel": [
+            {"rule_id": row.rule_id, "label": row.label, "remaining": row.remaining}
+            for row in summary.funnel(ev).itertuples()
+        ],
+        "renewals": {
+            **renewals.summary(ev),
+            "by_month": renewals.backlog_by_month(ev).to_dict("records"),
+            "rules": {rr.rule.id: rr.rule.label for rr in ev.renewal.values()},
+        },
+        "issues": _issues(load_result, rejected, duplicates),
+    }
+    return _plain(report)
+
+
+def _frame(load_result, name: str) -> pd.DataFrame:
+    frame = getattr(load_result, name, None)
+    return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
+
+
+def _issues(load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame) -> list[dict]:
+    """Unreadable cells, then rejected rows, then duplicates: each row's place and why."""
+    issues = []
+    problems = _frame(load_result, "problems")
+    for row in problems.to_dict("records"):
+        issues.append({k: row.get(k) for k in ("file", "sheet", "row", "column", "value")})
+        issues[-1]["problem"] = row.get("problem")
+    for row in rejected.to_dict("records"):
+        issues.append(
+            {
+                "file": row.get("file"),
+                "sheet": row.get("sheet"),
+                "row": row.get("row"),
+                "column": "applicant_id",
+                "value": "",
+                "problem": f"row not analysed: {row.get('reason') or 'no applicant_id'}",
+            }
+        )
+    for row in duplicates.to_dict("records"):
+        issues.append(
+            {
+                "file": row.get("file"),
+                "sheet": row.get("sheet"),
+                "row": row.get("row"),
+                "column": "applicant_id",
+                "value": row.get("applicant_id"),
+                "problem": (
+                    f"duplicate applicant_id: row {_plain(row.get('kept_row'))} of "
+                    f"{row.get('kept_file')} / {row.get('kept_sheet')} was kept instead"
+                ),
+            }
+        )
+    return issues
+
+
+def _plain(value):
+    """numpy / pandas scalars -> int, float, str, None, recursively."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        return value
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, int | float | str | bool):
+        return value
+    return str(value)
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def render_text(report: dict) -> str:
+    """A summary a programme director can paste into an email (no personal data)."""
+    out: list[str] = []
+    add = out.append
+    add(f"Admissions report: {report['rule_set_label']} rules, as of {report['as_of']}")
+    files = report.get("files") or []
+    if files:
+        add("Files: " + "; ".join(f"{f['file']} (sheet {f['sheet']})" for f in files))
+    add(
+        f"Rows read: {_n(report['rows_read'])} (applicants {_n(report['applicants'])}, "
+        f"certified {_n(report['renewals']['certified'])}, "
+        f"not analysed for lack of an applicant ID {_n(report['rows_rejected'])}, "
+        f"duplicates {_n(report['rows_duplicate'])})"
+    )
+    add("")
+    add("APPLICANTS")
+    applicants = report["applicants"]
+    if applicants == 0:
+        add("  No applicants in these files.")
+    else:
+        add(f"  {_n(applicants)} applicants")
+        add(f"  Eligible:   {_n(report['eligible'])} ({_pct(report['eligibility_rate'])})")
+        add(f"  Incomplete: {_n(report['incomplete'])} (a requirement cannot be checked)")
+        add(
+            f"  Ineligible: {_n(report['ineligible'])}, of whom {_n(report['near_miss'])} "
+            "miss just one requirement"
+        )
+        add("")
+        add("By cohort")
+        width = max(len("Cohort"), *(len(c) for c in report["by_cohort"]))
+        add(f"  {'Cohort':<{width}}  Applicants  Eligible    Rate")
+        for cohort, row in report["by_cohort"].items():
+            add(
+                f"  {cohort:<{width}}  {_n(row['applicants']):>10}  {_n(row['eligible']):>8}"
+                f"  {_pct(row['eligibility_rate']):>6}"
+            )
+        add("")
+        add("What holds applicants back")
+        gaps = report["gaps"]
+        width = max(len(g["label"]) for g in gaps.values())
+        add(f"  {'Requirement':<{width}}  {'':8}  Not met  Not given")
+        for g in sorted(gaps.values(), key=lambda g: g["severity"] != "required"):
+            add(
+                f"  {g['label']:<{width}}  {g['severity']:8}  {_n(g['fail']):>7}"
+                f"  {_n(g['missing']):>9}"
+            )
+        combos = report.get("failing_combinations") or []
+        if combos:
+            add("")
+            add("Most common combinations of unmet requirements")
+            for combo in combos[:TEXT_COMBINATIONS_LISTED]:
+                labels = " + ".join(gaps[r]["label"] for r in combo["rules"])
+                add(f"  {_n(combo['applicants']):>7}  {labels}")
+    add("")
+    add("RENEWALS")
+    ren = report["renewals"]
+    if ren["certified"] == 0:
+        add("  No certified practitioners in these files.")
+    else:
+        add(
+            f"  {_n(ren['certified'])} certified: {_n(ren['current'])} current, "
+            f"{_n(ren['due'])} due within the renewal window, {_n(ren['overdue'])} overdue"
+        )
+        add(
+            f"  Backlog {_n(ren['backlog'])}: {_n(ren['ready'])} ready to renew, "
+            f"{_n(ren['blocked'])} blocked"
+        )
+        if ren["overdue"]:
+            ages = ", ".join(f"{b} days: {_n(ren['overdue_aging'][b])}" for b in AGEING_BUCKETS)
+            add(f"  Overdue by {ages}")
+        blocking = [(r, c) for r, c in ren["blocked_by"].items() if c]
+        if blocking:
+            add("  What blocks renewals (failing or not given):")
+            for rule_id, count in blocking:
+                add(f"    {ren['rules'].get(rule_id, rule_id)}: {_n(count)}")
+    issues = report.get("issues") or []
+    add("")
+    if not issues:
+        add("DATA ISSUES: none")
+    else:
+        add(f"DATA ISSUES: {_n(len(issues))} (cells that could not be read, rows not analysed)")
+        for issue in issues[:TEXT_ISSUES_LISTED]:
+            add(
+                f"  {issue['file']} / {issue['sheet']} / row {issue['row']} / "
+                f"{issue['column']}: {issue['problem']}"
+            )
+        if len(issues) > TEXT_ISSUES_LISTED:
+            add(f"  ... and {_n(len(issues) - TEXT_ISSUES_LISTED)} more (see --format json)")
+    return "\n".join(out) + "\n"
