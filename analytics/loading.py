@@ -1,0 +1,492 @@
+"""Load applicant exports into one typed canonical frame (DOMAIN 2-3).
+
+Nothing is dropped silently: unreadable cells go to `problems`, rows without an
+applicant_id to `rejected`, rows sharing one to `duplicates`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics import fields, parsing, reading
+from analytics.errors import LoadError, NoHeaderError
+
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
+REJECTED_META = ["file", "sheet", "row", "reason"]
+DUPLICATE_COLUMNS = [
+    "file",
+    "sheet",
+    "row",
+    "applicant_id",
+    "kept_file",
+    "kept_sheet",
+    "kept_row",
+]
+NO_ID_REASON = "no applicant_id"
+MAX_NAMES_IN_MESSAGE = 12
+_TEXT = "string"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One uploaded file: its name (as the user knows it) and its bytes."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Source:
+        path = Path(path)
+        try:
+            return cls(name=path.name, data=path.read_bytes())
+        except OSError as exc:
+            reason = exc.strerror or "cannot be opened"
+            raise LoadError(
+                f"{path.name}: {reason.lower()}: check the path", file=path.name
+            ) from None
+
+
+@dataclass
+class SheetInfo:
+    file: str
+    sheet: str
+    sheets: list[str]
+    header_row: int
+    columns: dict[str, str | None]
+    date_orders: dict[str, str]
+
+
+@dataclass
+class LoadResult:
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    rejected: pd.DataFrame
+    duplicates: pd.DataFrame
+    rows_read: int
+    extra_columns: list[str]
+    sources: list[SheetInfo]
+
+
+def list_sheets(source: Source) -> list[str]:
+    """The workbook's sheet names (one pseudo-sheet for a CSV file)."""
+    return reading.open_workbook(source.name, source.data).sheet_names
+
+
+def load_exports(
+    sources: Iterable[Source] | Source,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_order: dict[str, str] | None = None,
+) -> LoadResult:
+    """Read every source (in the order given) into one LoadResult.
+
+    `sheet` picks the sheet in each workbook (CSV files have one); `mapping` maps source
+    headers (raw or normalised) to canonical fields; `date_order` forces "dmy"/"mdy" per
+    canonical date field.
+    """
+    if isinstance(sources, Source):
+        sources = [sources]
+    mapping = _check_mapping(mapping or {})
+    date_order = _check_date_order(date_order or {})
+    parts = [_load_source(src, sheet, mapping, date_order) for src in sources]
+    return _combine(parts)
+
+
+# ---- one file -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Part:
+    info: SheetInfo
+    frame: pd.DataFrame  # canonical + source + extras, every non-blank row with an id or not
+    problems: pd.DataFrame
+    rejected: pd.DataFrame
+    extras: list[str]
+    rows_read: int
+
+
+def _check_mapping(mapping: dict[str, str]) -> dict[str, str]:
+    allowed = set(fields.CANONICAL_FIELDS) | set(fields.NAME_PART_VARIANTS.values())
+    unknown = sorted({v for v in mapping.values() if v not in allowed})
+    if unknown:
+        raise LoadError(
+            "the mapping names unknown field(s) "
+            + ", ".join(unknown)
+            + ": use one of "
+            + ", ".join(fields.CANONICAL_FIELDS)
+        )
+    return dict(mapping)
+
+
+def _check_date_order(date_order: dict[str, str]) -> dict[str, str]:
+    for name, order in date_order.items():
+        if name not in fields.DATE_FIELDS or order not in parsing.DATE_ORDERS:
+            raise LoadError(
+                f"date order {name}={order} is not understood: use one of "
+                f"{', '.join(fields.DATE_FIELDS)} with dmy or mdy"
+            )
+    return dict(date_order)
+
+
+def _load_source(
+    src: Source, sheet: str | None, mapping: dict[str, str], date_order: dict[str, str]
+) -> _Part:
+    book = reading.open_workbook(src.name, src.data)
+    known = reading.known_headers(mapping)
+    if sheet is not None and book.kind != "csv":
+        if sheet not in book.sheet_names:
+            raise LoadError(
+                f"{src.name}: there is no sheet named '{sheet}'; the sheets are: "
+                + ", ".join(f"'{s}'" for s in book.sheet_names)
+                + ": choose one of them",
+                file=src.name,
+            )
+        raw = book.read(sheet)
+        if raw.cells.empty:
+            raise LoadError(
+                f"{src.name}: sheet '{sheet}' is empty: choose the sheet that holds the data",
+                file=src.name,
+            )
+        header = reading.find_header_row(raw.cells, known)
+        if header is None:
+            raise _no_header(src.name, raw)
+        return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
+
+    first_with_data = None
+    for raw in book.sheets():
+        if raw.cells.empty:
+            continue
+        first_with_data = first_with_data or raw
+        header = reading.find_header_row(raw.cells, known)
+        if header is not None:
+            return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
+    if first_with_data is None:
+        raise LoadError(
+            f"{src.name}: every sheet is empty: export the data again and upload it",
+            file=src.name,
+        )
+    raise _no_header(src.name, first_with_data)
+
+
+def _no_header(file: str, raw: reading.RawSheet) -> NoHeaderError:
+    found = reading.header_guess(raw.cells)
+    return NoHeaderError(
+        f"{file}: no header row with known column names in the first "
+        f"{reading.HEADER_SCAN_ROWS} rows of sheet '{raw.name}' (columns found: "
+        f"{_name_list(found)}): map the columns with a mapping file (--mapping) or in the "
+        "app's mapping screen",
+        file=file,
+        columns_found=found,
+    )
+
+
+def _name_list(names: list[str]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:MAX_NAMES_IN_MESSAGE])
+    more = len(names) - MAX_NAMES_IN_MESSAGE
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name} ({k})", k + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _build_part(
+    file: str,
+    sheet_names: list[str],
+    raw: reading.RawSheet,
+    header: int,
+    mapping: dict[str, str],
+    date_order: dict[str, str],
+) -> _Part:
+    cells = raw.cells
+    header_cells = cells.loc[header]
+    body = cells[cells.index > header]
+    by_norm = {fields.normalise_header(k): v for k, v in mapping.items()}
+
+    taken = set(fields.CANONICAL_FIELDS) | set(fields.SOURCE_COLUMNS)
+    display: dict[int, str] = {}  # position -> unique column name as shown to the user
+    assigned: dict[str, int] = {}  # field or name part -> position
+    extras: dict[str, int] = {}  # extra column name -> position
+    columns: dict[str, str | None] = {}
+    header_problems = []
+    for position, text in header_cells.items():
+        label = text.strip() if isinstance(text, str) else ""
+        if not label:
+            if body[position].isna().all():
+                continue
+            label = f"Unnamed column {position + 1}"
+        norm = fields.normalise_header(label)
+        target = (
+            mapping.get(label)
+            or by_norm.get(norm)
+            or fields.HEADER_VARIANTS.get(norm)
+            or fields.NAME_PART_VARIANTS.get(norm)
+        )
+        if target is not None and target not in assigned:
+            assigned[target] = position
+            name = _unique(label, set(display.values()))
+            display[position] = name
+            columns[name] = target if target in fields.FIELD_KINDS else "full_name"
+            continue
+        name = _unique(label, taken | set(display.values()))
+        taken.add(name)
+        display[position] = name
+        extras[name] = position
+        columns[name] = None
+        if target is not None:
+            header_problems.append(
+                (
+                    label,
+                    f"duplicate column for {target}: the first one is used, "
+                    f"this one is kept as '{name}'",
+                )
+            )
+    if "applicant_id" not in assigned:
+        found = [n for n in display.values()]
+        raise NoHeaderError(
+            f"{file}: sheet '{raw.name}' has no applicant ID column (columns found: "
+            f"{_name_list(found)}): map one with a mapping file (--mapping) or in the app's "
+            "mapping screen",
+            file=file,
+            columns_found=found,
+        )
+    if "full_name" in assigned:  # first/last name columns are then ordinary extras
+        for part in fields.NAME_PART_VARIANTS.values():
+            if part in assigned:
+                position = assigned.pop(part)
+                columns[display[position]] = None
+                extras[display[position]] = position
+
+    index = body.index
+    out: dict[str, pd.Series] = {}
+    problems = []
+    date_orders: dict[str, str] = {}
+    for name, kind in fields.FIELD_KINDS.items():
+        position = assigned.get(name)
+        if position is None:
+            out[name] = _empty(kind, index)
+            continue
+        column = body[position]
+        if kind in ("id", "text"):
+            out[name] = parsing.clean_text(column)
+            continue
+        if kind == "date":
+            parsed = parsing.parse_date(column, date_order.get(name))
+            if parsed.order is not None:
+                date_orders[name] = parsed.order
+        else:
+            parsed = _PARSERS[kind](column)
+        out[name] = parsed.values
+        problems.append(_problem_rows(file, raw.name, display[position], column, parsed.problems))
+    if "full_name" not in assigned and ("first_name" in assigned or "last_name" in assigned):
+        first = _part_text(body, assigned.get("first_name"))
+        last = _part_text(body, assigned.get("last_name"))
+        joined = first.str.cat(last, sep=" ", na_rep="").str.strip()
+        out["full_name"] = joined.mask(joined == "").astype(_TEXT)
+
+    frame = pd.DataFrame(out, index=index)
+    frame["source_file"] = pd.Series(file, index=index, dtype=_TEXT)
+    frame["source_sheet"] = pd.Series(raw.name, index=index, dtype=_TEXT)
+    frame["source_row"] = index.to_numpy(dtype="int64")
+    for name, position in extras.items():
+        frame[name] = body[position].astype(_TEXT)
+
+    header_frame = pd.DataFrame(
+        {
+            "file": file,
+            "sheet": raw.name,
+            "row": header,
+            "column": [h[0] for h in header_problems],
+            "value": [h[0] for h in header_problems],
+            "problem": [h[1] for h in header_problems],
+        }
+    )
+    problems_frame = _concat_problems([header_frame, *problems])
+
+    no_id = frame["applicant_id"].isna().to_numpy()
+    rejected_cells = body[no_id].rename(columns=display)[list(display.values())]
+    rejected = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "file": file,
+                    "sheet": raw.name,
+                    "row": rejected_cells.index.to_numpy(dtype="int64"),
+                    "reason": NO_ID_REASON,
+                },
+                index=rejected_cells.index,
+            ),
+            rejected_cells.astype(_TEXT),
+        ],
+        axis=1,
+    )
+    info = SheetInfo(
+        file=file,
+        sheet=raw.name,
+        sheets=list(sheet_names),
+        header_row=int(header),
+        columns=columns,
+        date_orders=date_orders,
+    )
+    return _Part(info, frame, problems_frame, rejected, list(extras), len(body))
+
+
+def _part_text(body: pd.DataFrame, position: int | None) -> pd.Series:
+    if position is None:
+        return pd.Series(pd.NA, index=body.index, dtype=_TEXT)
+    return parsing.clean_text(body[position])
+
+
+def _empty(kind: str, index: pd.Index) -> pd.Series:
+    dtype = {"date": "datetime64[ns]", "number": "float64", "boolean": "boolean"}.get(kind, _TEXT)
+    return pd.Series(pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=index, dtype=dtype)
+
+
+_PARSERS = {
+    "boolean": parsing.parse_boolean,
+    "number": parsing.parse_number,
+    "degree": parsing.parse_degree,
+    "specialty": parsing.parse_specialty,
+}
+
+
+def _problem_rows(
+    file: str, sheet: str, column: str, cells: pd.Series, problems: pd.Series
+) -> pd.DataFrame:
+    bad = problems.notna().to_numpy()
+    if not bad.any():
+        return _empty_problems()
+    return pd.DataFrame(
+        {
+            "file": file,
+            "sheet": sheet,
+            "row": problems.index[bad].to_numpy(dtype="int64"),
+            "column": column,
+            "value": cells[bad].str.strip().to_numpy(),
+            "problem": problems[bad].to_numpy(),
+        }
+    )
+
+
+def _empty_problems() -> pd.DataFrame:
+    return _typed_problems(pd.DataFrame({c: [] for c in PROBLEM_COLUMNS}))
+
+
+def _typed_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.astype({c: _TEXT for c in PROBLEM_COLUMNS if c != "row"})
+    return frame.astype({"row": "int64"})
+
+
+def _concat_problems(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return _empty_problems()
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values("row", kind="stable", ignore_index=True)
+    return _typed_problems(out[PROBLEM_COLUMNS])
+
+
+# ---- several files ------------------------------------------------------------------------
+
+
+def _combine(parts: list[_Part]) -> LoadResult:
+    extras: list[str] = []
+    for part in parts:
+        extras += [e for e in part.extras if e not in extras]
+    canonical = fields.CANONICAL_FIELDS + fields.SOURCE_COLUMNS
+    if parts:
+        frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    else:
+        frame = pd.DataFrame(
+            {n: _empty(fields.FIELD_KINDS[n], pd.RangeIndex(0)) for n in fields.CANONICAL_FIELDS}
+        )
+        frame["source_file"] = pd.Series(dtype=_TEXT)
+        frame["source_sheet"] = pd.Series(dtype=_TEXT)
+        frame["source_row"] = pd.Series(dtype="int64")
+    for name in extras:
+        frame[name] = frame[name].astype(_TEXT) if name in frame else pd.NA
+        frame[name] = frame[name].astype(_TEXT)
+    frame = frame[canonical + extras]
+    for name, kind in fields.FIELD_KINDS.items():  # concat of all-NA parts can loosen dtypes
+        frame[name] = frame[name].astype(_empty(kind, pd.RangeIndex(0)).dtype)
+    frame["source_row"] = frame["source_row"].astype("int64")
+
+    has_id = frame["applicant_id"].notna().to_numpy()
+    candidates = frame[has_id]
+    kept_mask, duplicates = _resolve_duplicates(candidates)
+    kept = candidates[kept_mask].reset_index(drop=True)
+
+    rejected = [p.rejected for p in parts if len(p.rejected)]
+    if rejected:
+        rejected_frame = pd.concat(rejected, ignore_index=True)
+        rejected_frame["row"] = rejected_frame["row"].astype("int64")
+        for column in rejected_frame.columns:
+            if column != "row":
+                rejected_frame[column] = rejected_frame[column].astype(_TEXT)
+    else:
+        rejected_frame = pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "row" else _TEXT) for c in REJECTED_META}
+        )
+    problems = [p.problems for p in parts if len(p.problems)]
+    problems_frame = (
+        _typed_problems(pd.concat(problems, ignore_index=True)) if problems else _empty_problems()
+    )
+    return LoadResult(
+        frame=kept,
+        problems=problems_frame,
+        rejected=rejected_frame,
+        duplicates=duplicates,
+        rows_read=sum(p.rows_read for p in parts),
+        extra_columns=extras,
+        sources=[p.info for p in parts],
+    )
+
+
+def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
+    application_date wins, missing dates count as earliest, a tie goes to the last row."""
+    order = pd.DataFrame(
+        {
+            "key": frame["applicant_id"].str.strip().str.casefold().to_numpy(),
+            "date": frame["application_date"].to_numpy(),
+            "pos": np.arange(len(frame)),
+        }
+    )
+    ranked = order.sort_values(["key", "date", "pos"], na_position="first", kind="stable")
+    is_dup = ranked.duplicated("key", keep="last")
+    dup_pos = ranked.loc[is_dup, "pos"].to_numpy()
+    kept_mask = np.ones(len(frame), dtype=bool)
+    kept_mask[dup_pos] = False
+    winners = ranked[~is_dup].set_index("key")["pos"]
+    kept_pos = winners.reindex(order["key"].to_numpy()[dup_pos]).to_numpy()
+    dup_pos.sort(kind="stable")
+    kept_pos = winners.reindex(order["key"].to_numpy()[dup_pos]).to_numpy()
+    src = frame[["source_file", "source_sheet", "source_row", "applicant_id"]]
+    dup_rows = src.iloc[dup_pos]
+    kept_rows = src.iloc[kept_pos]
+    duplicates = pd.DataFrame(
+        {
+            "file": dup_rows["source_file"].to_numpy(),
+            "sheet": dup_rows["source_sheet"].to_numpy(),
+            "row": dup_rows["source_row"].to_numpy(dtype="int64"),
+            "applicant_id": dup_rows["applicant_id"].to_numpy(),
+            "kept_file": kept_rows["source_file"].to_numpy(),
+            "kept_sheet": kept_rows["source_sheet"].to_numpy(),
+            "kept_row": kept_rows["source_row"].to_numpy(dtype="int64"),
+        }
+    )
+    for column in DUPLICATE_COLUMNS:
+        if column not in ("row", "kept_row"):
+            duplicates[column] = duplicates[column].astype(_TEXT)
+    return kept_mask, duplicates

@@ -1,0 +1,284 @@
+"""Raw sheet reading: every cell as text, blank rows dropped, sheet row numbers kept.
+
+xlsx / xls go through calamine (fastexcel, Arrow strings, no Python object per cell);
+openpyxl (read-only, defusedxml) serves where calamine cannot: workbooks whose far cells
+would make calamine allocate a huge rectangle, and files calamine rejects. CSV is decoded
+as UTF-8 (BOM or not), else cp1252, with the delimiter sniffed among , ; tab |.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import fastexcel
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analytics import fields, safety
+from analytics.errors import LoadError
+
+HEADER_SCAN_ROWS = 20  # the header row is one of the sheet's first 20 rows (DOMAIN 3.1)
+MIN_HEADER_MATCHES = 3
+CSV_DELIMITERS = (",", ";", "\t", "|")
+CSV_SNIFF_LINES = 50
+CSV_SHEET = "(csv)"  # the sheet name reported for CSV files
+MAX_COLUMNS = 16_384  # Excel's own limit; the openpyxl path never reads beyond it
+_TEXT = pd.StringDtype("pyarrow")
+
+
+@dataclass
+class RawSheet:
+    """A sheet's non-blank rows as text.
+
+    `cells` has positional integer columns (string dtype, NA for an empty cell) and is
+    indexed by the spreadsheet's own 1-based row number.
+    """
+
+    name: str
+    cells: pd.DataFrame
+
+
+@dataclass
+class Workbook:
+    """An opened file: its kind, sheet names and how its sheets are read."""
+
+    file: str
+    kind: str  # "xlsx", "xls" or "csv"
+    sheet_names: list[str]
+    data: bytes
+    use_calamine: bool = True
+    _reader: object = None
+
+    def read(self, sheet: str) -> RawSheet:
+        if self.kind == "csv":
+            return RawSheet(CSV_SHEET, _read_csv(self.file, self.data))
+        if self.use_calamine:
+            try:
+                return RawSheet(sheet, _read_calamine(self._reader, sheet))
+            except Exception:  # calamine refused this sheet: openpyxl may still read it
+                if self.kind != "xlsx":
+                    raise _unreadable(self.file) from None
+        return RawSheet(sheet, _read_openpyxl(self.file, self.data, sheet))
+
+    def sheets(self) -> Iterator[RawSheet]:
+        for name in self.sheet_names:
+            yield self.read(name)
+
+
+def open_workbook(file: str, data: bytes) -> Workbook:
+    """Sniff and guard the bytes, then open the workbook (no sheet is parsed yet)."""
+    kind = safety.sniff(file, data)
+    if kind == "csv":
+        return Workbook(file, kind, [CSV_SHEET], data)
+    use_calamine = True
+    if kind == "xlsx":
+        report = safety.check_zip(file, data)
+        use_calamine = report.calamine_safe
+    if use_calamine:
+        try:
+            reader = fastexcel.read_excel(data)
+            return Workbook(file, kind, list(reader.sheet_names), data, True, reader)
+        except Exception as exc:
+            if _is_password_error(exc):
+                raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
+            if kind != "xlsx":
+                raise _unreadable(file) from None
+    return Workbook(file, kind, _openpyxl_sheet_names(file, data), data, False)
+
+
+def _is_password_error(exc: Exception) -> bool:
+    return "password" in type(exc).__name__.lower() or "password" in str(exc).lower()
+
+
+def _unreadable(file: str) -> LoadError:
+    return LoadError(
+        f"{file}: the workbook is damaged or in a form that cannot be read: {safety.RESAVE_HINT}"
+    )
+
+
+def _arrow_to_frame(batch: pa.RecordBatch) -> pd.DataFrame:
+    columns = {}
+    for position, column in enumerate(batch.columns):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = column.cast(pa.string())
+        columns[position] = pd.Series(pd.arrays.ArrowStringArray(column), copy=False)
+    frame = pd.DataFrame(columns)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame
+
+
+def _read_calamine(reader, sheet: str) -> pd.DataFrame:
+    # header_row=None + skip_rows=0 keeps leading empty rows, so position = sheet row - 1.
+    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+    return drop_blank(_arrow_to_frame(loaded.to_arrow()))
+
+
+def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
+    """Blank cells become NA; rows and columns with no content at all are dropped."""
+    if cells.shape[1] == 0:
+        return pd.DataFrame(index=pd.Index([], dtype="int64"))
+    keep_rows = np.zeros(len(cells), dtype=bool)
+    keep_cols = []
+    out = {}
+    for position in cells.columns:
+        column = cells[position]
+        stripped = column.str.strip()
+        filled = (stripped != "").fillna(False).to_numpy(dtype=bool)
+        if filled.any():
+            keep_rows |= filled
+            keep_cols.append(position)
+            out[position] = column.mask(~filled) if not filled.all() else column
+    frame = pd.DataFrame({i: out[p] for i, p in enumerate(keep_cols)}, index=cells.index)
+    frame = frame[keep_rows]
+    frame.index = frame.index.astype("int64")
+    return frame
+
+
+# ---- openpyxl (bounded fallback) -------------------------------------------------------
+
+
+def _load_openpyxl(file: str, data: bytes):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise _unreadable(file) from None
+
+
+def _openpyxl_sheet_names(file: str, data: bytes) -> list[str]:
+    book = _load_openpyxl(file, data)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def cell_text(value) -> str | None:
+    """Render a Python cell value the way the calamine path renders it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, dt.time):
+        return "1899-12-31 " + value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def _read_openpyxl(file: str, data: bytes, sheet: str) -> pd.DataFrame:
+    """Stream rows, keep only cells with content: memory follows the real content, not the
+    used range a far cell claims."""
+    book = _load_openpyxl(file, data)
+    try:
+        worksheet = book[sheet]
+        worksheet.reset_dimensions()  # ignore the claimed range; rows come as written
+        sparse: dict[int, dict[int, str]] = {}
+        try:
+            for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                kept = {}
+                for position, value in enumerate(row[:MAX_COLUMNS]):
+                    text = cell_text(value)
+                    if text is not None and text.strip():
+                        kept[position] = text
+                if kept:
+                    sparse[number] = kept
+        except Exception:
+            raise _unreadable(file) from None
+    finally:
+        book.close()
+    used = sorted({position for row in sparse.values() for position in row})
+    rows = sorted(sparse)
+    columns = {
+        i: pd.Series([sparse[r].get(p) for r in rows], index=rows, dtype=_TEXT)
+        for i, p in enumerate(used)
+    }
+    return drop_blank(pd.DataFrame(columns, index=pd.Index(rows, dtype="int64")))
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not), else cp1252 (DOMAIN 3.8)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; tab | that splits the first lines most consistently."""
+    lines = text.splitlines()[:CSV_SNIFF_LINES]
+    best, best_score = ",", (-1, -1)
+    for delimiter in CSV_DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        multi = [c for c in counts if c > 1]
+        if not multi:
+            continue
+        mode = max(set(multi), key=multi.count)
+        score = (multi.count(mode), mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(file: str, data: bytes) -> pd.DataFrame:
+    text = decode_text(data)
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise LoadError(
+            f"{file}: the CSV file is malformed (unbalanced quotes or stray characters): "
+            "export it again or save it from Excel as CSV"
+        ) from None
+    width = max((len(r) for r in rows), default=0)
+    if width > MAX_COLUMNS:
+        raise LoadError(f"{file}: the CSV file has more than {MAX_COLUMNS} columns")
+    frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype(_TEXT)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return drop_blank(frame)
+
+
+# ---- header row ----------------------------------------------------------------------------
+
+
+def known_headers(mapping: dict[str, str] | None = None) -> set[str]:
+    """Normalised headers that count towards finding the header row."""
+    known = set(fields.HEADER_VARIANTS) | set(fields.NAME_PART_VARIANTS)
+    if mapping:
+        known |= {fields.normalise_header(k) for k in mapping}
+    return known
+
+
+def find_header_row(cells: pd.DataFrame, known: set[str]) -> int | None:
+    """The first of the sheet's first 20 rows with at least 3 cells naming a known header."""
+    top = cells[cells.index <= HEADER_SCAN_ROWS]
+    for number, row in top.iterrows():
+        matches = sum(
+            1 for value in row if isinstance(value, str) and fields.normalise_header(value) in known
+        )
+        if matches >= MIN_HEADER_MATCHES:
+            return int(number)
+    return None
+
+
+def header_guess(cells: pd.DataFrame) -> list[str]:
+    """Column names to show when no header row is found: the fullest of the first rows."""
+    top = cells[cells.index <= HEADER_SCAN_ROWS]
+    if top.empty:
+        return []
+    counts = top.notna().sum(axis=1)
+    row = top.loc[counts.idxmax()]
+    return [str(v).strip() for v in row if isinstance(v, str) and v.strip()]

@@ -1,0 +1,231 @@
+"""File sniffing and guards against hostile input, run before any parser sees the bytes.
+
+Limits are module constants and documented in docs/loading.md. Each guard raises
+`LoadError` with one line naming the file, what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import openpyxl
+
+from analytics.errors import LoadError, UnsafeSetupError
+
+MAX_FILE_BYTES = 200 * 1024 * 1024  # any upload
+MAX_ZIP_MEMBERS = 2_000
+MAX_UNCOMPRESSED_TOTAL = 256 * 1024 * 1024  # sum over the archive's members
+MAX_RATIO = 200  # uncompressed / compressed, checked for members over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+# calamine allocates the sheet's whole rectangle (32 bytes a cell) from A1-ish to the
+# farthest cell. Above this many cells the bounded openpyxl reader takes over instead.
+MAX_CALAMINE_CELLS = 12_000_000  # ~384 MB at worst
+MAX_PROLOG_BYTES = 64 * 1024  # XML before the root element (declaration, comments)
+SCAN_CHUNK = 4 * 1024 * 1024
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_BINARY_MAGICS = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+PASSWORD_HINT = "it is password-protected: remove the password and upload again"
+RESAVE_HINT = "open it in Excel and save it as .xlsx (or export as CSV), then upload again"
+
+# Any attribute r="..." holding a cell reference with 2+ column letters or a row of 6+
+# digits: in ordinary exports (A-Z, < 100,000 rows) this never matches, so the scan costs
+# one regex pass; matches are few and tell the real extent.
+_WIDE_OR_DEEP_REF = re.compile(rb"""\sr\s*=\s*["'](?:([A-Z]{2,})(\d*)|([A-Z]*)(\d{6,}))["']""")
+_FAST_REF = re.compile(rb"""\sr\s*=\s*["'](?:[A-Z]{2,}|[A-Z]*\d{6,})["']""")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROOT = re.compile(rb"<[A-Za-z_]")
+
+
+def check_xml_hardening() -> None:
+    """openpyxl must parse with defusedxml (entity bombs, external entities)."""
+    if not getattr(openpyxl, "DEFUSEDXML", False):
+        raise UnsafeSetupError(
+            "openpyxl is not using defusedxml, so spreadsheets could carry XML entity bombs: "
+            "install the pinned requirements (pip install -r requirements.txt) and restart"
+        )
+
+
+check_xml_hardening()
+
+
+def suffix_of(name: str) -> str:
+    return PurePath(name).suffix.lower()
+
+
+@dataclass
+class ZipReport:
+    """What the archive guard learned: members and whether calamine may read it."""
+
+    members: list[str] = field(default_factory=list)
+    max_cells: int = 0  # largest rectangle calamine would allocate over the sheets
+
+    @property
+    def calamine_safe(self) -> bool:
+        return self.max_cells <= MAX_CALAMINE_CELLS
+
+
+def sniff(name: str, data: bytes) -> str:
+    """Return "xlsx", "xls" or "csv", or raise LoadError saying what the file is."""
+    if len(data) == 0:
+        raise LoadError(f"{name}: the file is empty (0 bytes): export it again and upload it")
+    if len(data) > MAX_FILE_BYTES:
+        raise LoadError(
+            f"{name}: the file is larger than {MAX_FILE_BYTES // 2**20} MB: "
+            "split the export (for example by cohort) and upload the parts"
+        )
+    suffix = suffix_of(name)
+    if data.startswith(ZIP_MAGICS):
+        return "xlsx"
+    if data.startswith(OLE2_MAGIC):
+        if _ENCRYPTED_STREAM in data or suffix in {".xlsx", ".xlsm"}:
+            raise LoadError(f"{name}: {PASSWORD_HINT}")
+        return "xls"
+    for magic, what in _BINARY_MAGICS.items():
+        if data.startswith(magic):
+            raise LoadError(f"{name}: this is {what}, not a spreadsheet: upload an .xlsx or .csv")
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError(f"{name}: this is not a spreadsheet: upload an .xlsx or .csv export")
+    lowered = head.lstrip().lower()
+    if lowered.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table")):
+        raise LoadError(f"{name}: this is a web page or XML file, not a workbook: {RESAVE_HINT}")
+    if suffix in _EXCEL_SUFFIXES:
+        raise LoadError(
+            f"{name}: the name says Excel but the content is plain text: rename it to .csv "
+            f"or {RESAVE_HINT}"
+        )
+    return "csv"
+
+
+def check_zip(name: str, data: bytes) -> ZipReport:
+    """Archive guard: structure, declared sizes and ratios, DTDs, real inflated sizes, and
+    each worksheet's true extent (the far-cell check)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise LoadError(
+            f"{name}: the file is damaged or incomplete (not a readable zip archive): "
+            "export or download it again"
+        ) from None
+    report = ZipReport(members=[i.filename for i in infos])
+    names = set(report.members)
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise LoadError(f"{name}: binary workbooks (.xlsb) are not read: {RESAVE_HINT}")
+        if "content.xml" in names:
+            raise LoadError(f"{name}: OpenDocument spreadsheets are not read: {RESAVE_HINT}")
+        raise LoadError(f"{name}: this zip archive is not an Excel workbook: {RESAVE_HINT}")
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise LoadError(f"{name}: the workbook has {len(infos)} parts, more than a real export")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_TOTAL:
+        raise _too_big(name)
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big(name)
+    inflated = 0
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels")):
+            continue
+        is_sheet = info.filename.startswith("xl/worksheets/")
+        inflated += _scan_member(name, archive, info, report if is_sheet else None)
+        if inflated > MAX_UNCOMPRESSED_TOTAL:
+            raise _too_big(name)
+    return report
+
+
+def _too_big(name: str) -> LoadError:
+    return LoadError(
+        f"{name}: the workbook unpacks to more than {MAX_UNCOMPRESSED_TOTAL // 2**20} MB "
+        f"or compresses more than {MAX_RATIO}:1 (a zip bomb or a padded export): "
+        "export only the rows and columns you need and upload again"
+    )
+
+
+def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | None) -> int:
+    """Inflate one member in chunks: refuse DTDs, count the real bytes (declared sizes can
+    lie), and for worksheets find the farthest cell reference."""
+    size = 0
+    prolog_done = False
+    prolog = b""
+    tail = b""
+    max_row = max_col = 0
+    cells = refs = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(SCAN_CHUNK):
+                size += len(chunk)
+                if size > info.file_size or size > MAX_UNCOMPRESSED_TOTAL:
+                    raise _too_big(name)
+                if not prolog_done:
+                    prolog += chunk
+                    root = _ROOT.search(prolog)
+                    head = prolog if root is None else prolog[: root.start()]
+                    if _DTD.search(head) or _DTD.search(prolog[:MAX_PROLOG_BYTES]):
+                        raise _dtd_error(name)
+                    if root is not None:
+                        prolog_done = True
+                        prolog = b""
+                    elif len(prolog) > MAX_PROLOG_BYTES:
+                        raise _dtd_error(name)
+                if report is None:
+                    continue
+                window = tail + chunk
+                if _FAST_REF.search(window):
+                    for wide, wide_row, _, deep_row in set(_WIDE_OR_DEEP_REF.findall(window)):
+                        max_col = max(max_col, _column_number(wide))
+                        max_row = max(max_row, int(wide_row or 0), int(deep_row or 0))
+                # Cells written without an r attribute take the next column: bound them by
+                # the number of cells when there are more cells than references.
+                cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+                refs += chunk.count(b' r="') + chunk.count(b" r='")
+                tail = window[-64:]
+    except zipfile.BadZipFile:
+        raise LoadError(
+            f"{name}: the file is damaged (a part of the workbook fails its checksum): "
+            "export or download it again"
+        ) from None
+    except (zlib.error, EOFError, OSError):
+        raise LoadError(
+            f"{name}: the file is damaged or incomplete (a part cannot be unpacked): "
+            "export or download it again"
+        ) from None
+    if report is not None:
+        # Without wide/deep references the sheet fits in A1:Z99999.
+        cols = max(max_col, 26, cells if cells > refs else 0)
+        report.max_cells = max(report.max_cells, max(max_row, 99_999) * cols)
+    return size
+
+
+def _dtd_error(name: str) -> LoadError:
+    return LoadError(
+        f"{name}: the workbook contains XML document type declarations (entity definitions), "
+        f"which Excel never writes and which can be used to attack the server: {RESAVE_HINT}"
+    )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + (byte - 64)
+    return number
