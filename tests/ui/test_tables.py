@@ -1,0 +1,159 @@
+import pandas as pd
+import pytest
+
+from analytics import rules
+from ui import tables
+
+
+def test_cohort_order_by_earliest_application_blank_last():
+    applicants = pd.DataFrame(
+        {
+            "cohort": pd.array(["Late", "Early", None, "Late", "Undated"], dtype="string"),
+            "application_date": pd.to_datetime(
+                ["2026-05-01", "2026-02-01", "2026-01-01", "2026-01-15", None]
+            ),
+        }
+    )
+    assert tables.cohort_order(applicants) == ["Late", "Early", "Undated", "Unassigned"]
+
+
+def _by_cohort():
+    return pd.DataFrame(
+        {
+            "cohort": ["A", "B"],
+            "applicants": [10, 8],
+            "eligible": [5, 6],
+            "incomplete": [2, 1],
+            "ineligible": [3, 1],
+            "eligibility_rate": [0.5, 0.75],
+        }
+    )
+
+
+def test_cohort_kpis_with_previous_cohort():
+    this, previous = tables.cohort_kpis(_by_cohort(), ["A", "B"], "B")
+    assert this["eligible"] == 6 and previous["eligible"] == 5
+    assert this["eligibility_rate"] == 0.75
+
+
+def test_first_cohort_has_nothing_before_it():
+    this, previous = tables.cohort_kpis(_by_cohort(), ["A", "B"], "A")
+    assert this["applicants"] == 10 and previous == {}
+
+
+def test_gaps_ranked_by_applicants_held_back():
+    gaps = pd.DataFrame(
+        {
+            "rule_id": ["a", "b", "c"],
+            "label": ["Degree", "CME", "Ethics"],
+            "severity": ["required", "required", "advisory"],
+            "pass": [8, 5, 2],
+            "fail": [2, 1, 4],
+            "missing": [0, 4, 4],
+        }
+    )
+    ranked = tables.gaps_ranked(gaps)
+    assert ranked["rule"].tolist() == ["Ethics (advisory)", "CME", "Degree"]
+    assert ranked["held_back"].tolist() == [8, 5, 2]
+
+
+def test_outreach_adds_email_and_keeps_rank_order():
+    near = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "applicant_id": ["A2", "A1"],
+            "full_name": ["B", "A"],
+            "cohort": ["X", "X"],
+            "degree": ["medicine", "nursing"],
+            "rule_id": ["cme_hours", "license_current"],
+            "label": ["CME", "Licence"],
+            "explain": ["4 CME hours short", "licence expired 3 days ago"],
+            "shortfall": [4.0, 3.0],
+            "gap": [0.2, 0.01],
+        }
+    )
+    applicants = pd.DataFrame({"applicant_id": ["A1", "A2"], "email": ["a@x", "b@x"]})
+    out = tables.outreach(near, applicants)
+    assert out.columns.tolist() == tables.OUTREACH_COLUMNS
+    assert out["email"].tolist() == ["b@x", "a@x"]
+
+
+def test_compare_cohorts_share_failing_required_rules_only():
+    gaps_by = pd.DataFrame(
+        {
+            "cohort": ["A", "A", "B", "B", "C"],
+            "rule_id": ["r1", "adv", "r1", "adv", "r1"],
+            "label": ["Rule 1", "Advice", "Rule 1", "Advice", "Rule 1"],
+            "severity": ["required", "advisory", "required", "advisory", "required"],
+            "pass": [3, 4, 0, 0, 1],
+            "fail": [1, 0, 0, 0, 1],
+            "missing": [0, 0, 0, 0, 0],
+        }
+    )
+    out = tables.compare_cohorts(gaps_by, ["B", "A"])
+    expected = pd.DataFrame(
+        {
+            "cohort": pd.array(["B", "A"], dtype="string"),
+            "label": ["Rule 1", "Rule 1"],
+            "fail": [0, 1],
+            "share": [0.0, 0.25],
+        }
+    )
+    pd.testing.assert_frame_equal(out, expected)
+
+
+@pytest.fixture(scope="module")
+def standard():
+    return rules.load_rule_set("standard")
+
+
+def test_trace_lists_every_admission_rule(standard):
+    person = {"applicant_id": "A1"}
+    for rule in standard.admission:
+        person[f"state__{rule.id}"] = "pass"
+        person[f"explain__{rule.id}"] = ""
+    person["state__cme_hours"] = "fail"
+    person["explain__cme_hours"] = "4 CME hours short"
+    out = tables.trace(pd.Series(person), standard)
+    assert out["rule"].tolist() == [r.label for r in standard.admission]
+    row = out[out["result"] == "fail"].iloc[0]
+    assert (row["severity"], row["why"]) == ("required", "4 CME hours short")
+
+
+def test_backlog_to_do_joins_what_is_left(standard):
+    backlog = pd.DataFrame(
+        {
+            "applicant_id": ["C1", "C2"],
+            "full_name": ["x", "y"],
+            "email": ["x@e", "y@e"],
+            "license_number": ["L1", "L2"],
+            "expiry": pd.to_datetime(["2026-10-01", "2026-12-01"]),
+            "renewal_status": ["overdue", "due"],
+            "days_overdue": [55, 0],
+            "state__ce_hours": ["fail", "pass"],
+            "explain__ce_hours": ["5 CE hours short", ""],
+            "state__ethics_attestation": ["missing", "pass"],
+            "explain__ethics_attestation": ["", ""],
+            "state__license_current": ["pass", "pass"],
+            "explain__license_current": ["", ""],
+        },
+        index=[40, 41],
+    )
+    out = tables.backlog_to_do(backlog, standard)
+    assert out["to_do"].tolist() == [
+        "5 CE hours short; Ethics attestation signed",
+        "ready to renew",
+    ]
+
+
+def test_what_if_totals():
+    table = pd.DataFrame(
+        {"applicants": [10, 0, 5], "eligible_before": [4, 0, 1], "eligible_after": [6, 0, 1]}
+    )
+    assert tables.what_if_totals(table) == {
+        "applicants": 15,
+        "eligible_before": 5,
+        "eligible_after": 7,
+        "rate_before": 5 / 15,
+        "rate_after": 7 / 15,
+    }

@@ -1,0 +1,147 @@
+"""Shape engine output into the tables the screens show (pure pandas, no Streamlit).
+
+The engine (analytics.summary / analytics.renewals) counts; this module only orders,
+selects and joins what it returns, so the pages stay free of frame manipulation.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.evaluation import UNASSIGNED
+
+KPI_COLUMNS = ("applicants", "eligible", "incomplete", "ineligible", "eligibility_rate")
+DRILL_COLUMNS = [
+    "applicant_id",
+    "full_name",
+    "cohort",
+    "programme",
+    "country",
+    "degree",
+    "application_date",
+    "status",
+    "failing",
+]
+OUTREACH_COLUMNS = [
+    "rank",
+    "applicant_id",
+    "full_name",
+    "email",
+    "cohort",
+    "degree",
+    "label",
+    "explain",
+]
+
+
+def cohort_order(applicants: pd.DataFrame) -> list[str]:
+    """Cohorts by their earliest application date (undated ones after, blank cohort last)."""
+    if applicants.empty:
+        return []
+    cohorts = applicants["cohort"].astype("string").fillna(UNASSIGNED)
+    first = applicants["application_date"].groupby(cohorts.to_numpy(), sort=True).min()
+    ordered = first.sort_values(kind="stable", na_position="last").index.tolist()
+    if UNASSIGNED in ordered:
+        ordered.remove(UNASSIGNED)
+        ordered.append(UNASSIGNED)
+    return ordered
+
+
+def cohort_kpis(by_cohort: pd.DataFrame, order: list[str], cohort: str) -> tuple[dict, dict]:
+    """KPIs of `cohort` and of the cohort before it in `order` ({} when it is the first)."""
+    rows = by_cohort.set_index("cohort")
+    this = {k: rows.at[cohort, k] for k in KPI_COLUMNS} if cohort in rows.index else {}
+    position = order.index(cohort) if cohort in order else 0
+    before = order[position - 1] if position > 0 else None
+    previous = {k: rows.at[before, k] for k in KPI_COLUMNS} if before in rows.index else {}
+    return this, previous
+
+
+def gaps_ranked(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Rules by how many applicants they hold back (fail + missing), largest first."""
+    out = gaps.assign(held_back=gaps["fail"] + gaps["missing"])
+    out["rule"] = out["label"] + out["severity"].map({"advisory": " (advisory)"}).fillna("")
+    return out.sort_values(["held_back", "fail"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def outreach(near: pd.DataFrame, applicants: pd.DataFrame) -> pd.DataFrame:
+    """The near-miss list with each applicant's email, ready to contact, closest first."""
+    emails = applicants.drop_duplicates("applicant_id").set_index("applicant_id")["email"]
+    out = near.assign(email=near["applicant_id"].map(emails).astype("string"))
+    return out[OUTREACH_COLUMNS]
+
+
+def drill_rows(applicants: pd.DataFrame, extra_columns: list[str]) -> pd.DataFrame:
+    """Who is in the current selection, one row each, with what holds them back."""
+    out = applicants[DRILL_COLUMNS + [c for c in extra_columns if c in applicants.columns]]
+    return out.assign(failing=out["failing"].str.join(", "))
+
+
+def trace(applicant: pd.Series, rule_set) -> pd.DataFrame:
+    """One applicant's decision, rule by rule, in the set's order."""
+    rows = [
+        {
+            "rule": rule.label,
+            "severity": rule.severity,
+            "result": applicant[f"state__{rule.id}"],
+            "why": applicant[f"explain__{rule.id}"] or "",
+        }
+        for rule in rule_set.admission
+    ]
+    return pd.DataFrame(rows, columns=["rule", "severity", "result", "why"])
+
+
+def compare_cohorts(gaps_by_cohort: pd.DataFrame, cohorts: list[str]) -> pd.DataFrame:
+    """Share of each cohort's applicants failing each required rule, long form."""
+    part = gaps_by_cohort[
+        gaps_by_cohort["cohort"].isin(cohorts) & (gaps_by_cohort["severity"] == "required")
+    ]
+    total = part["pass"] + part["fail"] + part["missing"]
+    out = part.assign(share=(part["fail"] / total.where(total > 0)).fillna(0.0))
+    out["cohort"] = pd.Categorical(out["cohort"], categories=cohorts)
+    out = out.sort_values("cohort", kind="stable")
+    out["cohort"] = out["cohort"].astype("string")
+    return out[["cohort", "label", "fail", "share"]].reset_index(drop=True)
+
+
+BACKLOG_COLUMNS = [
+    "applicant_id",
+    "full_name",
+    "email",
+    "license_number",
+    "expiry",
+    "renewal_status",
+    "days_overdue",
+    "to_do",
+]
+
+
+def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
+    """Backlog members with what each must still do ("ready to renew" when nothing)."""
+    parts = []
+    for rule in rule_set.renewal.rules:
+        state, explain = backlog[f"state__{rule.id}"], backlog[f"explain__{rule.id}"]
+        text = explain.astype("string").fillna("").where(explain.astype("string") != "", rule.label)
+        parts.append(text.where(state.astype("string") != "pass"))
+    if parts:
+        stacked = pd.concat(parts, axis=1).stack().astype("string")
+        to_do = stacked.groupby(level=0).agg("; ".join)
+    else:
+        to_do = pd.Series(dtype="string")
+    out = backlog.assign(to_do=to_do.reindex(backlog.index).fillna("ready to renew"))
+    return out[BACKLOG_COLUMNS].reset_index(drop=True)
+
+
+def what_if_totals(table: pd.DataFrame) -> dict:
+    """Eligible applicants and rate over all groups, before and after the edit."""
+    applicants = int(table["applicants"].sum())
+    before, after = int(table["eligible_before"].sum()), int(table["eligible_after"].sum())
+    return {
+        "applicants": applicants,
+        "eligible_before": before,
+        "eligible_after": after,
+        "rate_before": before / applicants if applicants else 0.0,
+        "rate_after": after / applicants if applicants else 0.0,
+    }
