@@ -1,0 +1,238 @@
+"""The sign-in gate, run headless: with and without secrets, passcode, OIDC, localhost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import store
+from ui import auth
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 30
+
+
+def _gated_page():
+    import streamlit as st
+
+    from ui import auth
+
+    user = auth.require_access()
+    st.markdown("CONTENT")
+    st.text(user)
+
+
+def _gated_page_signed_in():
+    # Stands in for Streamlit's OIDC callback, which fills the session's user info.
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from ui import auth
+
+    ctx = get_script_run_ctx()
+    ctx.user_info.update(st.session_state.get("fake_identity", {}))
+    user = auth.require_access()
+    st.markdown("CONTENT")
+    st.text(user)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "store"))
+    monkeypatch.delenv(auth.PASSCODE_ENV, raising=False)
+
+
+def _app(secrets: dict | None = None, script=_gated_page) -> AppTest:
+    at = AppTest.from_function(script, default_timeout=TIMEOUT)
+    # A non-empty secrets dict replaces any secrets file on this machine for the run.
+    at.secrets.update(secrets or {"access": {}})
+    return at
+
+
+def _shown(at: AppTest) -> bool:
+    return any(m.value == "CONTENT" for m in at.markdown)
+
+
+def _sign_ins(tmp_path: Path) -> list[str]:
+    return [e.user for e in store.Store(tmp_path / "store").audit_log(action="sign_in")]
+
+
+class TestLocalOnly:
+    def test_without_sign_in_serves_this_computer_and_says_so(self, tmp_path):
+        at = _app().run()
+        assert not at.exception
+        assert _shown(at)
+        assert at.sidebar.caption[0].value == auth.LOCAL_NOTICE
+        assert at.text[0].value.startswith("local")
+        assert _sign_ins(tmp_path) == [at.text[0].value]
+
+    @pytest.mark.parametrize(
+        ("host", "ip"),
+        [
+            ("analytics.clinic.org", "203.0.113.9"),
+            ("localhost:8501", "203.0.113.9"),  # spoofed Host from a remote peer
+            ("analytics.clinic.org", "127.0.0.1"),  # reverse proxy on this machine
+        ],
+    )
+    def test_remote_request_is_refused(self, monkeypatch, host, ip):
+        monkeypatch.setattr(auth, "_request_origin", lambda: (host, ip))
+        at = _app().run()
+        assert not at.exception
+        assert not _shown(at)
+        assert at.error[0].value == auth.REFUSED_REMOTE
+
+    def test_local_browser_request_is_served(self, monkeypatch):
+        monkeypatch.setattr(auth, "_request_origin", lambda: ("localhost:8501", "127.0.0.1"))
+        assert _shown(_app().run())
+
+
+class TestPasscode:
+    def _enter(self, at: AppTest, passcode: str, name: str = "Ana Director") -> AppTest:
+        at.text_input(key="auth_name").input(name)
+        at.text_input(key="auth_passcode").input(passcode)
+        next(b for b in at.button if b.label == "Enter").click()
+        return at.run()
+
+    def test_form_first_then_content_with_the_right_passcode(self, tmp_path):
+        at = _app({"access": {"passcode": "correct horse"}}).run()
+        assert not _shown(at)
+        assert (
+            at.text_input(key="auth_passcode").proto.type
+            == at.text_input(key="auth_passcode").proto.PASSWORD
+        )
+        at = self._enter(at, "correct horse")
+        assert not at.exception
+        assert _shown(at)
+        assert at.text[0].value == "Ana Director (passcode)"
+        assert _sign_ins(tmp_path) == ["Ana Director (passcode)"]
+        # Stays signed in on the next run (another page, a widget change).
+        assert _shown(at.run())
+
+    def test_wrong_passcode_is_refused(self, tmp_path):
+        at = self._enter(_app({"access": {"passcode": "correct horse"}}).run(), "wrong")
+        assert not _shown(at)
+        assert at.error[0].value == auth.WRONG_PASSCODE
+        assert _sign_ins(tmp_path) == []
+
+    def test_name_is_required(self):
+        at = self._enter(_app({"access": {"passcode": "pw-123456"}}).run(), "pw-123456", "  ")
+        assert not _shown(at)
+        assert at.error[0].value == auth.NEED_NAME
+
+    def test_passcode_from_environment(self, monkeypatch):
+        monkeypatch.setenv(auth.PASSCODE_ENV, "from-env-42")
+        at = _app().run()
+        assert not _shown(at)
+        assert _shown(self._enter(at, "from-env-42"))
+
+    def test_session_locks_after_repeated_failures(self):
+        at = _app({"access": {"passcode": "correct horse"}}).run()
+        for _ in range(auth.MAX_FAILURES):
+            at = self._enter(at, "guess")
+        at = at.run()
+        assert at.error[0].value == auth.LOCKED
+        assert not at.text_input
+        assert not _shown(at)
+
+
+OIDC = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "not-a-real-secret",
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://login.example.org/.well-known/openid-configuration",
+    },
+    "access": {"allowed_domains": ["clinic.org"], "allowed_emails": ["guest@partner.net"]},
+}
+
+
+class TestOidc:
+    def _signed_in(self, identity: dict, secrets: dict = OIDC) -> AppTest:
+        at = _app(secrets, script=_gated_page_signed_in)
+        at.session_state["fake_identity"] = identity
+        return at.run()
+
+    def test_signed_out_sees_only_the_sign_in_button(self):
+        at = _app(OIDC).run()
+        assert not at.exception
+        assert not _shown(at)
+        assert [b.label for b in at.button] == ["Sign in"]
+
+    def test_named_providers_get_a_button_each(self):
+        secrets = {
+            "auth": {"redirect_uri": "x", "cookie_secret": "y", "google": {"client_id": "a"}}
+        }
+        at = _app(secrets).run()
+        assert [b.label for b in at.button] == ["Sign in with Google"]
+
+    @pytest.mark.parametrize("email", ["Ana@Clinic.org", "guest@partner.net"])
+    def test_allowed_email_or_domain_gets_in(self, tmp_path, email):
+        at = self._signed_in({"is_logged_in": True, "email": email})
+        assert not at.exception
+        assert _shown(at)
+        assert at.text[0].value == email.lower()
+        assert _sign_ins(tmp_path) == [email.lower()]
+
+    @pytest.mark.parametrize(
+        "email", ["someone@gmail.com", "ana@clinic.org.evil.com", "x@sub.clinic.org", None]
+    )
+    def test_anyone_else_is_refused_without_echoing_the_address(self, tmp_path, email):
+        at = self._signed_in({"is_logged_in": True, "email": email})
+        assert not _shown(at)
+        assert at.error[0].value == auth.NOT_ALLOWED
+        assert [b.label for b in at.button] == ["Sign out"]
+        assert _sign_ins(tmp_path) == []
+
+    def test_unverified_email_is_refused(self):
+        at = self._signed_in(
+            {"is_logged_in": True, "email": "ana@clinic.org", "email_verified": False}
+        )
+        assert at.error[0].value == auth.UNVERIFIED
+
+    def test_no_allowlist_fails_closed(self):
+        secrets = {"auth": OIDC["auth"]}
+        at = self._signed_in({"is_logged_in": True, "email": "ana@clinic.org"}, secrets)
+        assert not _shown(at)
+        assert at.error[0].value == auth.NO_ALLOWLIST
+
+
+class TestPureHelpers:
+    @pytest.mark.parametrize(
+        ("host", "ip", "local"),
+        [
+            (None, None, True),
+            ("localhost:8501", "127.0.0.1", True),
+            ("127.0.0.1:8501", "127.0.0.1", True),
+            ("[::1]:8501", "::1", True),
+            ("LOCALHOST", "127.0.0.2", True),
+            ("10.0.0.5:8501", "10.0.0.5", False),
+            ("localhost", "10.0.0.5", False),
+            ("localhost.evil.com", "127.0.0.1", False),
+            (None, "127.0.0.1", False),
+            ("localhost", "not-an-ip", False),
+        ],
+    )
+    def test_is_local_request(self, host, ip, local):
+        assert auth.is_local_request(host, ip) is local
+
+    def test_mode_precedence(self):
+        env = {auth.PASSCODE_ENV: "x"}
+        assert auth.mode_from({"auth": {"client_id": "a"}}, env) == "oidc"
+        assert auth.mode_from({"access": {"passcode": "p"}}, {}) == "passcode"
+        assert auth.mode_from({}, env) == "passcode"
+        assert auth.mode_from({"auth": {}}, {}) == "local"
+        assert auth.passcode_from({"access": {"passcode": "s"}}, env) == "s"
+
+    def test_allowlist_accepts_comma_text_and_at_domains(self):
+        assert auth.is_allowed("a@x.org", "b@y.org, a@x.org", [])
+        assert auth.is_allowed("a@x.org", [], ["@x.org"])
+        assert not auth.is_allowed("a@x.org@y.org", [], ["y.org"])
+        assert not auth.is_allowed("", [], ["x.org"])
+
+    def test_passcode_matches(self):
+        assert auth.passcode_matches("ü-pass", "ü-pass")
+        assert not auth.passcode_matches("", "")
+        assert not auth.passcode_matches("a", "b")

@@ -1,0 +1,260 @@
+"""Who may see applicant data: the gate every page passes through first.
+
+`require_access()` returns a label for the audit log, or draws the sign-in (or refusal)
+and stops the page. Three modes, chosen from configuration:
+
+- **oidc**: `.streamlit/secrets.toml` has an `[auth]` section. Streamlit's `st.login`
+  signs the user in with the organisation's identity provider; the email it returns must
+  be on the allowlist (`[access] allowed_emails` / `allowed_domains`). No allowlist means
+  nobody gets in: the gate fails closed.
+- **passcode**: no `[auth]`, but `[access] passcode` in secrets or the environment
+  variable `ADMISSIONS_PASSCODE`. Everyone who knows it gets in; they give a name for the
+  audit log. Compared in constant time; five wrong tries lock the session.
+- **local**: neither. The app serves only this computer: a request that reached it from
+  another host is refused with a message saying how to configure sign-in.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hmac
+import ipaddress
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from analytics import store as store_mod
+
+Mode = Literal["oidc", "passcode", "local"]
+
+PASSCODE_ENV = "ADMISSIONS_PASSCODE"
+USER_KEY = "auth_user"
+FAILURES_KEY = "auth_failures"
+SIGNED_IN_LOGGED_KEY = "auth_sign_in_logged"
+MAX_FAILURES = 5
+LOCAL_HOSTNAMES = {"localhost", "localhost.localdomain"}
+LOCAL_LABEL = "local"
+
+LOCAL_NOTICE = "No sign-in is configured: this app serves this computer only (localhost)."
+REFUSED_REMOTE = (
+    "This app has no sign-in configured, so it only serves the computer it runs on. "
+    "To share it, set a passcode or configure single sign-on (see 'Sharing and sign-in' "
+    "in the README)."
+)
+NOT_ALLOWED = (
+    "The account you signed in with is not allowed to see this app's data. "
+    "Ask the app's administrator to add it, or sign out and use another account."
+)
+NO_ALLOWLIST = (
+    "Sign-in works, but nobody is allowed in yet: the administrator must add "
+    "[access] allowed_emails or allowed_domains to the secrets file."
+)
+UNVERIFIED = "Your identity provider has not verified this email address: verify it, then retry."
+WRONG_PASSCODE = "That passcode is not right. Try again."
+LOCKED = "Too many wrong passcodes in this session. Close the tab and start again later."
+NEED_NAME = "Type your name: it goes into the audit log next to what you open and export."
+
+
+# -- configuration (pure helpers, tested without Streamlit) -------------------------------
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return {k: st.secrets[k] for k in st.secrets}
+    except Exception:  # no secrets file at all (FileNotFoundError / StreamlitSecretNotFoundError)
+        return {}
+
+
+def _section(secrets: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = secrets.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def passcode_from(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> str:
+    configured = _section(secrets, "access").get("passcode") or environ.get(PASSCODE_ENV) or ""
+    return str(configured)
+
+
+def mode_from(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Mode:
+    if _section(secrets, "auth"):
+        return "oidc"
+    if passcode_from(secrets, environ):
+        return "passcode"
+    return "local"
+
+
+def access_mode() -> Mode:
+    return mode_from(_secrets(), os.environ)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(v).strip().lower() for v in value if str(v).strip()]
+
+
+def is_allowed(email: str | None, emails: Iterable[str], domains: Iterable[str]) -> bool:
+    """Exact email (any case) or its domain on the list; `@` optional in domains."""
+    address = str(email or "").strip().lower()
+    if address.count("@") != 1 or address.startswith("@") or address.endswith("@"):
+        return False
+    domain = address.rsplit("@", 1)[1]
+    allowed_domains = {d.lstrip("@") for d in _as_list(domains)}
+    return address in set(_as_list(emails)) or domain in allowed_domains
+
+
+def is_local_request(host: str | None, ip: str | None) -> bool:
+    """Both the Host header and the peer address must be this machine.
+
+    Checking the Host too refuses a reverse proxy on the same machine that forwards
+    outside traffic (its peer address is local, the Host it passes on is not).
+    """
+    if host is None and ip is None:
+        return True  # no HTTP request at all: the script runs in-process (tests, bare mode)
+    if ip is not None:
+        try:
+            if not ipaddress.ip_address(ip.split("%")[0]).is_loopback:
+                return False
+        except ValueError:
+            return False
+    if host is None:
+        return False
+    try:
+        hostname = (urlsplit(f"//{host}").hostname or "").lower()
+    except ValueError:
+        return False
+    if hostname in LOCAL_HOSTNAMES:
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def passcode_matches(given: str, expected: str) -> bool:
+    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+# -- the gate -----------------------------------------------------------------------------
+
+
+def _request_origin() -> tuple[str | None, str | None]:
+    """(Host header, peer IP) of the browser session; (None, None) without a request."""
+    headers = st.context.headers
+    if not headers:
+        return None, None
+    host = headers.get("Host")
+    # st.context.ip_address is None for a loopback peer; report it as such.
+    ip = st.context.ip_address
+    return host, ip if ip is not None else "127.0.0.1"
+
+
+def _log_sign_in(user: str) -> None:
+    if st.session_state.get(SIGNED_IN_LOGGED_KEY) == user:
+        return
+    store_mod.open_store().record(user, "sign_in")
+    st.session_state[SIGNED_IN_LOGGED_KEY] = user
+
+
+def _providers(auth: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in auth.items() if isinstance(value, Mapping)]
+
+
+def _oidc(secrets: Mapping[str, Any]) -> str:
+    auth = _section(secrets, "auth")
+    user = st.user
+    if not user.get("is_logged_in"):
+        st.info("Sign in with your organisation's account to see applicant data.")
+        providers = _providers(auth)
+        # Named providers ([auth.google], [auth.microsoft]) get one button each.
+        for provider in providers or [None]:
+            label = f"Sign in with {provider.title()}" if provider else "Sign in"
+            if st.button(label, key=f"auth_login_{provider or 'default'}", type="primary"):
+                st.login(provider) if provider else st.login()
+        st.stop()
+    access = _section(secrets, "access")
+    emails, domains = access.get("allowed_emails"), access.get("allowed_domains")
+    email = user.get("email")
+    if user.get("email_verified") is False:
+        message = UNVERIFIED
+    elif not _as_list(emails) and not _as_list(domains):
+        message = NO_ALLOWLIST
+    elif not is_allowed(email, emails or [], domains or []):
+        message = NOT_ALLOWED
+    else:
+        label = str(email).strip().lower()
+        with st.sidebar:
+            st.caption(f"Signed in as {label}")
+            if st.button("Sign out", key="auth_logout"):
+                st.logout()
+        return label
+    st.error(message)
+    if st.button("Sign out", key="auth_logout"):
+        st.logout()
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def _passcode(expected: str) -> str:
+    if st.session_state.get(USER_KEY):
+        return st.session_state[USER_KEY]
+    failures = st.session_state.get(FAILURES_KEY, 0)
+    if failures >= MAX_FAILURES:
+        st.error(LOCKED)
+        st.stop()
+    st.info("Enter the passcode your programme office gave you to see applicant data.")
+    with st.form("auth_passcode_form"):
+        name = st.text_input("Your name", key="auth_name", max_chars=80)
+        given = st.text_input("Passcode", key="auth_passcode", type="password")
+        submitted = st.form_submit_button("Enter", type="primary")
+    if submitted:
+        if not passcode_matches(given, expected):
+            st.session_state[FAILURES_KEY] = failures + 1
+            st.error(LOCKED if failures + 1 >= MAX_FAILURES else WRONG_PASSCODE)
+        elif not " ".join(name.split()):
+            st.error(NEED_NAME)
+        else:
+            st.session_state[USER_KEY] = f"{' '.join(name.split())} (passcode)"
+            st.session_state[FAILURES_KEY] = 0
+            st.rerun()
+    st.stop()
+    raise AssertionError("unreachable")
+
+
+def _local() -> str:
+    host, ip = _request_origin()
+    if not is_local_request(host, ip):
+        st.error(REFUSED_REMOTE)
+        st.stop()
+    st.sidebar.caption(LOCAL_NOTICE)
+    try:
+        return f"{LOCAL_LABEL}:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return LOCAL_LABEL
+
+
+def require_access() -> str:
+    """The signed-in user's label for the audit log; otherwise the gate, then st.stop().
+
+    Call it right after `st.set_page_config` on every page (ui.page.setup does).
+    """
+    secrets = _secrets()
+    mode = mode_from(secrets, os.environ)
+    if mode == "oidc":
+        user = _oidc(secrets)
+    elif mode == "passcode":
+        user = _passcode(passcode_from(secrets, os.environ))
+    else:
+        user = _local()
+    _log_sign_in(user)
+    return user
+
+
+def current_user() -> str | None:
+    """The label `require_access` returned in this session, if it has run."""
+    return st.session_state.get(SIGNED_IN_LOGGED_KEY)
