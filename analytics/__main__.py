@@ -88,17 +88,16 @@ def _mapping(text: str | None):
 
 
 def run_report(args: argparse.Namespace) -> str:
-    from analytics import loading
-
     as_of = _as_of(args.as_of)
     rule_set = _rule_set(args.rules)
     column_mapping = _mapping(args.mapping)
-    sources = []
     for text in args.paths:
         path = Path(text)
         if not path.is_file():
             raise LoadError(f"{path.name}: file not found", file=path.name)
-        sources.append(loading.Source.from_path(path))
+    from analytics import loading
+
+    sources = [loading.Source.from_path(Path(text)) for text in args.paths]
     loaded = loading.load_exports(sources, sheet=args.sheet, mapping=column_mapping)
     ev = evaluation.evaluate(loaded.frame, rule_set, as_of)
     result = report.build_report(loaded, ev)

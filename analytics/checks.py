@@ -61,11 +61,9 @@ class Columns:
             return np.zeros(self.n, bool), np.ones(self.n, bool)
         col = self.frame[name]
         missing = col.isna().to_numpy()
-        if isinstance(col.dtype, pd.BooleanDtype):
-            values = col.to_numpy(dtype=bool, na_value=False)
-        else:
-            values = col.fillna(False).to_numpy(dtype=bool)
-        return values, missing
+        if not isinstance(col.dtype, pd.BooleanDtype):
+            col = col.astype("boolean")
+        return col.to_numpy(dtype=bool, na_value=False), missing
 
     def dates(self, name: str) -> np.ndarray:
         if not self.has(name):

@@ -1,0 +1,247 @@
+"""Rule-set files: the two shipped sets say what DOMAIN §5 says; wrong files are refused."""
+
+from pathlib import Path
+
+import pytest
+
+from analytics import rules
+from analytics.errors import LoadError
+from analytics.rules import RuleSetError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+MINIMAL = """
+name = "mini"
+label = "Mini"
+
+[[admission]]
+id = "cme_hours"
+label = "CME hours"
+severity = "required"
+field = "cme_hours"
+check = "at_least"
+min = 20
+
+[renewal]
+validity_years = 2
+window_days = 90
+"""
+
+
+def by_id(rule_list):
+    return {r.id: r for r in rule_list}
+
+
+class TestStandard:
+    def setup_method(self):
+        self.rs = rules.load_rule_set("standard")
+
+    def test_rules_and_severities(self):
+        assert [(r.id, r.severity) for r in self.rs.admission] == [
+            ("healthcare_degree", "required"),
+            ("accredited_institution", "required"),
+            ("license_current", "required"),
+            ("cme_hours", "required"),
+            ("aesthetics_experience", "advisory"),
+            ("injectables_experience", "advisory"),
+            ("ethics_training", "advisory"),
+        ]
+
+    def test_settings(self):
+        r = by_id(self.rs.admission)
+        assert r["healthcare_degree"].params["values"] == [
+            "medicine",
+            "nursing",
+            "dentistry",
+            "physician_associate",
+            "other_healthcare",
+        ]
+        assert r["cme_hours"].params["by"] == "degree"
+        assert r["cme_hours"].params["default"] == 30
+        assert r["cme_hours"].params["thresholds"] == {
+            "medicine": 20,
+            "dentistry": 20,
+            "physician_associate": 25,
+            "nursing": 30,
+            "other_healthcare": 30,
+        }
+        assert r["aesthetics_experience"].params["min"] == 1
+        assert r["injectables_experience"].params["terms"] == [
+            "botox",
+            "botulinum",
+            "toxin",
+            "filler",
+            "hyaluronic",
+        ]
+        assert (r["license_current"].field, r["license_current"].check) == (
+            "license_expiry",
+            "date_on_or_after_as_of",
+        )
+
+    def test_renewal(self):
+        renewal = self.rs.renewal
+        assert (renewal.validity_years, renewal.window_days) == (2, 90)
+        r = by_id(renewal.rules)
+        assert list(r) == ["ce_hours", "ethics_attestation", "license_current"]
+        assert r["ce_hours"].params["min"] == 20
+        assert all(rule.is_required for rule in renewal.rules)
+
+
+class TestAdvanced:
+    def setup_method(self):
+        self.rs = rules.load_rule_set("advanced")
+
+    def test_differences_from_standard(self):
+        r = by_id(self.rs.admission)
+        assert r["cme_hours"].params["thresholds"] == {
+            "medicine": 30,
+            "dentistry": 30,
+            "physician_associate": 35,
+            "nursing": 40,
+            "other_healthcare": 40,
+        }
+        assert r["cme_hours"].params["default"] == 40
+        assert r["aesthetics_experience"].is_required
+        assert r["aesthetics_experience"].params["min"] == 2
+        assert r["injectables_experience"].is_required
+        assert r["related_specialty"].is_required
+        assert r["related_specialty"].params["values"] == ["dermatology", "plastic_surgery"]
+        assert not r["ethics_training"].is_required
+        assert by_id(self.rs.renewal.rules)["ce_hours"].params["min"] == 30
+
+    def test_unchanged_rules_match_standard(self):
+        standard = by_id(rules.load_rule_set("standard").admission)
+        advanced = by_id(self.rs.admission)
+        for rule_id in ("healthcare_degree", "accredited_institution", "license_current"):
+            assert advanced[rule_id] == standard[rule_id]
+
+
+@pytest.mark.parametrize("name", ["standard", "advanced"])
+def test_round_trip_through_toml(name):
+    rs = rules.load_rule_set(name)
+    assert rules.parse_rule_set(rs.to_toml(), f"{name}.toml") == rs
+
+
+def test_load_by_path_matches_load_by_name():
+    path = ROOT / "data" / "rules" / "advanced.toml"
+    assert rules.load_rule_set(path) == rules.load_rule_set("advanced")
+
+
+def test_rule_set_name_defaults_to_file_stem():
+    rs = rules.parse_rule_set(MINIMAL.replace('name = "mini"\n', ""), "summer.toml")
+    assert rs.name == "summer"
+    assert rs.renewal.rules == []
+
+
+def test_rule_set_error_is_a_load_error():
+    assert issubclass(RuleSetError, LoadError)
+
+
+def bad(old: str, new: str) -> str:
+    assert old in MINIMAL
+    return MINIMAL.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            bad('field = "cme_hours"', 'field = "cme_hrs"'),
+            "bad.toml: rule 'cme_hours': unknown field 'cme_hrs'",
+        ),
+        (
+            bad('check = "at_least"', 'check = "greater_than"'),
+            "bad.toml: rule 'cme_hours': unknown check 'greater_than'",
+        ),
+        (
+            bad('severity = "required"', 'severity = "mandatory"'),
+            "bad.toml: rule 'cme_hours': unknown severity 'mandatory'",
+        ),
+        (
+            bad("min = 20", "min = -5"),
+            "bad.toml: rule 'cme_hours': threshold 'min' must be a number >= 0, not -5",
+        ),
+        (
+            bad("min = 20", 'min = "twenty"'),
+            "bad.toml: rule 'cme_hours': threshold 'min' must be a number >= 0, not 'twenty'",
+        ),
+        (
+            bad("min = 20", 'by = "degree"\ndefault = 30\nthresholds = { medecine = 20 }'),
+            "bad.toml: rule 'cme_hours': threshold for unknown degree 'medecine'",
+        ),
+        (
+            bad("min = 20", 'by = "degree"\ndefault = 30\nthresholds = { medicine = true }'),
+            "bad.toml: rule 'cme_hours': threshold 'medicine' must be a number >= 0",
+        ),
+        (
+            bad("min = 20", 'by = "degree"\nthresholds = { medicine = 20 }'),
+            "bad.toml: rule 'cme_hours': 'default' threshold is missing",
+        ),
+        (
+            bad("min = 20", "min = 20\nmax = 40"),
+            "bad.toml: rule 'cme_hours': unknown setting 'max' for check 'at_least'",
+        ),
+        (bad("min = 20", ""), "bad.toml: rule 'cme_hours': at_least needs either 'min' or 'by'"),
+        (
+            bad('check = "at_least"\nmin = 20', 'check = "in_set"\nvalues = ["medicine"]'),
+            "bad.toml: rule 'cme_hours': check 'in_set' cannot read number field 'cme_hours'",
+        ),
+        (
+            bad(
+                'field = "cme_hours"\ncheck = "at_least"\nmin = 20',
+                'field = "degree"\ncheck = "in_set"\nvalues = ["doctor"]',
+            ),
+            "bad.toml: rule 'cme_hours': unknown degree 'doctor' in 'values'",
+        ),
+        (bad('label = "CME hours"\n', ""), "bad.toml: rule 'cme_hours': 'label' is missing"),
+        (bad('id = "cme_hours"', 'id = "CME hours"'), "bad.toml: [[admission]] #1: 'id' must be"),
+        (bad("window_days = 90", "window_days = -1"), "bad.toml: [renewal]: 'window_days' must be"),
+        (bad("validity_years = 2", "validity_years = 1.5"), "'validity_years' must be a whole"),
+        (bad("window_days = 90\n", ""), "bad.toml: [renewal]: 'window_days' is missing"),
+        (
+            bad('label = "Mini"', 'label = "Mini"\nowner = "x"'),
+            "bad.toml: the file: unknown setting 'owner'",
+        ),
+        (
+            bad("[[admission]]", "[admission]"),
+            "bad.toml: 'admission' must be written as [[admission]]",
+        ),
+        (bad("min = 20", "min = 20 20"), "bad.toml: not valid TOML"),
+    ],
+)
+def test_bad_files_are_refused_with_one_line(text, expected):
+    with pytest.raises(RuleSetError) as caught:
+        rules.parse_rule_set(text, "bad.toml")
+    message = str(caught.value)
+    assert expected in message
+    assert "\n" not in message
+    assert caught.value.file == "bad.toml"
+
+
+def test_rule_id_used_twice():
+    rule = MINIMAL[MINIMAL.index("[[admission]]") : MINIMAL.index("[renewal]")]
+    text = MINIMAL.replace("[renewal]", rule + "[renewal]")
+    with pytest.raises(RuleSetError, match=r"^bad.toml: rule 'cme_hours': id used twice"):
+        rules.parse_rule_set(text, "bad.toml")
+
+
+def test_unknown_built_in_name_or_missing_file():
+    with pytest.raises(
+        RuleSetError, match=r"^expert: rules file not found \(use standard, advanced"
+    ):
+        rules.load_rule_set("expert")
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes(MINIMAL.replace("Mini", "Caf\xe9").encode("latin-1"))
+    with pytest.raises(RuleSetError, match=r"^latin.toml: rules file is not UTF-8 text$"):
+        rules.load_rule_set(path)
+
+
+def test_edited_file_is_used(tmp_path):
+    text = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
+    path = tmp_path / "lenient.toml"
+    path.write_text(text.replace("medicine = 20,", "medicine = 10,"), encoding="utf-8")
+    rs = rules.load_rule_set(path)
+    assert rs.rule("cme_hours").params["thresholds"]["medicine"] == 10
