@@ -1,0 +1,369 @@
+"""Share links: the URL's query string carries the view, so a pasted link reopens it.
+
+Query parameters (never personal data):
+
+    ds=d-xxxxxxxxxx      stored dataset id (random, see analytics.store)
+    rules=standard       built-in rule set name, or a stored rule set id (r-xxxxxxxxxx)
+    as_of=2025-06-30     the date the rules are judged on
+    page=Eligibility     the screen (file name in pages/ without its number)
+    f.cohort=2025-spring filters, one parameter per chosen value (f.<column>=<value>)
+
+Filters on personal columns (applicant id, name, email, licence number, and anything whose
+header looks personal) and values containing "@" are never written into a link.
+
+Every page calls `restore_view(page)` after the sign-in gate: a link's parameters win (the
+dataset is loaded from the store into `ui.state`, the rules and as-of date applied);
+without parameters the session's view is written back into the URL, because Streamlit
+clears the query string when the user switches pages. `publish_view(**fields)` records a
+change (for example new filters) and updates the URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from analytics import exports
+from analytics import store as store_mod
+from ui import auth, state
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES_DIR = ROOT / "pages"
+HOME_PAGE = "Home"
+HOME_SCRIPT = "app.py"
+
+DATASET = "ds"
+RULES = "rules"
+AS_OF = "as_of"
+PAGE = "page"
+FILTER_PREFIX = "f."
+VIEW_PARAMS = (DATASET, RULES, AS_OF, PAGE)
+
+VIEW_KEY = "links_view"
+SHARED_KEY = "links_shared"  # (ui.state dataset key) -> stored dataset id, this session
+RULES_KEY = "links_rules"  # rule-set TOML sha256 -> stored rule-set id, this session
+WRITTEN_KEY = "links_written"  # the query string this session last wrote
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_ .-]{1,60}$")
+MAX_VALUES = 50
+MAX_VALUE_LENGTH = 100
+ALWAYS_PERSONAL = {"applicant_id", "first_name", "last_name"}
+
+BAD_DATASET = "The link names a dataset id that is not valid; it was ignored."
+GONE_DATASET = (
+    "The dataset in this link is no longer stored (its owner deleted it). "
+    "Ask for the files, or a new link."
+)
+BAD_RULES = "The link names an unknown rule set; the standard rules are used instead."
+GONE_RULES = "The rule set in this link is no longer stored; the standard rules are used instead."
+BAD_AS_OF = "The link's as-of date is not a date (YYYY-MM-DD); today is used instead."
+BAD_PAGE = "The link names a screen that does not exist; it opened here instead."
+DROPPED_FILTER = (
+    "Some filters in the link were not valid (or named personal data) and were left out."
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a link reopens. `filters`: ((column, (value, ...)), ...), sorted."""
+
+    dataset_id: str | None = None
+    rule_set: str | None = None
+    as_of: dt.date | None = None
+    page: str | None = None
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def filter_dict(self) -> dict[str, list[str]]:
+        return {column: list(values) for column, values in self.filters}
+
+
+def _is_personal_column(column: str) -> bool:
+    return column in ALWAYS_PERSONAL or bool(
+        exports.personal_columns(pd.DataFrame(columns=[column]))
+    )
+
+
+def clean_filters(
+    filters: Mapping[str, Sequence[str] | str] | None,
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], bool]:
+    """Filters fit for a URL, and whether anything had to be left out."""
+    kept, dropped = [], False
+    for column, values in (filters or {}).items():
+        values = [values] if isinstance(values, str) else list(values)
+        column = str(column)
+        if not NAME_PATTERN.match(column) or _is_personal_column(column):
+            dropped = True
+            continue
+        good = sorted(
+            {
+                str(v)
+                for v in values
+                if v is not None and "@" not in str(v) and 0 < len(str(v)) <= MAX_VALUE_LENGTH
+            }
+        )
+        dropped |= len(good) != len(set(map(str, values))) or len(good) > MAX_VALUES
+        if good:
+            kept.append((column, tuple(good[:MAX_VALUES])))
+    return tuple(sorted(kept)), dropped
+
+
+def to_params(view: View) -> dict[str, str | list[str]]:
+    """The query parameters for a view (pure)."""
+    params: dict[str, str | list[str]] = {}
+    if view.dataset_id:
+        params[DATASET] = view.dataset_id
+    if view.rule_set:
+        params[RULES] = view.rule_set
+    if view.as_of:
+        params[AS_OF] = view.as_of.isoformat()
+    if view.page:
+        params[PAGE] = view.page
+    filters, _ = clean_filters(view.filter_dict())
+    for column, values in filters:
+        params[FILTER_PREFIX + column] = list(values)
+    return params
+
+
+def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[str]]:
+    """Parse and validate query parameters (pure); returns the view and what was wrong."""
+
+    def first(key: str) -> str | None:
+        value = params.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        return value[-1] if len(value) else None
+
+    problems: list[str] = []
+    dataset_id = first(DATASET)
+    if dataset_id is not None and not store_mod.is_id(dataset_id, "dataset"):
+        problems.append(BAD_DATASET)
+        dataset_id = None
+    rule_set = first(RULES)
+    if rule_set is not None and not (
+        rule_set in state.BUILTIN_RULE_SETS or store_mod.is_id(rule_set, "rule_set")
+    ):
+        problems.append(BAD_RULES)
+        rule_set = None
+    as_of = None
+    if (text := first(AS_OF)) is not None:
+        try:
+            as_of = dt.date.fromisoformat(text)
+        except ValueError:
+            problems.append(BAD_AS_OF)
+    page = first(PAGE)
+    if page is not None and not NAME_PATTERN.match(page):
+        problems.append(BAD_PAGE)
+        page = None
+    raw_filters = {
+        key[len(FILTER_PREFIX) :]: [value] if isinstance(value, str) else list(value)
+        for key, value in params.items()
+        if key.startswith(FILTER_PREFIX)
+    }
+    filters, dropped = clean_filters(raw_filters)
+    if dropped:
+        problems.append(DROPPED_FILTER)
+    return View(dataset_id, rule_set, as_of, page, filters), problems
+
+
+def share_query(view: View) -> str:
+    return urlencode(to_params(view), doseq=True)
+
+
+def share_link(view: View | None = None) -> str:
+    """A link to paste: the app's address plus the view's query string."""
+    view = current_view() if view is None else view
+    base = st.context.url or ""
+    return f"{base}?{share_query(view)}"
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def page_scripts() -> dict[str, str]:
+    """Page name -> script path relative to the main script ("Home" -> app.py)."""
+    scripts = {HOME_PAGE: HOME_SCRIPT}
+    for path in sorted(PAGES_DIR.glob("*.py")):
+        scripts[re.sub(r"^\d+_", "", path.stem)] = f"pages/{path.name}"
+    return scripts
+
+
+# -- session ------------------------------------------------------------------------------
+
+
+def current_view() -> View:
+    view = st.session_state.get(VIEW_KEY)
+    return view if isinstance(view, View) else View()
+
+
+def _state_key(ds: state.Dataset) -> tuple:
+    return (ds.digest, ds.sheet, ds.mapping, ds.date_order)
+
+
+def _user() -> str | None:
+    return auth.current_user()
+
+
+def shared_dataset_id() -> str | None:
+    """The stored id of the dataset open in this session, if it has been shared."""
+    ds = state.dataset()
+    if ds is None:
+        return None
+    return st.session_state.get(SHARED_KEY, {}).get(_state_key(ds))
+
+
+def share_dataset() -> str | None:
+    """Store the open dataset (files + reading options) and return its id.
+
+    Idempotent within a session: the store is written (and ``upload`` audited) once per
+    dataset and set of reading options.
+    """
+    ds = state.dataset()
+    user = _user()
+    if ds is None or user is None:
+        return None
+    known = st.session_state.setdefault(SHARED_KEY, {})
+    key = _state_key(ds)
+    if key not in known:
+        options = {"sheet": ds.sheet, "mapping": dict(ds.mapping), "date_order": ds.date_order}
+        stored = store_mod.open_store().create_dataset(
+            list(ds.files), owner=user, options=options, label=ds.label
+        )
+        known[key] = stored.id
+    return known[key]
+
+
+def _rule_set_param() -> str | None:
+    active = state.active_rules()
+    if active.origin in state.BUILTIN_RULE_SETS and active.name == active.origin:
+        return active.name
+    user = _user()
+    if not active.text or user is None:
+        return None
+    known = st.session_state.setdefault(RULES_KEY, {})
+    sha = store_mod.sha256_hex(active.text.encode("utf-8"))
+    if sha not in known:
+        known[sha] = store_mod.open_store().put_rule_set(active.name, active.text, user).id
+    return known[sha]
+
+
+def _from_session(page: str | None) -> View:
+    """The view as the session has it now (dataset, rules and date from ui.state)."""
+    before = current_view()
+    return View(
+        dataset_id=shared_dataset_id(),
+        rule_set=_rule_set_param(),
+        as_of=state.as_of(),
+        page=page if page is not None else before.page,
+        filters=before.filters,
+    )
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params if key != "embed"}
+
+
+def _write_url(view: View) -> None:
+    params = to_params(view)
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if _url_params() != wanted:
+        st.query_params.from_dict(params)
+    st.session_state[WRITTEN_KEY] = wanted
+
+
+def publish_view(**fields) -> View:
+    """Record the view (fields given override the session's) and put it in the URL.
+
+    Fields: dataset_id, rule_set, as_of, page, filters (dict column -> values). Returns the
+    view as published (personal filters left out).
+    """
+    unknown = set(fields) - {"dataset_id", "rule_set", "as_of", "page", "filters"}
+    if unknown:
+        raise TypeError(f"publish_view() got unknown fields: {', '.join(sorted(unknown))}")
+    if "filters" in fields:
+        fields["filters"], _ = clean_filters(fields["filters"])
+    view = replace(_from_session(fields.get("page")), **fields)
+    st.session_state[VIEW_KEY] = view
+    _write_url(view)
+    return view
+
+
+def _open_dataset(dataset_id: str, user: str | None) -> bool:
+    opened = store_mod.open_store()
+    try:
+        stored = opened.get_dataset(dataset_id)
+        files = opened.read_dataset_files(dataset_id)
+    except store_mod.StoreError as err:
+        st.warning(GONE_DATASET if isinstance(err, store_mod.NotFoundError) else str(err))
+        return False
+    state.open_files(files, stored.label)
+    options = stored.options
+    state.set_sheet(options.get("sheet"))
+    state.set_mapping(options.get("mapping") or {})
+    if options.get("date_order") in state.DATE_ORDERS:
+        state.set_date_order(options["date_order"])
+    ds = state.dataset()
+    st.session_state.setdefault(SHARED_KEY, {})[_state_key(ds)] = dataset_id
+    if user:
+        opened.record(user, "view", dataset_id)
+    return True
+
+
+def _apply_rules(rule_set: str) -> bool:
+    if rule_set in state.BUILTIN_RULE_SETS:
+        state.use_builtin_rules(rule_set)
+        return True
+    try:
+        stored = store_mod.open_store().get_rule_set(rule_set)
+    except store_mod.NotFoundError:
+        st.warning(GONE_RULES)
+        state.use_builtin_rules(state.DEFAULT_RULE_SET)
+        return False
+    state.set_rules(stored.name, stored.text, "uploaded")
+    st.session_state.setdefault(RULES_KEY, {})[store_mod.sha256_hex(stored.text.encode())] = (
+        stored.id
+    )
+    return True
+
+
+def _apply(linked: View) -> View:
+    """Make the session show the linked view; returns what could be applied."""
+    user = _user()
+    dataset_id = linked.dataset_id
+    if dataset_id and dataset_id != shared_dataset_id() and not _open_dataset(dataset_id, user):
+        dataset_id = None
+    rule_set = linked.rule_set
+    if rule_set and not _apply_rules(rule_set):
+        rule_set = state.DEFAULT_RULE_SET
+    if linked.as_of:
+        state.set_as_of(linked.as_of)
+    return replace(linked, dataset_id=dataset_id, rule_set=rule_set)
+
+
+def restore_view(page: str | None = None) -> View:
+    """Reopen the view a link names, or keep the session's view in the URL.
+
+    `page`: this screen's name ("Home", "Eligibility", ...). When a link names another
+    screen, the app switches to it (the view travels in the session). A query string
+    this session wrote itself is not a link: the session's own choices, made since, win.
+    """
+    params = _url_params()
+    is_link = any(k in VIEW_PARAMS or k.startswith(FILTER_PREFIX) for k in params)
+    if is_link and params != st.session_state.get(WRITTEN_KEY):
+        linked, problems = from_params(params)
+        for problem in problems:
+            st.warning(problem)
+        st.session_state[VIEW_KEY] = _apply(linked)
+        target = linked.page
+        if target and page and target != page:
+            scripts = page_scripts()
+            if target in scripts:
+                st.switch_page(scripts[target])
+            st.warning(BAD_PAGE)
+    return publish_view(page=page) if page is not None else publish_view()
