@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 DATA_DIR_ENV = "ADMISSIONS_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "store"
 DB_NAME = "meta.sqlite3"
@@ -652,19 +654,21 @@ class Store:
     def audit_log(
         self,
         *,
-        user: str | None = None,
-        action: str | None = None,
-        object_id: str | None = None,
+        user: str | Sequence[str] | None = None,
+        action: str | Sequence[str] | None = None,
+        object_id: str | Sequence[str] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 10_000,
     ) -> list[AuditEntry]:
-        """Audit entries, newest first, optionally filtered."""
+        """Audit entries, newest first, optionally filtered (a list matches any of it)."""
         clauses, params = [], []
         for column, value in (("user", user), ("action", action), ("object_id", object_id)):
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+            if not value:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
         if since is not None:
             clauses.append("time >= ?")
             params.append(since.astimezone(UTC).isoformat(timespec="microseconds"))
@@ -682,6 +686,23 @@ class Store:
             )
             for r in rows
         ]
+
+
+AUDIT_COLUMNS = ["time", "user", "action", "object_id", "detail"]
+
+
+def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
+    """Audit entries as a table (time in UTC, newest first as given)."""
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime([e.time for e in entries], utc=True),
+            "user": pd.array([e.user for e in entries], dtype="string"),
+            "action": pd.array([e.action for e in entries], dtype="string"),
+            "object_id": pd.array([e.object_id for e in entries], dtype="string"),
+            "detail": pd.array([e.detail for e in entries], dtype="string"),
+        }
+    )
+    return frame[AUDIT_COLUMNS]
 
 
 _OPEN: dict[Path, Store] = {}

@@ -1,0 +1,135 @@
+"""Saved views (save, list, open, delete) and the Audit page, headless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import store
+from ui import auth, views
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 30
+
+
+def _home():
+    import streamlit as st
+
+    from ui import auth, links, state, views
+
+    auth.require_access()
+    links.restore_view(page="Home")
+    if st.button("Open upload", key="t_open"):
+        state.open_files([("a.csv", b"applicant id,cohort\nA1,2025-spring\n")], "a.csv")
+        state.use_builtin_rules("advanced")
+        links.share_dataset()
+        links.publish_view(filters={"cohort": ["2025-spring"]})
+    ds = state.dataset()
+    st.text(f"files={[n for n, _ in ds.files] if ds else []}")
+    st.text(f"rules={state.active_rules().name}")
+    st.text(f"filters={links.current_view().filter_dict()}")
+    views.render_save_form()
+    views.render_saved_views()
+
+
+@pytest.fixture
+def shared_store(tmp_path, monkeypatch) -> store.Store:
+    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "store"))
+    monkeypatch.delenv(auth.PASSCODE_ENV, raising=False)
+    return store.open_store()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_function(_home, default_timeout=TIMEOUT)
+    at.secrets["access"] = {}
+    return at
+
+
+def _texts(at: AppTest) -> dict[str, str]:
+    return dict(t.value.split("=", 1) for t in at.text)
+
+
+def _save(at: AppTest, name: str) -> AppTest:
+    at.text_input(key="views_save_name").input(name)
+    next(b for b in at.button if b.label == "Save view").click()
+    return at.run()
+
+
+def test_without_a_dataset_saving_says_what_to_do(shared_store):
+    at = _save(_app().run(), "Nothing")
+    assert not at.exception
+    assert at.error[0].value == views.NEED_DATASET
+    assert views.NO_VIEWS in [c.value for c in at.caption]
+
+
+def test_save_then_a_colleague_opens_it(shared_store):
+    at = _app().run()
+    at.button(key="t_open").click().run()
+    at = _save(at, "Spring, advanced")
+    assert not at.exception
+    assert at.success[0].value == views.SAVED.format(name="Spring, advanced")
+    [saved] = shared_store.list_views()
+    assert saved.rule_set == "advanced"
+    assert saved.filters == {"cohort": ["2025-spring"]}
+
+    colleague = _app().run()
+    assert _texts(colleague)["files"] == "[]"
+    assert "Spring, advanced" in colleague.markdown[0].value
+    colleague.button(key=f"views_open_{saved.id}").click().run()
+    assert not colleague.exception
+    assert _texts(colleague) == {
+        "files": "['a.csv']",
+        "rules": "advanced",
+        "filters": "{'cohort': ['2025-spring']}",
+    }
+
+
+def test_owner_deletes_their_view(shared_store):
+    at = _app().run()
+    at.button(key="t_open").click().run()
+    at = _save(at, "Mine")
+    [saved] = shared_store.list_views()
+    at.button(key=f"views_delete_{saved.id}").click().run()
+    assert not at.exception
+    assert shared_store.list_views() == []
+    assert [e.action for e in shared_store.audit_log(object_id=saved.id)] == [
+        "delete",
+        "save_view",
+    ]
+
+
+def test_someone_elses_view_has_no_delete_button(shared_store):
+    ds = shared_store.create_dataset([("a.csv", b"x\n")], owner="ana@clinic.org")
+    saved = shared_store.save_view(
+        "Ana's", dataset_id=ds.id, rule_set="standard", owner="ana@clinic.org"
+    )
+    at = _app().run()
+    assert [b.key for b in at.button if b.label == "Open"] == [f"views_open_{saved.id}"]
+    assert not [b for b in at.button if b.label == "Delete"]
+
+
+class TestAuditPage:
+    def _page(self) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "pages" / "7_Audit.py"), default_timeout=TIMEOUT)
+        at.secrets["access"] = {}
+        return at
+
+    def test_lists_entries_and_filters_by_action(self, shared_store):
+        ds = shared_store.create_dataset([("a.csv", b"x\n")], owner="ana@clinic.org")
+        shared_store.record("ben@clinic.org", "export", ds.id, "xlsx report")
+        at = self._page().run()
+        assert not at.exception
+        shown = at.dataframe[0].value
+        # The page's own visit signs the local user in first.
+        assert shown["action"].tolist() == ["sign_in", "export", "upload"]
+        assert shown["object_id"].tolist()[1:] == [ds.id, ds.id]
+        at.multiselect(key="audit_actions").select("export").run()
+        assert at.dataframe[0].value["user"].tolist() == ["ben@clinic.org"]
+
+    def test_no_match_says_so(self, shared_store):
+        at = self._page().run()
+        at.text_input(key="audit_object").input("d-nothing").run()
+        assert not at.exception
+        assert at.info[0].value == "No audit entries match these filters."
