@@ -236,3 +236,22 @@ class TestPureHelpers:
         assert auth.passcode_matches("ü-pass", "ü-pass")
         assert not auth.passcode_matches("", "")
         assert not auth.passcode_matches("a", "b")
+
+
+class TestShippedConfiguration:
+    def test_production_config(self):
+        import tomllib
+
+        config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+        assert config["client"]["showErrorDetails"] == "none"
+        assert config["server"]["enableXsrfProtection"] is True
+        assert 0 < config["server"]["maxUploadSize"] <= 200
+        assert config["browser"]["gatherUsageStats"] is False
+
+    def test_example_secrets_configure_sign_on_and_real_secrets_are_ignored(self):
+        import tomllib
+
+        example = tomllib.loads((ROOT / ".streamlit" / "secrets.example.toml").read_text())
+        assert auth.mode_from(example, {}) == "oidc"
+        assert auth.is_allowed("someone@example.org", [], example["access"]["allowed_domains"])
+        assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
