@@ -1,0 +1,51 @@
+"""Home: open the exports (or the sample), check how they were read, choose rules and date."""
+
+import streamlit as st
+
+from analytics import errors
+from ui import home, loaders, page, state
+
+page.setup("Admissions analytics")
+st.write(
+    "Upload the applicant export and the certification register (Excel or CSV), or open the "
+    "bundled sample. The rule set and date chosen here apply on every page."
+)
+
+upload_col, sample_col = st.columns([3, 1])
+upload_col.file_uploader(
+    "Exports",
+    type=list(loaders.UPLOAD_TYPES),
+    accept_multiple_files=True,
+    key="home_upload",
+    on_change=home.open_uploads,
+)
+sample_col.button("Open the sample", key="home_sample", on_click=page.open_sample)
+
+st.subheader("Rules and date")
+home.rules_and_date()
+
+dataset = state.dataset()
+if dataset is None:
+    st.info("No dataset is open yet: upload your exports above or open the sample.")
+    st.stop()
+
+st.subheader(f"Dataset: {dataset.label}")
+home.reading_options(dataset)
+
+result, error = None, None
+try:
+    with st.spinner("Reading the exports…"):
+        result = loaders.load(dataset)
+except errors.NoHeaderError as err:
+    st.error(str(err))
+    error = err
+except errors.LoadError as err:
+    st.error(str(err))
+    st.stop()
+
+headers = home.headers_to_map(result, error)
+home.mapping_screen(headers, expanded=error is not None)
+if result is None:
+    st.stop()
+
+home.validation_report(result)

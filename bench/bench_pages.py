@@ -1,0 +1,74 @@
+"""Page benchmark: server time of one rerun of each page with 100,000 rows loaded (AppTest).
+
+For each page a fresh session is seeded with the benchmark workbook, run once (a first
+visit: in a new server this reads and evaluates; afterwards it is a shared-cache hit), then
+rerun REPEATS times with nothing changed, which is what a widget that needs no new data
+costs. The median rerun is compared with the 300 ms target.
+
+Run with `python -m bench.bench_pages` (or `python -m bench` for every benchmark).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from bench import bench_load
+from ui import state
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
+REPEATS = 5
+TARGET_MS = 300
+TIMEOUT = 600
+AS_OF = dt.date(2025, 6, 30)
+
+
+def _session(page: str, files: list[tuple[str, bytes]]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+    state.open_files(files, "benchmark export", store=at.session_state)
+    state.set_as_of(AS_OF, store=at.session_state)
+    return at
+
+
+def _timed_run(at: AppTest) -> float:
+    start = time.perf_counter()
+    at.run()
+    elapsed = (time.perf_counter() - start) * 1000
+    if at.exception:
+        raise RuntimeError(f"{at.exception[0].value}")
+    return elapsed
+
+
+def measure(rows: int = bench_load.ROWS) -> list[dict]:
+    path = bench_load.export_path(rows)
+    files = [(path.name, path.read_bytes())]
+    os.environ.pop("ADMISSIONS_OPEN_SAMPLE", None)
+    out = []
+    for page in PAGES:
+        at = _session(page, files)
+        first = _timed_run(at)
+        reruns = [_timed_run(at) for _ in range(REPEATS)]
+        out.append({"page": page, "first_ms": first, "rerun_ms": statistics.median(reruns)})
+    return out
+
+
+def main() -> None:
+    rows = bench_load.ROWS
+    print(f"pages: one rerun with {rows:,} rows loaded (AppTest, median of {REPEATS})")
+    results = measure(rows)
+    for r in results:
+        verdict = "ok" if r["rerun_ms"] <= TARGET_MS else f"over {TARGET_MS} ms"
+        print(
+            f"  {r['page']:<26} rerun {r['rerun_ms']:7.1f} ms   "
+            f"first visit {r['first_ms']:8.1f} ms   {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

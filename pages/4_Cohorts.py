@@ -1,0 +1,63 @@
+"""Cohorts: filter the applicants, compare two cohorts, and open any one decision."""
+
+import streamlit as st
+
+from analytics import summary
+from ui import charts, loaders, page, tables
+
+DISPLAY_LIMIT = 5_000
+
+page.setup("Cohorts")
+analysis = page.require_dataset()
+everyone = analysis.evaluation.applicants
+if everyone.empty:
+    st.info("This dataset has no applicants (only certified practitioners, or no rows).")
+    st.stop()
+
+chosen = page.filter_bar(everyone, analysis.evaluation.extra_columns, prefix="cohorts")
+with st.spinner("Applying the filters…"):
+    ev = loaders.filtered(analysis, chosen)
+counts = loaders.derived(analysis, "overview", lambda: summary.overview(ev), chosen)
+page.kpi_row(counts, {})
+if counts["applicants"] == 0:
+    st.info("No applicant matches these filters. Clear some of them to see more.")
+    st.stop()
+
+by_cohort = loaders.derived(analysis, "by_cohort", lambda: summary.eligibility_by(ev), chosen)
+st.plotly_chart(charts.status_bars(by_cohort, "cohort"), key="cohorts_status_chart")
+
+st.subheader("Two cohorts side by side")
+order = loaders.derived(
+    analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants), chosen
+)
+left, right = st.columns(2)
+first = left.selectbox("Cohort", order, index=max(len(order) - 2, 0), key="cohorts_compare_a")
+second = right.selectbox("with", order, index=len(order) - 1, key="cohorts_compare_b")
+for column, cohort in ((left, first), (right, second)):
+    with column:
+        this, _ = tables.cohort_kpis(by_cohort, order, cohort)
+        st.metric(f"{cohort}: eligible", f"{this['eligible']:,} of {this['applicants']:,}")
+        st.metric(f"{cohort}: eligibility rate", f"{this['eligibility_rate']:.1%}")
+gaps_by = loaders.derived(analysis, "gaps_by_cohort", lambda: summary.gaps(ev, by="cohort"), chosen)
+compared = tables.compare_cohorts(gaps_by, list(dict.fromkeys([first, second])))
+st.plotly_chart(
+    charts.side_by_side(compared, "label", "cohort", "share", title="Share failing each rule"),
+    key="cohorts_compare",
+)
+
+st.subheader("Applicants")
+rows = loaders.derived(
+    analysis, "drill", lambda: tables.drill_rows(ev.applicants, ev.extra_columns), chosen
+)
+shown = loaders.derived(analysis, "drill_shown", lambda: rows.head(DISPLAY_LIMIT), chosen)
+if len(rows) > DISPLAY_LIMIT:
+    st.caption(f"Showing the first {DISPLAY_LIMIT:,} of {len(rows):,}; narrow the filters.")
+st.caption("Select a row to see how each rule decided that applicant.")
+picked = page.show_table(
+    shown, key="cohorts_table", on_select="rerun", selection_mode="single-row", hide_index=True
+)
+selected = [i for i in picked["selection"]["rows"] if i < len(shown)]
+if selected:
+    person = ev.applicants.loc[shown.index[selected[0]]]
+    st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
+    st.dataframe(tables.trace(person, analysis.rule_set), hide_index=True, width="stretch")

@@ -1,0 +1,67 @@
+"""Rules: the active rule set in plain words; edit it, see what would move, then adopt it."""
+
+import streamlit as st
+
+from analytics.rules import RuleSetError
+from ui import charts, loaders, page, rule_editor, rules_view, state, tables
+
+page.setup("Rules")
+active = state.active_rules()
+try:
+    base = loaders.rule_set(active)
+except RuleSetError as err:
+    st.error(str(err))
+    st.stop()
+
+st.subheader(base.label or base.name)
+if base.description:
+    st.caption(base.description)
+st.dataframe(rules_view.describe_table(base), hide_index=True, width="stretch")
+st.caption("Required rules decide eligibility; advisory rules are shown but never decide it.")
+
+st.subheader("Edit thresholds and severities")
+try:
+    candidate = rule_editor.edit(base, loaders.rules_text(active))
+except RuleSetError as err:
+    st.error(str(err))
+    st.stop()
+candidate_text = candidate.to_toml()
+is_changed = candidate_text != base.to_toml()
+
+st.subheader("What would change")
+if not is_changed:
+    st.info("No edits yet: change a threshold or a severity above to see its effect.")
+elif not state.has_dataset():
+    st.info("Open a dataset on the Home page to see how these edits would move eligibility.")
+else:
+    analysis = page.require_dataset()
+    with st.spinner("Applying the edited rules…"):
+        moved = loaders.what_if(analysis, candidate_text)
+    totals = tables.what_if_totals(moved)
+    left, right = st.columns(2)
+    left.metric(
+        "Eligible with the edits",
+        f"{totals['eligible_after']:,}",
+        f"{totals['eligible_after'] - totals['eligible_before']:+,}",
+    )
+    right.metric(
+        "Eligibility rate with the edits",
+        f"{totals['rate_after']:.1%}",
+        f"{(totals['rate_after'] - totals['rate_before']) * 100:+.1f} pts",
+    )
+    st.plotly_chart(
+        charts.what_if(moved, baseline="rate_before", candidate="rate_after"), key="rules_what_if"
+    )
+    st.dataframe(moved, hide_index=True, width="stretch", key="rules_what_if_table")
+
+left, right = st.columns(2)
+if left.button("Adopt these rules", key="rules_adopt", type="primary", disabled=not is_changed):
+    state.set_rules(candidate.name, candidate_text, "edited")
+    st.rerun()
+right.download_button(
+    "Download rule set (TOML)",
+    candidate_text,
+    file_name=f"{candidate.name}_edited.toml",
+    mime="application/toml",
+    key="rules_download",
+)

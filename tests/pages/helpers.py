@@ -1,0 +1,64 @@
+"""AppTest helpers: sessions are seeded through ui.state, the functions the app itself uses."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from analytics import evaluation, loading, rules
+from ui import loaders, state
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
+TIMEOUT = 30
+AS_OF = dt.date(2026, 11, 25)  # the date the bundled samples were written for
+
+ONE_ROW_CSV = (
+    b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
+    b"A1,Jane Doe,jane@example.org,2026-01 London,2026-01-10,MD,yes,2027-06-30,25\n"
+)
+
+
+def app(page: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+
+
+def seed_files(at: AppTest, files: list[tuple[str, bytes]], label: str = "test") -> AppTest:
+    state.open_files(files, label, store=at.session_state)
+    state.set_as_of(AS_OF, store=at.session_state)
+    return at
+
+
+def sample_files() -> list[tuple[str, bytes]]:
+    return loaders.sample_files()
+
+
+def engine(files, rule_set="standard", as_of=AS_OF):
+    """What the app should show, straight from the engine."""
+    result = loading.load_exports([loading.Source(name=n, data=d) for n, d in files])
+    rs = rule_set if isinstance(rule_set, rules.RuleSet) else rules.load_rule_set(rule_set)
+    return result, evaluation.evaluate(result.frame, rs, as_of=as_of)
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric labelled {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def chart_traces(chart) -> list[dict]:
+    """Traces of an st.plotly_chart element, typed arrays (plotly's `bdata`) decoded."""
+    spec = json.loads(chart.proto.spec)
+
+    def decode(value):
+        if isinstance(value, dict) and set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            return array.reshape(value["shape"]) if "shape" in value else array
+        return value
+
+    return [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]

@@ -1,0 +1,162 @@
+"""Home: opening data, the validation report, mapping, date order, rule set and as-of."""
+
+import datetime as dt
+
+import pytest
+
+from analytics import errors, loading, rules, summary
+from tests.pages.helpers import AS_OF, ONE_ROW_CSV, app, engine, metric, sample_files, seed_files
+from ui import page, state
+
+MESSY_CSV = (
+    b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
+    b"A1,Jane Doe,jane@example.org,C1,2026-01-10,MD,yes,2027-06-30,25\n"
+    b",No Id,noid@example.org,C1,2026-01-11,MD,yes,2027-06-30,25\n"
+    b"A2,Ann Lee,ann@example.org,C1,2026-01-12,Vet,maybe,2027-06-30,lots\n"
+    b"a1,Jane Doe,jane@example.org,C1,2026-02-10,MD,yes,2027-06-30,26\n"
+)
+
+
+def _report_numbers(at):
+    labels = ("Rows read", "Analysed", "Rejected", "Duplicates", "Cell problems")
+    return {label: metric(at, label) for label in labels}
+
+
+def test_no_data_offers_upload_and_sample():
+    at = app("app.py").run()
+    assert not at.exception
+    assert at.button(key="home_sample").label == "Open the sample"
+    (uploader,) = at.get("file_uploader")
+    assert uploader.proto.multiple_files
+    assert set(uploader.proto.type) == {".xlsx", ".xlsm", ".csv"}
+    assert "No dataset is open yet" in at.info[0].value
+
+
+def test_sample_button_opens_every_bundled_file():
+    at = app("app.py").run()
+    at.button(key="home_sample").click().run()
+    assert not at.exception
+    opened = state.dataset(store=at.session_state)
+    assert opened.label == page.SAMPLE_LABEL
+    assert [name for name, _ in opened.files] == [name for name, _ in sample_files()]
+    result, _ = engine(sample_files())
+    assert metric(at, "Rows read") == f"{result.rows_read:,}"
+    assert metric(at, "Analysed") == f"{len(result.frame):,}"
+
+
+def test_open_sample_env_opens_it_without_a_click(monkeypatch):
+    monkeypatch.setenv(page.OPEN_SAMPLE_ENV, "1")
+    at = app("pages/1_Eligibility.py").run()
+    assert not at.exception
+    assert state.dataset(store=at.session_state).label == page.SAMPLE_LABEL
+    assert metric(at, "Applicants")
+
+
+def test_validation_report_counts_match_the_engine():
+    # AppTest in Streamlit 1.51 cannot drive st.file_uploader, so the session is seeded with
+    # the uploaded bytes through ui.state.open_files, the function the uploader calls.
+    at = seed_files(app("app.py"), [("messy.csv", MESSY_CSV)]).run()
+    assert not at.exception
+    result, _ = engine([("messy.csv", MESSY_CSV)])
+    assert _report_numbers(at) == {
+        "Rows read": f"{result.rows_read:,}",
+        "Analysed": f"{len(result.frame):,}",
+        "Rejected": f"{len(result.rejected):,}",
+        "Duplicates": f"{len(result.duplicates):,}",
+        "Cell problems": f"{len(result.problems):,}",
+    }
+    assert (len(result.rejected), len(result.duplicates)) == (1, 1)
+    assert len(result.problems) >= 3  # Vet, maybe, lots
+
+
+def test_report_lists_filter_and_mask_personal_data():
+    at = seed_files(app("app.py"), [("messy.csv", MESSY_CSV)]).run()
+    problems = at.dataframe[0].value
+    result, _ = engine([("messy.csv", MESSY_CSV)])
+    assert len(problems) == len(result.problems)
+    at.text_input(key="home_filter_problems").set_value("degree").run()
+    filtered = at.dataframe[0].value
+    assert 0 < len(filtered) < len(problems)
+    assert (
+        filtered.apply(lambda col: col.astype(str).str.contains("degree", case=False))
+        .any(axis=1)
+        .all()
+    )
+    rejected = at.dataframe[1].value
+    if "full_name" in rejected.columns:
+        assert "No Id" not in rejected["full_name"].tolist()
+
+
+def test_unreadable_file_shows_one_line_error_not_traceback():
+    at = seed_files(app("pages/1_Eligibility.py"), [("broken.xlsx", b"not a workbook")]).run()
+    assert not at.exception
+    with pytest.raises(errors.LoadError) as raised:
+        loading.load_exports([loading.Source(name="broken.xlsx", data=b"not a workbook")])
+    assert [e.value for e in at.error] == [str(raised.value)]
+
+
+def test_unknown_headers_open_the_mapping_screen_and_mapping_fixes_it():
+    data = b"Candidate Code,Person,Training Hours\nX1,Jane Doe,25\nX2,Ann Lee,10\n"
+    at = seed_files(app("app.py"), [("odd.csv", data)]).run()
+    assert not at.exception
+    with pytest.raises(errors.NoHeaderError) as raised:
+        loading.load_exports([loading.Source(name="odd.csv", data=data)])
+    assert at.error[0].value == str(raised.value)
+    at.selectbox(key="home_map_0").set_value("applicant_id")
+    at.selectbox(key="home_map_1").set_value("full_name")
+    at.selectbox(key="home_map_2").set_value("cme_hours")
+    at.button(key="home_map_apply").click().run()
+    assert not at.exception and not at.error
+    assert state.mapping(store=at.session_state) == {
+        "Candidate Code": "applicant_id",
+        "Person": "full_name",
+        "Training Hours": "cme_hours",
+    }
+    assert metric(at, "Analysed") == "2"
+
+
+def test_date_order_override_changes_the_decision():
+    # 11/12/2026: 11 December day-first (licence current on 25 Nov 2026), 12 November
+    # month-first (expired).
+    data = ONE_ROW_CSV.replace(b"2027-06-30", b"11/12/2026")
+    at = seed_files(app("app.py"), [("one.csv", data)]).run()
+    at.radio(key="home_date_order").set_value("mdy").run()
+    assert state.dataset(store=at.session_state).date_order == "mdy"
+    at.switch_page("pages/1_Eligibility.py").run()
+    assert not at.exception
+    assert metric(at, "Ineligible") == "1"
+    state.set_date_order("dmy", store=at.session_state)
+    at.run()
+    assert metric(at, "Eligible") == "1"
+
+
+def test_rule_set_switch_applies_on_other_pages():
+    at = seed_files(app("app.py"), sample_files()).run()
+    assert at.radio(key="home_rules").value == "standard"
+    at.radio(key="home_rules").set_value("advanced").run()
+    assert state.active_rules(store=at.session_state).name == "advanced"
+    at.switch_page("pages/1_Eligibility.py").run()
+    assert not at.exception
+    _, ev = engine(sample_files(), "advanced")
+    assert metric(at, "Eligible") == f"{summary.overview(ev)['eligible']:,}"
+
+
+def test_bad_uploaded_rule_set_shows_the_engine_message():
+    bad = 'name = "mine"\nlabel = "Mine"\n[[admission]]\nid = "x"\n'
+    at = seed_files(app("pages/1_Eligibility.py"), [("one.csv", ONE_ROW_CSV)])
+    state.set_rules("mine", bad, "uploaded", store=at.session_state)
+    at.run()
+    assert not at.exception
+    with pytest.raises(rules.RuleSetError) as raised:
+        rules.parse_rule_set(bad, "mine")
+    assert [e.value for e in at.error] == [str(raised.value)]
+
+
+def test_as_of_date_is_kept_for_every_page():
+    at = seed_files(app("app.py"), [("one.csv", ONE_ROW_CSV)]).run()
+    assert at.date_input(key="home_as_of").value == AS_OF
+    at.date_input(key="home_as_of").set_value(dt.date(2028, 1, 1)).run()
+    assert state.as_of(store=at.session_state) == dt.date(2028, 1, 1)
+    at.switch_page("pages/1_Eligibility.py").run()
+    # the licence (expiry 2027-06-30) has lapsed by 2028
+    assert metric(at, "Ineligible") == "1"

@@ -1,0 +1,211 @@
+"""The Home page's two larger screens: the column-mapping screen and the validation report.
+
+Kept out of app.py so the page reads top to bottom; both only render what the loader found.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import mapping, rules
+from analytics.rules import RuleSetError
+from ui import filters, loaders, page, state
+
+UNMAPPED = "(not used)"
+FIELDS = list(rules.FIELDS)
+REPORT_LISTS = (
+    ("problems", "Cell problems", "Cells that could not be read; the value is treated as missing."),
+    ("rejected", "Rejected rows", "Rows without an applicant ID; they are not analysed."),
+    ("duplicates", "Duplicates", "Rows that repeat an applicant ID; the latest one is kept."),
+)
+
+
+def headers_to_map(result, error) -> dict[str, str | None]:
+    """Header -> recognised field (None when unrecognised), from the result or the error."""
+    if error is not None:
+        return dict.fromkeys(getattr(error, "columns_found", []) or [])
+    found: dict[str, str | None] = {}
+    for info in result.sources:
+        for header, field in info.columns.items():
+            found.setdefault(str(header), field)
+    return found
+
+
+def mapping_screen(headers: dict[str, str | None], expanded: bool) -> None:
+    """One selectbox per column; apply re-reads the files, download gives the CSV-side TOML."""
+    current = state.mapping()
+    with st.expander("Map columns by hand", expanded=expanded):
+        if not headers:
+            st.info("No column headers were found in the file.")
+            return
+        st.caption(
+            "Choose the field each column holds. Columns left unused are kept and can be "
+            "filtered on, but no rule reads them."
+        )
+        chosen: dict[str, str] = {}
+        for i, (header, field) in enumerate(headers.items()):
+            default = current.get(header) or field
+            choice = st.selectbox(
+                header,
+                [UNMAPPED, *FIELDS],
+                index=FIELDS.index(default) + 1 if default in FIELDS else 0,
+                key=f"home_map_{i}",
+            )
+            if choice != UNMAPPED:
+                chosen[header] = choice
+        left, right = st.columns(2)
+        if left.button("Apply this mapping", key="home_map_apply", type="primary"):
+            state.set_mapping(chosen)
+            st.rerun()
+        right.download_button(
+            "Download mapping (TOML)",
+            mapping.write_mapping(chosen),
+            file_name="mapping.toml",
+            mime="application/toml",
+            key="home_map_download",
+        )
+
+
+def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
+    st.caption(help_text)
+    if frame.empty:
+        st.success("None.")
+        return
+    query = st.text_input("Filter", key=f"home_filter_{name}", placeholder="contains…")
+    found = filters.search(frame, query)
+    st.caption(f"{len(found):,} of {len(frame):,} rows")
+    page.show_table(found, hide_index=True, width="stretch")
+    page.download_csv(found, f"{name}.csv", key=f"home_download_{name}")
+
+
+def validation_report(result) -> None:
+    """Counts, then each list (problems, rejected, duplicates) filterable and downloadable."""
+    st.subheader("Validation report")
+    cols = st.columns(5)
+    cols[0].metric("Rows read", f"{result.rows_read:,}")
+    cols[1].metric("Analysed", f"{len(result.frame):,}")
+    cols[2].metric("Rejected", f"{len(result.rejected):,}")
+    cols[3].metric("Duplicates", f"{len(result.duplicates):,}")
+    cols[4].metric("Cell problems", f"{len(result.problems):,}")
+    tabs = st.tabs([f"{title} ({len(getattr(result, n)):,})" for n, title, _ in REPORT_LISTS])
+    for tab, (name, _, help_text) in zip(tabs, REPORT_LISTS, strict=True):
+        with tab:
+            _report_list(getattr(result, name), name, help_text)
+
+
+AUTO_SHEET = "(first sheet with a header row)"
+DATE_ORDER_LABELS = {
+    "auto": "Detect per column",
+    "dmy": "Day first (31/12/2025)",
+    "mdy": "Month first (12/31/2025)",
+}
+RULE_CHOICES = {
+    "standard": "Standard track",
+    "advanced": "Advanced track",
+    "uploaded": "Upload a rule set (TOML)",
+    "edited": "Edited on the Rules page",
+}
+
+
+def _persistent(key: str, current) -> None:
+    """Seed a widget from session state when it is first drawn on this visit to the page
+    (Streamlit forgets a widget's value once a page without it has run)."""
+    if key not in st.session_state:
+        st.session_state[key] = current
+
+
+def _changed(key: str, setter) -> None:
+    setter(st.session_state[key])
+
+
+def open_uploads() -> None:
+    """on_change of the uploader: the files just chosen become the dataset."""
+    files = st.session_state.get("home_upload") or []
+    if files:
+        state.open_files([(f.name, f.getvalue()) for f in files], ", ".join(f.name for f in files))
+
+
+def rules_and_date() -> None:
+    """Rule set and as-of date; both apply on every page."""
+    active = state.active_rules()
+    left, right = st.columns(2)
+    with left:
+        choices = [c for c in RULE_CHOICES if c != "edited" or active.origin == "edited"]
+        _persistent("home_rules", active.origin)
+        choice = st.radio(
+            "Rule set",
+            choices,
+            format_func=RULE_CHOICES.get,
+            key="home_rules",
+            on_change=_changed,
+            args=("home_rules", _choose_rules),
+        )
+        if choice == "uploaded":
+            _rules_upload(active)
+    with right:
+        _persistent("home_as_of", state.as_of())
+        st.date_input(
+            "Judge licences and renewals as of",
+            key="home_as_of",
+            on_change=_changed,
+            args=("home_as_of", state.set_as_of),
+            format="DD/MM/YYYY",
+        )
+
+
+def _choose_rules(choice: str) -> None:
+    if choice in state.BUILTIN_RULE_SETS:
+        state.use_builtin_rules(choice)
+
+
+def _rules_upload(active: state.ActiveRules) -> None:
+    upload = st.file_uploader("Rule set file", type=["toml"], key="home_rules_file")
+    if upload is None:
+        if active.origin != "uploaded":
+            st.caption(f"Until a file is uploaded, {active.name} stays active.")
+        return
+    name = upload.name.rsplit(".", 1)[0]
+    try:
+        text = upload.getvalue().decode("utf-8")
+        rule_set = loaders.parse_uploaded_rules(text, upload.name)
+    except UnicodeDecodeError:
+        st.error(f"{upload.name}: not a text file; save the rule set as UTF-8 TOML.")
+        return
+    except RuleSetError as err:
+        st.error(str(err))
+        return
+    if active.text != text:
+        state.set_rules(rule_set.name or name, text, "uploaded")
+        st.rerun()
+    st.success(f"Using {rule_set.label or rule_set.name} from {upload.name}.")
+
+
+def reading_options(ds: state.Dataset) -> None:
+    """Sheet choice (only when a workbook has several) and the date-order override."""
+    sheets = loaders.sheets(ds)
+    names = list(dict.fromkeys(s for found in sheets.values() for s in found))
+    left, right = st.columns(2)
+    if any(len(found) > 1 for found in sheets.values()):
+        _persistent("home_sheet", ds.sheet or AUTO_SHEET)
+        left.selectbox(
+            "Sheet",
+            [AUTO_SHEET, *names],
+            key="home_sheet",
+            on_change=_changed,
+            args=("home_sheet", _choose_sheet),
+        )
+    _persistent("home_date_order", ds.date_order)
+    right.radio(
+        "Dates written as",
+        list(state.DATE_ORDERS),
+        format_func=DATE_ORDER_LABELS.get,
+        key="home_date_order",
+        on_change=_changed,
+        args=("home_date_order", state.set_date_order),
+        horizontal=True,
+    )
+
+
+def _choose_sheet(choice: str) -> None:
+    state.set_sheet(None if choice == AUTO_SHEET else choice)

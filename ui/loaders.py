@@ -1,0 +1,219 @@
+"""Cached reading and evaluation: the only place the app touches files or runs the engine.
+
+Two layers, because a rerun must not repeat work that no widget asked for:
+- `st.cache_data`, shared by every session of the server, keyed by the content digest of the
+  files plus every reading option, and by the rule set's TOML text plus the as-of date. The
+  file bytes themselves travel in `_`-prefixed (unhashed) arguments, so a 20 MB workbook is
+  not re-hashed on every rerun; the digest covers them completely. Keys hold no names,
+  emails or licence numbers.
+- a per-session memo of the last result of each kind, because `st.cache_data` hands back an
+  unpickled copy on every hit, which for 100,000 rows costs more than a whole page.
+Callers must treat returned frames as read-only (the analytics functions are pure).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analytics import evaluation, loading, rules
+from ui import filters, masking, state
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = ROOT / "data" / "samples"
+UPLOAD_TYPES = ("xlsx", "xlsm", "csv")
+DATE_FIELDS = ("application_date", "license_expiry", "certified_on", "certification_expiry")
+MEMO = "_loaders_memo"
+MEMO_SIZE = 24
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What every page works from: the read files, the rules and their evaluation."""
+
+    key: tuple[Hashable, ...]  # identifies this analysis; pages memoise summaries under it
+    dataset: state.Dataset
+    result: Any  # analytics.loading.LoadResult
+    rule_set: Any  # analytics.rules.RuleSet
+    evaluation: Any  # analytics.evaluation.Evaluation
+    as_of: dt.date
+
+
+def sample_files() -> list[tuple[str, bytes]]:
+    """Every export bundled in data/samples/, in name order."""
+    paths = sorted(
+        p for p in SAMPLES_DIR.glob("*") if p.is_file() and p.suffix.lstrip(".") in UPLOAD_TYPES
+    )
+    return [(p.name, p.read_bytes()) for p in paths]
+
+
+def _memo(key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+    store = st.session_state.setdefault(MEMO, {})
+    if key in store:
+        return store[key]
+    value = compute()
+    if len(store) >= MEMO_SIZE:
+        store.pop(next(iter(store)))
+    store[key] = value
+    return value
+
+
+def date_orders(order: str) -> dict[str, str] | None:
+    """The user's override as the loader wants it: one forced order for every date field."""
+    return None if order == "auto" else dict.fromkeys(DATE_FIELDS, order)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
+    return loading.list_sheets(loading.Source(name=_name, data=_data))
+
+
+def sheets(dataset: state.Dataset) -> dict[str, list[str]]:
+    """File name -> its sheet names (empty for CSV)."""
+    out = {}
+    for name, data in dataset.files:
+        if name.lower().endswith(".csv"):
+            out[name] = []
+            continue
+        one = state.digest_files([(name, data)])
+        out[name] = _memo(("sheets", one), lambda n=name, d=data, k=one: _sheets(k, n, d))
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load(digest: str, sheet, mapping, date_order, _files) -> Any:
+    sources = [loading.Source(name=name, data=data) for name, data in _files]
+    return loading.load_exports(
+        sources, sheet=sheet, mapping=dict(mapping) or None, date_order=date_orders(date_order)
+    )
+
+
+def _load_key(ds: state.Dataset) -> tuple[Hashable, ...]:
+    return ("load", ds.digest, ds.sheet, ds.mapping, ds.date_order)
+
+
+def load(ds: state.Dataset) -> Any:
+    """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
+    return _memo(
+        _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
+    )
+
+
+@st.cache_data(show_spinner=False)
+def builtin_rules_text(name: str) -> str:
+    return rules.load_rule_set(name).to_toml()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _parse_rules(text: str, name: str) -> Any:
+    return rules.parse_rule_set(text, name)
+
+
+def rules_text(active: state.ActiveRules) -> str:
+    return active.text or builtin_rules_text(active.name)
+
+
+def rule_set(active: state.ActiveRules) -> Any:
+    """RuleSet for the active choice; raises rules.RuleSetError on a bad TOML."""
+    text = rules_text(active)
+    return _memo(("rules", text, active.name), lambda: _parse_rules(text, active.name))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> Any:
+    return evaluation.evaluate(_frame, _rule_set, as_of=as_of)
+
+
+def analyse(ds: state.Dataset, active: state.ActiveRules, as_of: dt.date) -> Analysis:
+    """Read, parse and evaluate, each step only when its own inputs changed."""
+    result = load(ds)
+    rs = rule_set(active)
+    text = rules_text(active)
+    key = (_load_key(ds), text, as_of)
+    ev = _memo(("eval", *key), lambda: _evaluate(key[0], text, as_of, result.frame, rs))
+    return Analysis(key=key, dataset=ds, result=result, rule_set=rs, evaluation=ev, as_of=as_of)
+
+
+def derived(analysis: Analysis, name: str, compute: Callable[[], Any], *params: Hashable) -> Any:
+    """Memoise a summary of this analysis for the session (e.g. a page's tables).
+
+    `params` must hold every input of `compute` besides the analysis (filters, choices).
+    """
+    return _memo(("derived", name, analysis.key, params), compute)
+
+
+def parse_uploaded_rules(text: str, name: str) -> Any:
+    """Parse a TOML the user uploaded; raises rules.RuleSetError with a one-line message."""
+    return _parse_rules(text, name)
+
+
+def what_if(analysis: Analysis, candidate_text: str, by: str = "cohort") -> pd.DataFrame:
+    """Eligibility per group under the active rules vs the candidate (cached by both texts)."""
+    return _memo(
+        ("what_if", analysis.key, candidate_text, by),
+        lambda: _what_if(
+            analysis.key,
+            candidate_text,
+            by,
+            analysis.result.frame,
+            analysis.rule_set,
+            analysis.as_of,
+        ),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _what_if(key, candidate_text: str, by: str, _frame, _baseline, _as_of) -> pd.DataFrame:
+    from analytics import summary
+
+    candidate = rules.parse_rule_set(candidate_text, "edited")
+    return summary.what_if(_frame, _baseline, candidate, _as_of, by=by)
+
+
+def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], Any], *params) -> Any:
+    """Memo for work on a frame object the memo already holds (tables reused across reruns).
+
+    The frame is kept alongside the value, so its id() cannot be reused by another object
+    while the entry lives, and the identity check makes a stale hit impossible.
+    """
+    key = (kind, id(frame), params)
+    kept = _memo(key, lambda: (frame, make()))
+    if kept[0] is not frame:
+        st.session_state[MEMO].pop(key, None)
+        kept = _memo(key, lambda: (frame, make()))
+    return kept[1]
+
+
+def for_display(frame: pd.DataFrame, show_personal: bool) -> pd.DataFrame:
+    """`frame` with personal columns masked unless shown; computed once per table."""
+    if show_personal:
+        return frame
+    return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False))
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return _by_identity("csv", frame, lambda: frame.to_csv(index=False).encode("utf-8"))
+
+
+def filtered(analysis: Analysis, chosen: filters.Filters) -> Any:
+    """The evaluation of only the applicants the filters admit (memoised per filter set).
+
+    Re-evaluating the kept rows costs about as much as filtering every per-rule array, and
+    gives an Evaluation that every analytics.summary function accepts unchanged.
+    """
+    if not chosen.is_active:
+        return analysis.evaluation
+
+    def compute():
+        applicants = analysis.evaluation.applicants
+        kept = applicants.index[filters.mask(applicants, chosen).to_numpy()]
+        frame = analysis.result.frame.loc[kept]
+        return evaluation.evaluate(frame, analysis.rule_set, as_of=analysis.as_of)
+
+    return derived(analysis, "filtered", compute, chosen)
