@@ -1,0 +1,137 @@
+"""One real browser against the running app: upload the samples, visit every page through
+the sidebar, no exception anywhere, and the eligible count equals the headless report's."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = [
+    ROOT / "data" / "samples" / "applicants_2026_spring.xlsx",
+    ROOT / "data" / "samples" / "applicants_2026_autumn.csv",
+    ROOT / "data" / "samples" / "certification_register.xlsx",
+]
+# The sidebar names each page after its file: "app", then pages/N_Name.py as "Name".
+PAGES = ["app"] + [
+    re.sub(r"^\d+_", "", path.stem).replace("_", " ")
+    for path in sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_")[0]))
+]
+EXCEPTION = '[data-testid="stException"]'
+
+pytestmark = pytest.mark.e2e
+
+
+# ---------------------------------------------------------------- helpers
+RUN_FINISHED = """(previous) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const title = document.querySelector('[data-testid="stMain"] h1');
+    return app !== null && app.dataset.testScriptState === 'notRunning'
+        && title !== null && (previous === null || title.innerText.trim() !== previous);
+}"""
+
+
+def wait_for_run(page, previous_title: str | None = None) -> None:
+    """Wait until the script run has finished and, after a page switch, the new page's
+    title has replaced `previous_title` (so the old page's idle state does not count)."""
+    try:
+        page.wait_for_function(RUN_FINISHED, arg=previous_title, polling=100)
+    except PlaywrightTimeoutError:
+        state = page.evaluate(
+            """() => [
+                document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState,
+                document.querySelector('[data-testid="stMain"] h1')?.innerText,
+                document.querySelector('[data-testid="stException"]')?.innerText,
+            ]"""
+        )
+        pytest.fail(f"{page.url}: the run did not finish (script state, title, exception): {state}")
+
+
+def page_title(page) -> str:
+    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+def metric(page, label: str):
+    """The st.metric whose label is exactly `label` ("Eligible" must not match "Ineligible")."""
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    label_box = page.locator('[data-testid="stMetricLabel"]', has_text=exact)
+    return page.locator('[data-testid="stMetric"]').filter(has=label_box)
+
+
+def metric_number(page, label: str) -> int:
+    found = metric(page, label)
+    assert found.count() == 1, f"expected one metric labelled {label!r}, found {found.count()}"
+    text = found.locator('[data-testid="stMetricValue"]').inner_text()
+    digits = re.sub(r"[^\d]", "", text)
+    assert digits, f"metric {label!r} shows {text!r}, not a count"
+    return int(digits)
+
+
+def assert_no_exception(page, where: str) -> None:
+    shown = page.locator(EXCEPTION)
+    if shown.count():
+        pytest.fail(f"{where}: the app shows an exception:\n{shown.first.inner_text()}")
+
+
+def shown_as_of(page) -> date:
+    """The as-of date the Home page's date input holds (DD/MM/YYYY)."""
+    value = page.locator('[data-testid="stDateInput"] input').first.input_value()
+    return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+
+
+def report(paths: list[Path], as_of: date) -> dict:
+    command = [
+        sys.executable, "-m", "analytics", "report", *map(str, paths),
+        "--rules", "standard", "--as-of", as_of.isoformat(), "--format", "json",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"report exited {done.returncode}: {done.stderr.strip()}"
+    return json.loads(done.stdout)
+
+
+def sidebar_links(page) -> dict[str, object]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    links.first.wait_for()
+    return {links.nth(i).inner_text().strip(): links.nth(i) for i in range(links.count())}
+
+
+# ---------------------------------------------------------------- the test
+def test_upload_visit_every_page_and_match_the_report(page):
+    page.goto("/")
+    wait_for_run(page)
+    assert_no_exception(page, "Home before upload")
+
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        [str(p) for p in SAMPLES]
+    )
+    # The validation report, or whatever stopped it: an exception or an error message.
+    read_error = page.locator('[data-testid="stAlertContentError"]')
+    metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
+    wait_for_run(page)
+    assert_no_exception(page, "Home after upload")
+    if read_error.count():
+        pytest.fail(f"Home after upload: {read_error.first.inner_text()}")
+    expected = report(SAMPLES, shown_as_of(page))
+    assert metric_number(page, "Rows read") == expected["rows_read"]
+
+    links = sidebar_links(page)
+    assert list(links) == PAGES, f"sidebar pages are {list(links)}"
+    seen_eligible = None
+    for name in PAGES[1:] + PAGES[:1]:  # every page, ending back on Home
+        before = page_title(page)
+        sidebar_links(page)[name].click()
+        page.wait_for_url(re.compile(rf"/{name}$" if name != "app" else r"/$"))
+        wait_for_run(page, previous_title=before)
+        assert_no_exception(page, f"page {name}")
+        if name == "Eligibility":
+            seen_eligible = metric_number(page, "Eligible")
+
+    assert seen_eligible == expected["eligible"]
+    assert expected["eligible"] > 0  # the comparison means something only with eligibles
