@@ -15,6 +15,16 @@ from ui import auth, links
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pages_flag(monkeypatch):
+    # Streamlit decides once per process whether an app has a pages/ folder (a class
+    # attribute set by the first AppTest). Reset it around each test so these in-memory
+    # scripts do not hide pages/ from other tests' apps.
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+
+
 CSV_A = b"applicant id,cohort\nA1,2025-spring\n"
 CSV_B = b"applicant id,cohort\nB1,2025-autumn\n"
 
@@ -192,9 +202,6 @@ class TestLinkToAnotherScreen:
         (app_dir / "app.py").write_text(page.format(name="Home"))
         (app_dir / "pages" / "2_Eligibility.py").write_text(page.format(name="Eligibility"))
         monkeypatch.setattr(links, "PAGES_DIR", app_dir / "pages")
-        # Streamlit decides once per process whether apps have a pages/ folder (class
-        # attribute, set by the first AppTest); let this app be looked at afresh.
-        monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
         at = AppTest.from_file(str(app_dir / "app.py"), default_timeout=TIMEOUT)
         at.query_params.update({"page": "Eligibility", "as_of": "2025-01-31"})
         at.run()
