@@ -206,7 +206,7 @@ def _applicant(
         fails = [rng.choice(FAIL_KINDS)]
     elif profile == "multi_fail":
         fails = rng.sample(FAIL_KINDS, rng.choice([2, 2, 3]))
-    for kind in fails:
+    for kind in sorted(fails, key=FAIL_KINDS.index):  # degree first: it moves the CME bar
         _apply_fail(rng, rec, kind, category)
     if profile == "incomplete":
         _apply_missing(rng, rec, missing)
@@ -390,6 +390,8 @@ def _autumn(rng: random.Random, spring: dict) -> list[list[str]]:
     # A licence number that really is "NA" (not a missing value), on an eligible-looking row.
     holder = next(r for r in recs if r["accredited"] is True and isinstance(r["cme"], float))
     holder["licence_no"] = "NA"
+    for unassigned in (recs[40], recs[180]):  # cohort left blank in the form
+        unassigned["cohort"] = ""
     rows = [_autumn_row(rng, rec) for rec in recs]
     # In-file resubmissions; the second id is typed lower-case with stray spaces.
     for position, src, shift in ((90, recs[20], 12), (170, recs[64], 40)):
@@ -431,7 +433,7 @@ def _autumn_row(rng: random.Random, rec: dict) -> list[str]:
         rec["id"],
         f"{rec['first']} {rec['last']}",
         rec["email"],
-        rec["cohort"] if rng.random() > 0.01 else "",
+        rec["cohort"],
         rec["programme"],
         rec["country"],
         rec["applied"].strftime("%d/%m/%Y") if rec["applied"] else "",
