@@ -1,6 +1,6 @@
 """A running app and a real browser for the e2e tests.
 
-`app_url`: the app started with this interpreter's Streamlit on a free port, ready when its
+`app`: the app started with this interpreter's Streamlit on a free port, ready when its
 health endpoint answers. `browser`: Debian's Chromium driven by Playwright; the browser is
 never downloaded. Without Chromium the tests skip, unless ADMISSIONS_REQUIRE_BROWSER=1
 (set by .ci/run), where a missing browser is a failure.
@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,15 @@ def _tail(log: Path, lines: int = 30) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+@dataclass(frozen=True)
+class RunningApp:
+    url: str
+    log: Path  # the server's output: the browser only gets a redacted error message
+
+    def log_tail(self, lines: int = 40) -> str:
+        return _tail(self.log, lines)
+
+
 def _wait_until_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
     """Poll the health endpoint; between polls wait on the process, which also catches a
     server that died during start-up."""
@@ -89,7 +99,7 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app(tmp_path_factory) -> RunningApp:
     port = _free_port()
     work = tmp_path_factory.mktemp("app")
     log = work / "streamlit.log"
@@ -112,7 +122,7 @@ def app_url(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(proc, f"{base}/_stcore/health", log)
-        yield base
+        yield RunningApp(base, log)
     finally:
         proc.terminate()
         try:
@@ -140,8 +150,8 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(base_url=app_url, viewport={"width": 1400, "height": 1000})
+def page(browser, app):
+    context = browser.new_context(base_url=app.url, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:

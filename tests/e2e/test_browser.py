@@ -74,10 +74,13 @@ def metric_number(page, label: str) -> int:
     return int(digits)
 
 
-def assert_no_exception(page, where: str) -> None:
+def assert_no_exception(page, app, where: str) -> None:
     shown = page.locator(EXCEPTION)
     if shown.count():
-        pytest.fail(f"{where}: the app shows an exception:\n{shown.first.inner_text()}")
+        pytest.fail(
+            f"{where}: the app shows an exception:\n{shown.first.inner_text()}\n"
+            f"server log:\n{app.log_tail()}"
+        )
 
 
 def shown_as_of(page) -> date:
@@ -103,10 +106,10 @@ def sidebar_links(page) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------- the test
-def test_upload_visit_every_page_and_match_the_report(page):
+def test_upload_visit_every_page_and_match_the_report(page, app):
     page.goto("/")
     wait_for_run(page)
-    assert_no_exception(page, "Home before upload")
+    assert_no_exception(page, app, "Home before upload")
 
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
         [str(p) for p in SAMPLES]
@@ -115,7 +118,7 @@ def test_upload_visit_every_page_and_match_the_report(page):
     read_error = page.locator('[data-testid="stAlertContentError"]')
     metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
     wait_for_run(page)
-    assert_no_exception(page, "Home after upload")
+    assert_no_exception(page, app, "Home after upload")
     if read_error.count():
         pytest.fail(f"Home after upload: {read_error.first.inner_text()}")
     expected = report(SAMPLES, shown_as_of(page))
@@ -129,7 +132,7 @@ def test_upload_visit_every_page_and_match_the_report(page):
         sidebar_links(page)[name].click()
         page.wait_for_url(re.compile(rf"/{name}$" if name != "app" else r"/$"))
         wait_for_run(page, previous_title=before)
-        assert_no_exception(page, f"page {name}")
+        assert_no_exception(page, app, f"page {name}")
         if name == "Eligibility":
             seen_eligible = metric_number(page, "Eligible")
 
