@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import fields, parsing, reading
 from analytics.errors import LoadError, NoHeaderError
@@ -364,17 +366,17 @@ _PARSERS = {
 def _problem_rows(
     file: str, sheet: str, column: str, cells: pd.Series, problems: pd.Series
 ) -> pd.DataFrame:
-    bad = problems.notna().to_numpy()
-    if not bad.any():
+    """`problems` holds only the rows with a problem (see analytics.parsing)."""
+    if problems.empty:
         return _empty_problems()
     return pd.DataFrame(
         {
             "file": file,
             "sheet": sheet,
-            "row": problems.index[bad].to_numpy(dtype="int64"),
+            "row": problems.index.to_numpy(dtype="int64"),
             "column": column,
-            "value": cells[bad].str.strip().to_numpy(),
-            "problem": problems[bad].to_numpy(),
+            "value": cells.loc[problems.index].str.strip().to_numpy(),
+            "problem": problems.to_numpy(),
         }
     )
 
@@ -405,7 +407,9 @@ def _combine(parts: list[_Part]) -> LoadResult:
     for part in parts:
         extras += [e for e in part.extras if e not in extras]
     canonical = fields.CANONICAL_FIELDS + fields.SOURCE_COLUMNS
-    if parts:
+    if len(parts) == 1:
+        frame = parts[0].frame.reset_index(drop=True)
+    elif parts:
         frame = pd.concat([p.frame for p in parts], ignore_index=True)
     else:
         frame = pd.DataFrame(
@@ -456,22 +460,21 @@ def _combine(parts: list[_Part]) -> LoadResult:
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
     application_date wins, missing dates count as earliest, a tie goes to the last row."""
-    order = pd.DataFrame(
-        {
-            "key": frame["applicant_id"].str.strip().str.casefold().to_numpy(),
-            "date": frame["application_date"].to_numpy(),
-            "pos": np.arange(len(frame)),
-        }
-    )
-    ranked = order.sort_values(["key", "date", "pos"], na_position="first", kind="stable")
-    is_dup = ranked.duplicated("key", keep="last")
-    dup_pos = ranked.loc[is_dup, "pos"].to_numpy()
-    kept_mask = np.ones(len(frame), dtype=bool)
-    kept_mask[dup_pos] = False
-    winners = ranked[~is_dup].set_index("key")["pos"]
-    kept_pos = winners.reindex(order["key"].to_numpy()[dup_pos]).to_numpy()
-    dup_pos.sort(kind="stable")
-    kept_pos = winners.reindex(order["key"].to_numpy()[dup_pos]).to_numpy()
+    keys = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(frame["applicant_id"].array)))
+    codes, _ = pd.factorize(keys.to_numpy(zero_copy_only=False))
+    dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    # NaT is the smallest int64, so a missing date sorts as the earliest.
+    positions = np.arange(len(frame))
+    ranked = np.lexsort((positions, dates, codes))  # last of each key = the row kept
+    ranked_codes = codes[ranked]
+    is_last = np.ones(len(ranked), dtype=bool)
+    is_last[:-1] = ranked_codes[:-1] != ranked_codes[1:]
+    winner_of_code = np.empty(codes.max() + 1 if len(codes) else 0, dtype="int64")
+    winner_of_code[ranked_codes[is_last]] = ranked[is_last]
+    kept_mask = np.zeros(len(frame), dtype=bool)
+    kept_mask[ranked[is_last]] = True
+    dup_pos = np.flatnonzero(~kept_mask)
+    kept_pos = winner_of_code[codes[dup_pos]]
     src = frame[["source_file", "source_sheet", "source_row", "applicant_id"]]
     dup_rows = src.iloc[dup_pos]
     kept_rows = src.iloc[kept_pos]

@@ -1,19 +1,24 @@
 """Vectorised cell parsers (DOMAIN 3.3-3.7).
 
-Every parser takes a column of cell text (pandas string dtype, NA for an empty cell) and
-returns the typed values plus a `problems` column: the problem text where a non-blank cell
-could not be read (the value is then missing), NA elsewhere. Readers render every cell as
-text first (Excel dates as ``YYYY-MM-DD HH:MM:SS``, booleans as ``true``/``false``,
-numbers without a trailing ``.0``), so one set of parsers serves xlsx, xls and CSV alike.
+Every parser takes a column of cell text (a pandas string Series, NA for an empty cell)
+and returns the typed values plus `problems`: a Series holding the problem text for the
+rows whose non-blank cell could not be read (their value is then missing), indexed like
+the input and holding only those rows.
+
+Readers render every cell as text first (Excel dates as ``YYYY-MM-DD HH:MM:SS``, booleans
+as ``true``/``false``, numbers without a trailing ``.0``), so one set of parsers serves
+xlsx, xls and CSV alike. The work runs in Arrow compute kernels (RE2 regexes) on whole
+columns: no Python code runs per cell.
 """
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import fields
 
@@ -25,44 +30,47 @@ UNRECOGNISED_DEGREE = "unrecognised degree"
 
 DATE_ORDERS = ("dmy", "mdy")
 SERIAL_MIN, SERIAL_MAX = 20_000, 80_000  # Excel serial day numbers read as dates
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-EARLIEST_DATE = pd.Timestamp("1900-01-01")  # earlier is a time-only cell or a typo
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+EARLIEST_DATE = np.datetime64("1900-01-01", "ns")  # earlier is a time-only cell or a typo
 
 _UNITS = r"(?:hours?|hrs?|h|years?|yrs?|y)"
+# Matched against lower-cased text.
 _NUMBER = (
-    r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d+)?|[+-]?\.\d+)"
+    r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:e[+-]?\d+)?|[+-]?\.\d+(?:e[+-]?\d+)?)"
     rf"\s*(?:{_UNITS}\.?)?$"
 )
-_ISO = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ISO_LOOSE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
-_SLASH = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"
-_DAY_MONTH_YEAR = r"^(\d{1,2})(?:st|nd|rd|th)?[ -]([A-Za-z]{3,9})\.?,?[ -](\d{4})$"
-_MONTH_DAY_YEAR = r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$"
-_SERIAL = r"\d{5}(?:\.\d+)?"
+_ISO = (
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_SLASH = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})$"
+_DAY_MONTH_YEAR = r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?[ -](?P<m>[a-z]{3,9})\.?,?[ -](?P<y>\d{4})$"
+_MONTH_DAY_YEAR = r"^(?P<m>[a-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<y>\d{4})$"
+_SERIAL = r"^\d{5}(?:\.\d+)?$"
 _MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
 MONTH_WORDS: dict[str, int] = {
     **{m: i + 1 for i, m in enumerate(_MONTHS)},
     **{m[:3]: i + 1 for i, m in enumerate(_MONTHS)},
     "sept": 9,
 }
+_MONTH_KEYS = pa.array(list(MONTH_WORDS))
+_MONTH_VALUES = pa.array(list(MONTH_WORDS.values()), type=pa.int64())
+_TRUE = pa.array(sorted(fields.TRUE_WORDS))
+_FALSE = pa.array(sorted(fields.FALSE_WORDS))
+_DEGREE_KEYS = pa.array(list(fields.DEGREE_LOOKUP))
+_DEGREE_VALUES = pa.array(list(fields.DEGREE_LOOKUP.values()))
+_SPECIALTY_KEYS = pa.array(list(fields.SPECIALTY_LOOKUP))
+_SPECIALTY_VALUES = pa.array(list(fields.SPECIALTY_LOOKUP.values()))
+
+TEXT_DTYPE = pd.StringDtype("python")  # the frame's text dtype ("string")
 
 
 class Parsed(NamedTuple):
     values: pd.Series
-    problems: pd.Series  # problem text where a non-blank cell was unreadable, else NA
+    problems: pd.Series  # problem text, only for the rows with a problem
 
 
 class ParsedDates(NamedTuple):
@@ -71,47 +79,88 @@ class ParsedDates(NamedTuple):
     order: str | None  # "dmy"/"mdy" when the column had DD/MM vs MM/DD text, else None
 
 
+# ---- Arrow helpers --------------------------------------------------------------------------
+
+
+def _to_arrow(cells: pd.Series) -> pa.ChunkedArray:
+    array = cells.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        converted = pa.array(array)  # zero-copy through __arrow_array__
+    else:
+        converted = pa.array(cells.astype(object), type=pa.string(), from_pandas=True)
+    if isinstance(converted, pa.ChunkedArray):
+        return converted
+    return pa.chunked_array([converted])
+
+
+def _clean(cells: pd.Series) -> pa.ChunkedArray:
+    """Trimmed text; empty and whitespace-only cells become null."""
+    text = pc.utf8_trim_whitespace(_to_arrow(cells))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _mask(condition) -> np.ndarray:
+    """Arrow boolean (nulls as False) -> numpy bool."""
+    return pc.fill_null(condition, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _field(struct, name: str):
+    """A named group of extract_regex; null where the pattern did not match."""
+    values = pc.struct_field(struct, name)
+    return pc.if_else(pc.is_valid(struct), values, pa.scalar(None, values.type))
+
+
+def _text_series(array, index: pd.Index) -> pd.Series:
+    values = array.to_numpy(zero_copy_only=False)
+    return pd.Series(values, index=index, dtype=object).astype(TEXT_DTYPE)
+
+
+def _problems(bad: np.ndarray, index: pd.Index, message) -> pd.Series:
+    """Problem text for the rows where `bad`; `message` is a str or a per-row array."""
+    if isinstance(message, str):
+        return pd.Series(message, index=index[bad], dtype=TEXT_DTYPE)
+    return pd.Series(np.asarray(message)[bad], index=index[bad], dtype=TEXT_DTYPE)
+
+
+def _lookup(text, keys: pa.Array, values: pa.Array):
+    return pc.take(values, pc.index_in(text, value_set=keys))
+
+
+# ---- parsers --------------------------------------------------------------------------------
+
+
 def clean_text(cells: pd.Series) -> pd.Series:
     """Trimmed text; empty and whitespace-only cells become NA. Never guesses NA words."""
-    text = cells.astype("string").str.strip()
-    return text.mask(text == "").astype("string[python]")
-
-
-def _no_problems(index: pd.Index) -> pd.Series:
-    return pd.Series(pd.NA, index=index, dtype="string[python]")
-
-
-def _problems_where(bad: pd.Series, message: str) -> pd.Series:
-    out = _no_problems(bad.index)
-    out[bad.to_numpy(dtype=bool, na_value=False)] = message
-    return out
+    return _text_series(_clean(cells), cells.index)
 
 
 def parse_boolean(cells: pd.Series) -> Parsed:
     """true/yes/y/1/t and false/no/n/0/f in any case (Excel TRUE/FALSE and 1/0 cells too)."""
-    text = clean_text(cells).str.lower()
-    is_true = text.isin(fields.TRUE_WORDS)
-    is_false = text.isin(fields.FALSE_WORDS)
-    values = pd.Series(pd.NA, index=cells.index, dtype="boolean")
-    values[is_true.to_numpy(dtype=bool)] = True
-    values[is_false.to_numpy(dtype=bool)] = False
-    bad = text.notna() & ~is_true & ~is_false
-    return Parsed(values, _problems_where(bad, NOT_BOOLEAN))
+    text = pc.utf8_lower(_clean(cells))
+    is_true = _mask(pc.is_in(text, value_set=_TRUE))
+    is_false = _mask(pc.is_in(text, value_set=_FALSE))
+    missing = ~(is_true | is_false)
+    values = pd.Series(pd.arrays.BooleanArray(is_true, missing), index=cells.index)
+    bad = missing & _mask(pc.is_valid(text))
+    return Parsed(values, _problems(bad, cells.index, NOT_BOOLEAN))
 
 
 def parse_number(cells: pd.Series) -> Parsed:
     """Numbers with optional thousands commas and a unit (12, 1,200, 12 hrs, 3 yrs); >= 0."""
-    text = clean_text(cells)
-    digits = text.str.extract(_NUMBER, flags=re.IGNORECASE, expand=False)
-    numbers = pd.to_numeric(digits.str.replace(",", "", regex=False), errors="coerce")
-    numbers = numbers.astype("float64")
+    text = pc.utf8_lower(_clean(cells))
+    digits = _field(pc.extract_regex(text, _NUMBER), "num")
+    digits = pc.replace_substring(digits, ",", "")
+    numbers = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
+    numbers = np.asarray(numbers, dtype="float64")
     negative = numbers < 0
-    problems = _problems_where(text.notna() & numbers.isna(), NOT_NUMBER)
-    problems[negative.to_numpy()] = NEGATIVE_NUMBER
-    return Parsed(numbers.mask(negative), problems)
+    unreadable = np.isnan(numbers) & _mask(pc.is_valid(text))
+    message = np.where(negative, NEGATIVE_NUMBER, NOT_NUMBER)
+    numbers[negative] = np.nan
+    values = pd.Series(numbers, index=cells.index, dtype="float64")
+    return Parsed(values, _problems(negative | unreadable, cells.index, message))
 
 
-def detect_date_order(first: pd.Series, second: pd.Series) -> str:
+def detect_date_order(first: np.ndarray, second: np.ndarray) -> str:
     """DOMAIN 3.7: a first part over 12 means day-first; else a second part over 12 means
     month-first; else day-first."""
     if (first > 12).any():
@@ -121,18 +170,25 @@ def detect_date_order(first: pd.Series, second: pd.Series) -> str:
     return "dmy"
 
 
-def _from_parts(year, month, day, index) -> pd.Series:
-    parts = pd.DataFrame(
-        {
-            "year": pd.to_numeric(year, errors="coerce"),
-            "month": pd.to_numeric(month, errors="coerce"),
-            "day": pd.to_numeric(day, errors="coerce"),
-        },
-        index=index,
+def _date_from_parts(year, month, day) -> np.ndarray:
+    """Arrow int parts -> datetime64[ns] (NaT where absent or not a real calendar date)."""
+    iso = pc.binary_join_element_wise(
+        pc.cast(year, pa.string()),
+        pc.utf8_lpad(pc.cast(month, pa.string()), 2, "0"),
+        pc.utf8_lpad(pc.cast(day, pa.string()), 2, "0"),
+        "-",
     )
-    if parts.empty:
-        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-    return pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    stamps = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True)
+    # Arrow rolls 30 Feb over to 2 Mar: keep only dates whose day and month survive.
+    real = pc.and_(pc.equal(pc.day(stamps), day), pc.equal(pc.month(stamps), month))
+    stamps = pc.if_else(real, stamps, pa.scalar(None, stamps.type))
+    return np.asarray(
+        pc.cast(stamps, pa.timestamp("ns")).to_numpy(zero_copy_only=False), dtype="datetime64[ns]"
+    )
+
+
+def _int(array):
+    return pc.cast(array, pa.int64())
 
 
 def parse_date(cells: pd.Series, order: str | None = None) -> ParsedDates:
@@ -140,73 +196,85 @@ def parse_date(cells: pd.Series, order: str | None = None) -> ParsedDates:
     overrides), '12 Mar 2025' / 'Mar 12, 2025', Excel serials 20000-80000. Midnight."""
     if order is not None and order not in DATE_ORDERS:
         raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
-    text = clean_text(cells)
-    index = text.index
-    values = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    text = pc.utf8_lower(_clean(cells))
+    index = cells.index
+    values = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
 
-    # Fast path: Excel date cells and ISO text, the bulk of most columns.
-    is_iso = text.str.fullmatch(_ISO).fillna(False).astype(bool)
-    if is_iso.any():
-        iso = text[is_iso].str.slice(0, 10)
-        values[is_iso] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    rest = text[text.notna() & ~is_iso]
+    def fill(found: np.ndarray) -> None:
+        hit = ~np.isnat(found)
+        values[hit] = found[hit]
+
+    iso = pc.extract_regex(text, _ISO)
+    if pc.any(pc.is_valid(iso)).as_py():
+        fill(
+            _date_from_parts(_int(_field(iso, "y")), _int(_field(iso, "m")), _int(_field(iso, "d")))
+        )
     used_order = None
-    if not rest.empty:
-        loose = rest.str.extract(_ISO_LOOSE)
-        hit = loose[0].notna()
-        if hit.any():
-            values[loose.index[hit]] = _from_parts(
-                loose[0][hit], loose[1][hit], loose[2][hit], loose.index[hit]
+    # Everything else is rare in a date column of cells; skip the patterns when none is left.
+    rest = pc.and_(pc.is_valid(text), pc.invert(pc.is_valid(iso)))
+    if pc.any(rest).as_py():
+        slash = pc.extract_regex(text, _SLASH)
+        if pc.any(pc.is_valid(slash)).as_py():
+            first, second = _int(_field(slash, "a")), _int(_field(slash, "b"))
+            valid = _mask(pc.is_valid(first))
+            used_order = order or detect_date_order(
+                np.asarray(first.to_numpy(zero_copy_only=False))[valid],
+                np.asarray(second.to_numpy(zero_copy_only=False))[valid],
             )
-
-        slash = rest.str.extract(_SLASH)
-        hit = slash[0].notna()
-        if hit.any():
-            first = pd.to_numeric(slash[0][hit])
-            second = pd.to_numeric(slash[1][hit])
-            used_order = order or detect_date_order(first, second)
             day, month = (first, second) if used_order == "dmy" else (second, first)
-            values[slash.index[hit]] = _from_parts(slash[2][hit], month, day, slash.index[hit])
+            fill(_date_from_parts(_int(_field(slash, "y")), month, day))
+        for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
+            words = pc.extract_regex(text, pattern)
+            if pc.any(pc.is_valid(words)).as_py():
+                month = _lookup(_field(words, "m"), _MONTH_KEYS, _MONTH_VALUES)
+                fill(_date_from_parts(_int(_field(words, "y")), month, _int(_field(words, "d"))))
+        is_serial = pc.match_substring_regex(text, _SERIAL)
+        if pc.any(is_serial).as_py():
+            serial = pc.cast(
+                pc.if_else(is_serial, text, pa.scalar(None, pa.string())), pa.float64()
+            )
+            serial = np.asarray(serial.to_numpy(zero_copy_only=False), dtype="float64")
+            in_range = (serial >= SERIAL_MIN) & (serial <= SERIAL_MAX)
+            days = np.floor(np.where(in_range, serial, 0)).astype("int64")
+            found = (EXCEL_EPOCH + days).astype("datetime64[ns]")
+            found[~in_range] = np.datetime64("NaT")
+            fill(found)
 
-        for pattern, day_at, month_at in ((_DAY_MONTH_YEAR, 0, 1), (_MONTH_DAY_YEAR, 1, 0)):
-            words = rest.str.extract(pattern)
-            hit = words[0].notna()
-            if hit.any():
-                month = words[month_at][hit].str.lower().map(MONTH_WORDS)
-                values[words.index[hit]] = _from_parts(
-                    words[2][hit], month, words[day_at][hit], words.index[hit]
-                )
+    values = values.astype("datetime64[D]").astype("datetime64[ns]")  # midnight
+    values[values < EARLIEST_DATE] = np.datetime64("NaT")
+    bad = np.isnat(values) & _mask(pc.is_valid(text))
+    series = pd.Series(values, index=index, dtype="datetime64[ns]")
+    return ParsedDates(series, _problems(bad, index, NOT_DATE), used_order)
 
-        is_serial = rest.str.fullmatch(_SERIAL).fillna(False).astype(bool)
-        if is_serial.any():
-            serial = pd.to_numeric(rest[is_serial])
-            serial = serial.where((serial >= SERIAL_MIN) & (serial <= SERIAL_MAX))
-            days = pd.to_timedelta(np.floor(serial.to_numpy(dtype="float64")), unit="D")
-            values[serial.index] = EXCEL_EPOCH + days
 
-    values = values.dt.normalize()
-    values = values.mask(values < EARLIEST_DATE)
-    problems = _problems_where(text.notna() & values.isna(), NOT_DATE)
-    return ParsedDates(values, problems, used_order)
+def _normalise_category(cells: pd.Series):
+    """Lower-case, dots removed, whitespace runs collapsed, trimmed (DOMAIN 3.3)."""
+    text = pc.replace_substring(pc.utf8_lower(_clean(cells)), ".", "")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
 
 
 def normalise_category(cells: pd.Series) -> pd.Series:
-    """Lower-case, dots removed, whitespace runs collapsed, trimmed (DOMAIN 3.3)."""
-    text = clean_text(cells).str.lower().str.replace(".", "", regex=False)
-    return text.str.replace(r"\s+", " ", regex=True).str.strip()
+    return _text_series(_normalise_category(cells), cells.index)
 
 
 def parse_degree(cells: pd.Series) -> Parsed:
     """Degree text -> category key; unknown text is a problem and the value missing."""
-    text = normalise_category(cells)
-    values = text.map(fields.DEGREE_LOOKUP).astype("string[python]")
-    bad = text.notna() & (text != "") & values.isna()
-    return Parsed(values, _problems_where(bad, UNRECOGNISED_DEGREE))
+    text = _normalise_category(cells)
+    category = _lookup(text, _DEGREE_KEYS, _DEGREE_VALUES)
+    bad = _mask(pc.and_(pc.is_valid(text), pc.not_equal(text, ""))) & ~_mask(pc.is_valid(category))
+    return Parsed(
+        _text_series(category, cells.index), _problems(bad, cells.index, UNRECOGNISED_DEGREE)
+    )
 
 
 def parse_specialty(cells: pd.Series) -> Parsed:
     """Specialty text -> dermatology / plastic_surgery / other (DOMAIN 3.4)."""
-    text = normalise_category(cells)
-    values = text.map(fields.SPECIALTY_LOOKUP).astype("string[python]")
-    values = values.mask(text.notna() & (text != "") & values.isna(), fields.SPECIALTY_OTHER)
-    return Parsed(values, _no_problems(cells.index))
+    text = _normalise_category(cells)
+    category = _lookup(text, _SPECIALTY_KEYS, _SPECIALTY_VALUES)
+    present = pc.and_(pc.is_valid(text), pc.not_equal(text, ""))
+    category = pc.if_else(
+        pc.and_(present, pc.invert(pc.is_valid(category))), fields.SPECIALTY_OTHER, category
+    )
+    return Parsed(
+        _text_series(category, cells.index), _problems(np.zeros(len(cells), bool), cells.index, "")
+    )

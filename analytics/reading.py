@@ -18,6 +18,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics import fields, safety
 from analytics.errors import LoadError
@@ -119,22 +120,19 @@ def _read_calamine(reader, sheet: str) -> pd.DataFrame:
 
 
 def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
-    """Blank cells become NA; rows and columns with no content at all are dropped."""
+    """Rows and columns with no content at all (empty or whitespace-only) are dropped."""
     if cells.shape[1] == 0:
         return pd.DataFrame(index=pd.Index([], dtype="int64"))
     keep_rows = np.zeros(len(cells), dtype=bool)
     keep_cols = []
-    out = {}
     for position in cells.columns:
-        column = cells[position]
-        stripped = column.str.strip()
-        filled = (stripped != "").fillna(False).to_numpy(dtype=bool)
+        text = pc.utf8_trim_whitespace(pa.array(cells[position].array))
+        filled = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
         if filled.any():
             keep_rows |= filled
             keep_cols.append(position)
-            out[position] = column.mask(~filled) if not filled.all() else column
-    frame = pd.DataFrame({i: out[p] for i, p in enumerate(keep_cols)}, index=cells.index)
-    frame = frame[keep_rows]
+    frame = cells.iloc[keep_rows, keep_cols]
+    frame.columns = range(len(keep_cols))
     frame.index = frame.index.astype("int64")
     return frame
 

@@ -26,7 +26,8 @@ RATIO_FLOOR = 1024 * 1024
 # farthest cell. Above this many cells the bounded openpyxl reader takes over instead.
 MAX_CALAMINE_CELLS = 12_000_000  # ~384 MB at worst
 MAX_PROLOG_BYTES = 64 * 1024  # XML before the root element (declaration, comments)
-SCAN_CHUNK = 4 * 1024 * 1024
+SCAN_CHUNK = 256 * 1024  # small enough that the scan's passes stay in the CPU cache
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -46,11 +47,18 @@ _TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 PASSWORD_HINT = "it is password-protected: remove the password and upload again"
 RESAVE_HINT = "open it in Excel and save it as .xlsx (or export as CSV), then upload again"
 
-# Any attribute r="..." holding a cell reference with 2+ column letters or a row of 6+
-# digits: in ordinary exports (A-Z, < 100,000 rows) this never matches, so the scan costs
-# one regex pass; matches are few and tell the real extent.
-_WIDE_OR_DEEP_REF = re.compile(rb"""\sr\s*=\s*["'](?:([A-Z]{2,})(\d*)|([A-Z]*)(\d{6,}))["']""")
-_FAST_REF = re.compile(rb"""\sr\s*=\s*["'](?:[A-Z]{2,}|[A-Z]*\d{6,})["']""")
+# The far-cell scan works on a translated copy of each chunk (letters -> A, digits -> 0,
+# ' -> "), so plain substring searches find any cell reference with two or more column
+# letters ('"AA') or a row of six or more digits ('000000"'), whatever the element or
+# attribute order. Chunks where that fires, or where some cell does not start with an
+# r="A1" reference (cells without r take the next column), get the exact regex count.
+_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'", b"A" * 26 + b"0" * 10 + b'"')
+_WIDE, _DEEP = b'"AA', b'000000"'
+_IRREGULAR_CELL = re.compile(rb'<c(?! r="A)')
+_ANY_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]*)(\d*)["']""")
+_PREFIXED_MAIN = re.compile(
+    rb"""xmlns:[\w.-]+\s*=\s*["'][^"']*(?:spreadsheetml/2006/main|spreadsheetml/main)"""
+)
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT = re.compile(rb"<[A-Za-z_]")
 
@@ -164,13 +172,12 @@ def _too_big(name: str) -> LoadError:
 
 def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | None) -> int:
     """Inflate one member in chunks: refuse DTDs, count the real bytes (declared sizes can
-    lie), and for worksheets find the farthest cell reference."""
+    lie), and for worksheets bound the rectangle calamine would allocate."""
     size = 0
     prolog_done = False
     prolog = b""
     tail = b""
     max_row = max_col = 0
-    cells = refs = 0
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(SCAN_CHUNK):
@@ -185,20 +192,22 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | 
                         raise _dtd_error(name)
                     if root is not None:
                         prolog_done = True
+                        if report is not None and _PREFIXED_MAIN.search(prolog[:MAX_PROLOG_BYTES]):
+                            max_col = MAX_COLUMNS  # prefixed cells escape the fast scan
+                            max_row = MAX_ROWS
                         prolog = b""
                     elif len(prolog) > MAX_PROLOG_BYTES:
                         raise _dtd_error(name)
                 if report is None:
                     continue
                 window = tail + chunk
-                if _FAST_REF.search(window):
-                    for wide, wide_row, _, deep_row in set(_WIDE_OR_DEEP_REF.findall(window)):
-                        max_col = max(max_col, _column_number(wide))
-                        max_row = max(max_row, int(wide_row or 0), int(deep_row or 0))
-                # Cells written without an r attribute take the next column: bound them by
-                # the number of cells when there are more cells than references.
-                cells += chunk.count(b"<c ") + chunk.count(b"<c>")
-                refs += chunk.count(b' r="') + chunk.count(b" r='")
+                shape = window.translate(_SHAPE)
+                odd = _IRREGULAR_CELL.search(shape)
+                # A cell cut by the chunk's end is checked whole in the next window.
+                irregular = odd is not None and odd.start() < len(shape) - 16
+                if irregular or _WIDE in shape or _DEEP in shape:
+                    rows, cols = _exact_extent(window, irregular)
+                    max_row, max_col = max(max_row, rows), max(max_col, cols)
                 tail = window[-64:]
     except zipfile.BadZipFile:
         raise LoadError(
@@ -211,10 +220,24 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | 
             "export or download it again"
         ) from None
     if report is not None:
-        # Without wide/deep references the sheet fits in A1:Z99999.
-        cols = max(max_col, 26, cells if cells > refs else 0)
-        report.max_cells = max(report.max_cells, max(max_row, 99_999) * cols)
+        # Without wide or deep references the sheet fits in A1:Z99999.
+        report.max_cells = max(report.max_cells, max(max_row, 99_999) * max(max_col, 26))
     return size
+
+
+def _exact_extent(window: bytes, irregular: bool) -> tuple[int, int]:
+    """Largest row and column any reference in the window names; with cells lacking a
+    reference, their count bounds the columns and the row elements bound the rows."""
+    max_row = max_col = 0
+    for letters, digits in set(_ANY_REF.findall(window)):
+        if letters:
+            max_col = max(max_col, _column_number(letters))
+        if digits:
+            max_row = max(max_row, int(digits[:8]))
+    if irregular:
+        max_col = max(max_col, window.count(b"<c"))
+        max_row += window.count(b"<row")
+    return max_row, max_col
 
 
 def _dtd_error(name: str) -> LoadError:
@@ -226,6 +249,6 @@ def _dtd_error(name: str) -> LoadError:
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for byte in letters:
+    for byte in letters[:4]:
         number = number * 26 + (byte - 64)
     return number

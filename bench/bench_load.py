@@ -1,0 +1,204 @@
+"""Load benchmark: ours against pandas+openpyxl and a bare fastexcel read of the same export.
+
+The 100,000-row workbook is generated once and cached under bench/out/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+ROWS = 100_000
+SEED = 7
+
+HEADERS = [
+    "Applicant ID",
+    "First Name",
+    "Last Name",
+    "Email Address",
+    "Intake",
+    "Programme",
+    "Country",
+    "Applied On",
+    "Highest Degree",
+    "Accredited Institution",
+    "Licence Number",
+    "Licence Expiry",
+    "Years in Aesthetics",
+    "Speciality",
+    "CME Hours",
+    "Injectables Experience",
+    "Ethics Training",
+    "Certified On",
+    "CE Hours",
+    "Code of Conduct Signed",
+]
+
+_DEGREES = [
+    "MD",
+    "M.D.",
+    "MBBS",
+    "RN",
+    "BSN",
+    "Nurse Practitioner",
+    "DDS",
+    "BDS",
+    "PA-C",
+    "PharmD",
+    "MBA",
+    "Physician",
+    "Dentistry",
+    "Law",
+    "Vet",
+]
+_SPECIALTIES = ["Dermatology", "Derm", "Plastic Surgery", "Plastics", "General Practice", ""]
+_BOOLS = ["Yes", "No", "Y", "N", "TRUE", "false", "1", "0", True, False, "maybe"]
+_INJECT = ["Botox 2 yrs", "Hyaluronic filler", "none", "", "Toxin and filler", "observed only"]
+_COUNTRIES = ["UK", "Ireland", "USA", "Germany", "Spain", "UAE", "Australia"]
+_FIRST = ["Ana", "Ben", "Chloe", "Dev", "Eva", "Finn", "Grace", "Hugo", "Isla", "Jon"]
+_LAST = ["Smith", "Jones", "Patel", "Nguyen", "Garcia", "Kowalski", "O'Brien", "Ito"]
+
+
+def export_path(rows: int = ROWS) -> Path:
+    """The cached benchmark workbook, written on first use."""
+    path = OUT / f"export_{rows}_v2.xlsx"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        _write_export(path, rows)
+    return path
+
+
+def _write_export(path: Path, rows: int) -> None:
+    import xlsxwriter
+
+    rng = np.random.default_rng(SEED)
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb = xlsxwriter.Workbook(str(tmp))
+    ws = wb.add_worksheet("Applicants")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["Applicant export", "generated for benchmarking"])
+    ws.write_row(2, 0, HEADERS)
+    base = dt.date(2024, 1, 1)
+    pick = rng.integers
+    for i in range(rows):
+        r = i + 3
+        applied = base + dt.timedelta(days=int(pick(0, 600)))
+        expiry = applied + dt.timedelta(days=int(pick(-200, 900)))
+        row = [
+            # A blank ID now and then (rejected), a repeat of an earlier one (duplicate).
+            "" if i % 997 == 0 else f"A{(i if i % 40 else i // 2):07d}",
+            _FIRST[i % len(_FIRST)],
+            _LAST[(i * 7) % len(_LAST)],
+            f"user{i}@example.org",
+            f"2025-{1 + i % 4:02d}",
+            "Cheek Filler Certificate",
+            _COUNTRIES[i % len(_COUNTRIES)],
+            None,
+            _DEGREES[i % len(_DEGREES)],
+            _BOOLS[i % len(_BOOLS)],
+            f"{pick(0, 10**7):08d}",
+            None,
+            [1, 2.5, "3 yrs", "0.5 years", "", "-1"][i % 6],
+            _SPECIALTIES[i % len(_SPECIALTIES)],
+            [20, 32.5, "25 hrs", "1,200", "12h", "lots"][i % 6],
+            _INJECT[i % len(_INJECT)],
+            _BOOLS[(i * 3) % len(_BOOLS)],
+            None,
+            ["", 24, "30 hours"][i % 3] if i % 5 == 0 else "",
+            _BOOLS[(i * 5) % len(_BOOLS)] if i % 5 == 0 else "",
+        ]
+        ws.write_row(r, 0, row)
+        # Dates in three shapes: real date cells, day-first text, text months.
+        if i % 3 == 0:
+            ws.write_datetime(r, 7, dt.datetime.combine(applied, dt.time()), date_fmt)
+        elif i % 3 == 1:
+            ws.write_string(r, 7, applied.strftime("%d/%m/%Y"))
+        else:
+            ws.write_string(r, 7, applied.strftime("%d %b %Y"))
+        ws.write_datetime(r, 11, dt.datetime.combine(expiry, dt.time()), date_fmt)
+        if i % 5 == 0:
+            ws.write_string(r, 17, (applied - dt.timedelta(days=700)).isoformat())
+    wb.close()
+    tmp.replace(path)
+
+
+# ---- measuring ----------------------------------------------------------------------------
+# Each contender runs in a fresh interpreter so peak RSS (ru_maxrss) is its own.
+
+_CONTENDERS = {
+    "ours": "from analytics import loading\n"
+    "res = loading.load_exports([loading.Source.from_path(PATH)])\n"
+    "frame = res.frame",
+    "pandas_openpyxl": "import pandas as pd\n"
+    "frame = pd.read_excel(PATH, engine='openpyxl', header=2)",
+    "bare_fastexcel": "import fastexcel\n"
+    "frame = fastexcel.read_excel(PATH).load_sheet(0, header_row=2).to_pandas()",
+}
+
+_CHILD = """
+import json, resource, sys, time
+PATH = sys.argv[1]
+import pandas, pyarrow, fastexcel, openpyxl, numpy  # imports are not the load
+import analytics.loading
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+{code}
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": seconds, "peak_kb": peak - base,
+                   "frame_bytes": int(frame.memory_usage(deep=True).sum()),
+                   "rows": len(frame)}}))
+"""
+
+
+def measure(name: str, path: Path, repeat: int = 1) -> dict:
+    best = None
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD.format(code=_CONTENDERS[name]), str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if best is None or result["seconds"] < best["seconds"]:
+            best = result
+    return best
+
+
+def main() -> None:
+    start = time.perf_counter()
+    path = export_path()
+    print(
+        f"export: {ROWS:,} rows x {len(HEADERS)} columns ({path.stat().st_size / 2**20:.1f} MB)"
+        f", ready in {time.perf_counter() - start:.1f} s"
+    )
+    ours = measure("ours", path, repeat=3)
+    bare = measure("bare_fastexcel", path, repeat=3)
+    pandas_openpyxl = measure("pandas_openpyxl", path)
+    mb = 2**20
+    print(
+        f"ours (load_exports, validated):   {ours['seconds']:6.2f} s  ({ours['rows']:,} kept rows)"
+    )
+    print(f"bare fastexcel (to_pandas):        {bare['seconds']:6.2f} s")
+    print(f"pandas read_excel + openpyxl:      {pandas_openpyxl['seconds']:6.2f} s")
+    print(
+        f"ratio ours / bare fastexcel:       {ours['seconds'] / bare['seconds']:6.2f}x"
+        " (target <= 1.3x)"
+    )
+    print(
+        f"ratio pandas+openpyxl / ours:      {pandas_openpyxl['seconds'] / ours['seconds']:6.2f}x"
+    )
+    peak = ours["peak_kb"] * 1024
+    print(f"ours peak RSS growth:              {peak / mb:6.0f} MB")
+    print(f"loaded frame memory (deep):        {ours['frame_bytes'] / mb:6.0f} MB")
+    print(f"ratio peak / frame:                {peak / ours['frame_bytes']:6.2f}x (target <= 3x)")
