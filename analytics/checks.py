@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -25,13 +26,25 @@ PASS, FAIL, MISSING = 0, 1, 2
 STATES = ("pass", "fail", "missing")
 
 
-@dataclass(frozen=True)
 class CheckResult:
-    """Three-valued outcome for every row, plus the distance to passing where numeric."""
+    """Three-valued outcome for every row, plus the distance to passing where numeric.
 
-    state: np.ndarray  # int8: PASS / FAIL / MISSING
-    shortfall: np.ndarray | None = None  # float64, > 0 on failing rows, NaN elsewhere
-    threshold: np.ndarray | None = None  # float64 threshold applied per row (at_least)
+    `shortfall` (float64, > 0 on failing rows, NaN elsewhere) is worked out the first time
+    it is read: counting statuses never needs it, explaining and ranking near misses does.
+    """
+
+    def __init__(self, state: np.ndarray, shortfall=None, threshold=None):
+        self.state = state  # int8: PASS / FAIL / MISSING
+        self._shortfall = shortfall  # an array, a zero-argument function, or None
+        self._threshold = threshold  # likewise: the threshold applied per row (at_least)
+
+    @cached_property
+    def shortfall(self) -> np.ndarray | None:
+        return self._shortfall() if callable(self._shortfall) else self._shortfall
+
+    @cached_property
+    def threshold(self) -> np.ndarray | None:
+        return self._threshold() if callable(self._threshold) else self._threshold
 
 
 class Columns:
@@ -53,43 +66,51 @@ class Columns:
     def numbers(self, name: str) -> np.ndarray:
         if not self.has(name):
             return np.full(self.n, np.nan)
-        return self.frame[name].to_numpy(dtype="float64", na_value=np.nan)
-
-    def flags(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(is_true, is_missing) boolean arrays of a boolean column."""
-        if not self.has(name):
-            return np.zeros(self.n, bool), np.ones(self.n, bool)
         col = self.frame[name]
-        missing = col.isna().to_numpy()
+        if col.dtype == np.float64:
+            return col.to_numpy()  # no copy: NaN already marks missing
+        return col.to_numpy(dtype="float64", na_value=np.nan)
+
+    def flags(self, name: str) -> np.ndarray:
+        """int8 per row: 1 yes, 0 no, 2 missing (a fresh array the caller may reuse)."""
+        if not self.has(name):
+            return np.full(self.n, 2, np.int8)
+        col = self.frame[name]
         if not isinstance(col.dtype, pd.BooleanDtype):
             col = col.astype("boolean")
-        return col.to_numpy(dtype=bool, na_value=False), missing
+        return col.to_numpy(dtype=np.int8, na_value=2)
 
     def dates(self, name: str) -> np.ndarray:
         if not self.has(name):
             return np.full(self.n, np.datetime64("NaT"), "datetime64[ns]")
-        return pd.to_datetime(self.frame[name]).to_numpy(dtype="datetime64[ns]")
+        col = self.frame[name]
+        if col.dtype.kind != "M":
+            col = pd.to_datetime(col)
+        return col.to_numpy(dtype="datetime64[ns]")
 
     def codes(self, name: str) -> tuple[np.ndarray, pd.Index]:
-        """Integer codes per row (-1 when missing or blank) and the distinct values."""
+        """Integer codes per row (-1 when missing or blank) and the distinct values.
+
+        Codes are intp: numpy indexes with intp, and casting once here is cheaper than a
+        cast inside every lookup.
+        """
         if name in self._codes:
             return self._codes[name]
         if not self.has(name):
-            result = (np.full(self.n, -1, np.int64), pd.Index([], dtype=object))
+            result = (np.full(self.n, -1, np.intp), pd.Index([], dtype=object))
         else:
             col = self.frame[name]
             if isinstance(col.dtype, pd.CategoricalDtype):
-                codes = col.cat.codes.to_numpy()
+                codes = col.cat.codes.to_numpy().astype(np.intp)
                 uniques = col.cat.categories
             else:
                 codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            codes = codes.astype(np.intp, copy=False)
-            uniques = pd.Index(uniques.astype(str), dtype=object)
-            blank = uniques.str.strip() == ""
+            uniques = pd.Index(np.asarray(uniques, dtype=object).astype(str), dtype=object)
+            blank = np.asarray(uniques.str.strip() == "")
             if blank.any():
                 # A cell holding only spaces is as good as empty.
-                remap = np.where(blank, -1, np.arange(len(uniques)))
-                codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+                remap = np.append(np.where(blank, -1, np.arange(len(uniques))), -1)
+                codes = remap[codes]
             result = (codes, uniques)
         self._codes[name] = result
         return result
@@ -100,6 +121,19 @@ def _from_lookup(codes: np.ndarray, passes: np.ndarray) -> np.ndarray:
     table = np.where(passes, PASS, FAIL).astype(np.int8)
     table = np.append(table, np.int8(MISSING))  # index -1 lands here
     return table[codes]
+
+
+def _from_below(below: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """State from "is below the bar" and "is missing" (fresh bool arrays, reused).
+
+    A missing value is never below the bar (NaN and NaT compare False), so the state is
+    below + 2 * missing: PASS 0, FAIL 1, MISSING 2, with no masked assignment.
+    """
+    state = below.view(np.int8)
+    twice = missing.view(np.int8)
+    np.left_shift(twice, 1, out=twice)
+    np.bitwise_or(state, twice, out=state)
+    return state
 
 
 # --- check kinds -------------------------------------------------------------------------
@@ -114,18 +148,20 @@ def at_least(cols: Columns, field: str, params: dict) -> CheckResult:
     values = cols.numbers(field)
     if "by" in params:
         codes, uniques = cols.codes(params["by"])
-        per_value = np.array(
-            [float(params["thresholds"].get(u, params["default"])) for u in uniques] + [np.nan]
-        )
-        threshold = per_value[codes]
-        threshold[codes < 0] = float(params["default"])
+        default = float(params["default"])
+        per_value = [float(params["thresholds"].get(u, default)) for u in uniques]
+        threshold = np.array([*per_value, default])[codes]  # code -1: the default
     else:
-        threshold = np.full(cols.n, float(params["min"]))
-    missing = np.isnan(values)
-    ok = values >= threshold
-    state = np.where(missing, MISSING, np.where(ok, PASS, FAIL)).astype(np.int8)
-    shortfall = np.where(state == FAIL, threshold - values, np.nan)
-    return CheckResult(state, shortfall, threshold)
+        threshold = float(params["min"])
+    state = _from_below(values < threshold, np.isnan(values))
+
+    def per_row():
+        return np.broadcast_to(np.asarray(threshold, dtype="float64"), values.shape)
+
+    def shortfall():
+        return np.where(state == FAIL, threshold - values, np.nan)
+
+    return CheckResult(state, shortfall, per_row)
 
 
 def in_set(cols: Columns, field: str, params: dict) -> CheckResult:
@@ -136,19 +172,21 @@ def in_set(cols: Columns, field: str, params: dict) -> CheckResult:
 
 def is_true(cols: Columns, field: str, params: dict) -> CheckResult:
     """Pass when the yes/no field is yes; missing when blank."""
-    values, missing = cols.flags(field)
-    state = np.where(missing, MISSING, np.where(values, PASS, FAIL)).astype(np.int8)
-    return CheckResult(state)
+    flags = cols.flags(field)  # no 0, yes 1, missing 2
+    np.bitwise_xor(flags, 1, out=flags)  # no 1 (FAIL), yes 0 (PASS), missing 3
+    np.minimum(flags, MISSING, out=flags)  # missing 2
+    return CheckResult(flags)
 
 
 def date_on_or_after_as_of(cols: Columns, field: str, params: dict) -> CheckResult:
     """Pass when the date is on or after the as-of date; shortfall = days before it."""
     values = cols.dates(field)
-    missing = np.isnat(values)
-    ok = values >= cols.as_of
-    state = np.where(missing, MISSING, np.where(ok, PASS, FAIL)).astype(np.int8)
-    days = (cols.as_of - values) / np.timedelta64(1, "D")
-    shortfall = np.where(state == FAIL, days, np.nan)
+    state = _from_below(values < cols.as_of, np.isnat(values))
+
+    def shortfall():
+        days = (cols.as_of - values) / np.timedelta64(1, "D")
+        return np.where(state == FAIL, days, np.nan)
+
     return CheckResult(state, shortfall)
 
 

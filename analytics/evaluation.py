@@ -39,6 +39,15 @@ IDENTITY = (
     "application_date",
 )
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row")
+# Text fields with few distinct values: rules and groupings read them (see prepare()).
+PREPARED_COLUMNS = (
+    "cohort",
+    "programme",
+    "country",
+    "degree",
+    "specialty",
+    "injectables_experience",
+)
 _STATE_DTYPE = pd.CategoricalDtype(list(checks.STATES))
 
 
@@ -69,7 +78,7 @@ class Evaluation:
         ]
         is_certified = _certified_mask(frame)
         self._app_frame = frame if not is_certified.any() else frame.loc[~is_certified]
-        self._cert_frame = frame.loc[is_certified]
+        self._cert_frame = frame.loc[is_certified] if is_certified.any() else frame.iloc[0:0]
         self.applicant_index = self._app_frame.index
         self.certified_index = self._cert_frame.index
         self.cols = Columns(self._app_frame, as_of)
@@ -81,26 +90,40 @@ class Evaluation:
     def _evaluate_admission(self) -> None:
         n = len(self._app_frame)
         self.admission: dict[str, RuleResult] = {}
-        n_fail = np.zeros(n, np.int16)
-        n_missing = np.zeros(n, np.int16)
-        fail_bits = np.zeros(n, np.int64)
-        # Bit i of fail_bits: the i-th required rule (set order) fails.
-        required_ids = [r.id for r in self.rule_set.required]
+        required = self.rule_set.required
+        # Bit i of fail_bits / missing_bits: the i-th required rule (set order) fails / is
+        # missing. A byte per applicant for up to 8 required rules.
+        bits_type = _bits_type(len(required))
+        fail_bits = np.zeros(n, bits_type)
+        missing_bits = np.zeros(n, bits_type)
+        bit = {rule.id: bits_type(i) for i, rule in enumerate(required)}
         for rule in self.rule_set.admission:
             result = checks.run(rule.check, self.cols, rule.field, rule.params)
             self.admission[rule.id] = RuleResult(rule, result)
             if rule.is_required:
-                failed = result.state == FAIL
-                n_fail += failed
-                n_missing += result.state == MISSING
-                fail_bits |= failed.astype(np.int64) << required_ids.index(rule.id)
-        self.n_fail = n_fail
-        self.n_missing = n_missing
+                _set_bit(fail_bits, result.state == FAIL, bit[rule.id])
+                _set_bit(missing_bits, result.state == MISSING, bit[rule.id])
         self.fail_bits = fail_bits
-        self.status_code = np.where(
-            n_fail > 0, INELIGIBLE, np.where(n_missing > 0, INCOMPLETE, ELIGIBLE)
-        ).astype(np.int8)
-        self.is_near_miss = (n_fail == 1) & (n_missing == 0)
+        self.missing_bits = missing_bits
+        has_fail = (fail_bits != 0).view(np.int8)
+        has_missing = (missing_bits != 0).view(np.int8)
+        one_fail = (fail_bits & (fail_bits - bits_type(1))) == 0  # at most one bit set
+        one_fail &= has_fail.view(bool)
+        one_fail &= ~has_missing.view(bool)
+        self.is_near_miss = one_fail
+        # ineligible (2) when any fail, else incomplete (1) when any missing, else eligible
+        np.left_shift(has_fail, 1, out=has_fail)
+        self.status_code = np.maximum(has_fail, has_missing)
+
+    @cached_property
+    def n_fail(self) -> np.ndarray:
+        """Required rules failing, per applicant."""
+        return np.bitwise_count(self.fail_bits)
+
+    @cached_property
+    def n_missing(self) -> np.ndarray:
+        """Required rules missing, per applicant."""
+        return np.bitwise_count(self.missing_bits)
 
     # --- renewal -----------------------------------------------------------------------
 
@@ -178,6 +201,22 @@ def evaluate(frame: pd.DataFrame, rule_set: RuleSet, as_of: date | None = None) 
     return Evaluation(frame, rule_set, as_of if as_of is not None else date.today())
 
 
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its few-valued text fields held as categoricals.
+
+    Evaluation reads text once per distinct value; on `string` columns finding those values
+    costs a hash of every cell on every evaluation, on categoricals it is free. Call this
+    once per loaded dataset (and cache it) when the same data is evaluated again and again
+    (another rule set, another as-of date). Results are identical either way; the
+    per-person tables still hold `string` columns.
+    """
+    out = frame.copy(deep=False)
+    for name in PREPARED_COLUMNS:
+        if name in out.columns and not isinstance(out[name].dtype, pd.CategoricalDtype):
+            out[name] = out[name].astype("category")
+    return out
+
+
 def ageing_labels(days_overdue: np.ndarray) -> pd.Categorical:
     """ "1-30" / "31-60" / "61-90" / "91+" for overdue rows, "" for the rest."""
     bucket = np.digitize(days_overdue, [1, 31, 61, 91])  # 0 when not overdue
@@ -188,17 +227,40 @@ def ageing_labels(days_overdue: np.ndarray) -> pd.Categorical:
 # --- helpers -----------------------------------------------------------------------------
 
 
+def _bits_type(count: int) -> type:
+    for candidate in (np.uint8, np.uint16, np.uint32, np.uint64):
+        if count <= np.iinfo(candidate).bits:
+            return candidate
+    raise ValueError("a rule set has at most 64 required admission rules")
+
+
+def _set_bit(bits: np.ndarray, flags: np.ndarray, bit) -> None:
+    """bits |= flags << bit, in place (flags: a fresh boolean array, reused)."""
+    same_size = bits.dtype == np.uint8
+    shifted = flags.view(np.uint8) if same_size else flags.astype(bits.dtype)
+    if bit:
+        np.left_shift(shifted, bit, out=shifted)
+    np.bitwise_or(bits, shifted, out=bits)
+
+
 def _certified_mask(frame: pd.DataFrame) -> np.ndarray:
     mask = np.zeros(len(frame), bool)
     for name in ("certified_on", "certification_expiry"):
         if name in frame.columns:
-            mask |= frame[name].notna().to_numpy()
+            column = frame[name]
+            if column.dtype.kind == "M":
+                mask |= ~np.isnat(column.to_numpy())
+            else:
+                mask |= column.notna().to_numpy()
     return mask
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
-        return frame[name]
+        column = frame[name]
+        if name in PREPARED_COLUMNS and isinstance(column.dtype, pd.CategoricalDtype):
+            return column.astype("string")  # prepare()d: the tables keep the contract's dtype
+        return column
     kind = FIELDS.get(name, ("text",))[0]
     dtype = {"date": "datetime64[ns]", "number": "float64", "boolean": "boolean"}.get(
         kind, "string"

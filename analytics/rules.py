@@ -21,6 +21,7 @@ from analytics.errors import LoadError
 RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "rules"
 BUILT_IN = ("standard", "advanced")
 SEVERITIES = ("required", "advisory")
+MAX_REQUIRED = 64  # statuses keep one bit per required rule
 
 # The type of value a check may read, per field kind of analytics.fields.
 _KIND_TYPES = {"id": "text", "degree": "category", "specialty": "category"}
@@ -163,6 +164,8 @@ def parse_rule_set(text: str, name: str) -> RuleSet:
     admission = _rules(source, doc.get("admission"), "admission")
     if not admission:
         raise _fail(source, None, "no [[admission]] rules; a rule set needs at least one")
+    if sum(r.is_required for r in admission) > MAX_REQUIRED:
+        raise _fail(source, None, f"more than {MAX_REQUIRED} required admission rules")
     renewal_doc = doc.get("renewal")
     if not isinstance(renewal_doc, dict):
         raise _fail(source, None, "[renewal] table missing (validity_years, window_days)")

@@ -33,8 +33,12 @@ def rate(part: int, whole: int) -> float:
     return float(part) / whole if whole else 0.0
 
 
+def _status_counts(ev: Evaluation) -> list[int]:
+    return [int(np.count_nonzero(ev.status_code == code)) for code in range(3)]
+
+
 def overview(ev: Evaluation) -> dict:
-    counts = np.bincount(ev.status_code, minlength=3)
+    counts = _status_counts(ev)
     applicants = int(len(ev.status_code))
     return {
         "applicants": applicants,
@@ -42,7 +46,7 @@ def overview(ev: Evaluation) -> dict:
         "incomplete": int(counts[INCOMPLETE]),
         "ineligible": int(counts[INELIGIBLE]),
         "eligibility_rate": rate(counts[ELIGIBLE], applicants),
-        "near_miss": int(ev.is_near_miss.sum()),
+        "near_miss": int(np.count_nonzero(ev.is_near_miss)),
     }
 
 
@@ -51,12 +55,12 @@ def group_codes(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
     codes, uniques = ev.cols.codes(column)
     labels = [str(u) for u in uniques]
     blank = UNASSIGNED if column == "cohort" else NOT_GIVEN
-    if (codes < 0).any():
-        if blank in labels:
-            codes = np.where(codes < 0, labels.index(blank), codes)
-        else:
-            codes = np.where(codes < 0, len(labels), codes)
+    codes = codes.astype(np.intp)
+    is_blank = codes < 0
+    if is_blank.any():
+        if blank not in labels:
             labels.append(blank)
+        codes[is_blank] = labels.index(blank)
     return codes, labels
 
 
@@ -68,8 +72,15 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     """
     codes, labels = group_codes(ev, column)
     k = len(labels)
-    by_status = np.bincount(codes * 3 + ev.status_code, minlength=3 * k).reshape(k, 3)
-    near = np.bincount(codes, weights=ev.is_near_miss, minlength=k).astype(np.int64)
+    # One bincount over (group, status, near miss): near misses are status 3 here.
+    small = np.int16 if 4 * k < np.iinfo(np.int16).max else np.intp
+    combined = codes.astype(small) * small(4)
+    combined += ev.status_code
+    combined += ev.is_near_miss  # ineligible (2) near misses -> 3
+    counts = np.bincount(combined, minlength=4 * k).reshape(k, 4)
+    by_status = counts[:, :3].copy()
+    by_status[:, INELIGIBLE] += counts[:, 3]
+    near = counts[:, 3].astype(np.int64)
     applicants = by_status.sum(axis=1)
     out = pd.DataFrame(
         {
@@ -94,7 +105,7 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
     rows = []
     if by is None:
         for rr in ev.admission.values():
-            counts = np.bincount(rr.state, minlength=3)
+            counts = [int(np.count_nonzero(rr.state == code)) for code in (PASS, FAIL, MISSING)]
             rows.append(_gap_row(rr.rule, counts))
         return pd.DataFrame(rows, columns=_GAP_COLUMNS)
     codes, labels = group_codes(ev, by)
@@ -129,11 +140,17 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     applicants, share (of the ineligible). Most common first; ties: fewer rules first.
     """
     required = ev.rule_set.required
-    bits = ev.fail_bits[ev.fail_bits != 0]
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    if len(bits) == 0:
+    if ev.fail_bits.dtype.itemsize <= 2:  # up to 16 required rules: count every pattern
+        counts = np.bincount(ev.fail_bits, minlength=2)
+        counts[0] = 0
+        uniques = np.flatnonzero(counts)
+        counts = counts[uniques]
+    else:
+        uniques, counts = np.unique(ev.fail_bits[ev.fail_bits != 0], return_counts=True)
+    total = int(counts.sum())
+    if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
-    uniques, counts = np.unique(bits, return_counts=True)
     rows = []
     for value, count in zip(uniques, counts, strict=True):
         chosen = [r for i, r in enumerate(required) if (int(value) >> i) & 1]
@@ -143,7 +160,7 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
                 "labels": " + ".join(r.label for r in chosen),
                 "n_rules": len(chosen),
                 "applicants": int(count),
-                "share": rate(count, len(bits)),
+                "share": rate(count, total),
             }
         )
     out = pd.DataFrame(rows, columns=columns)
@@ -231,9 +248,9 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
     still = np.ones(n, bool)
     rows = [{"step": 0, "rule_id": "", "label": "All applicants", "remaining": n, "dropped": 0}]
     for i, rule in enumerate(ev.rule_set.required, start=1):
-        before = int(still.sum())
+        before = int(np.count_nonzero(still))
         still &= ev.admission[rule.id].state == PASS
-        after = int(still.sum())
+        after = int(np.count_nonzero(still))
         rows.append(
             {
                 "step": i,
