@@ -1,11 +1,12 @@
 """Cached reading and evaluation: the only place the app touches files or runs the engine.
 
 Two layers, because a rerun must not repeat work that no widget asked for:
-- `st.cache_data`, shared by every session of the server, keyed by the content digest of the
-  files plus every reading option, and by the rule set's TOML text plus the as-of date. The
-  file bytes themselves travel in `_`-prefixed (unhashed) arguments, so a 20 MB workbook is
-  not re-hashed on every rerun; the digest covers them completely. Keys hold no names,
-  emails or licence numbers.
+- server-wide caches shared by every session: `st.cache_data` for reading (keyed by the
+  content digest of the files plus every reading option) and `st.cache_resource` for the
+  evaluation (keyed by that, the rule set's TOML text and the as-of date). The file bytes
+  travel in `_`-prefixed (unhashed) arguments, so a 20 MB workbook is not re-hashed on
+  every rerun; the digest covers them completely. Keys hold no names, emails or licence
+  numbers.
 - a per-session memo of the last result of each kind, because `st.cache_data` hands back an
   unpickled copy on every hit, which for 100,000 rows costs more than a whole page.
 Callers must treat returned frames as read-only (the analytics functions are pure).
@@ -125,7 +126,10 @@ def rule_set(active: state.ActiveRules) -> Any:
     return _memo(("rules", text, active.name), lambda: _parse_rules(text, active.name))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# cache_resource, not cache_data: an Evaluation holds lazily computed tables and the
+# check results (closures included), which need not pickle; it is read-only by contract,
+# so one shared object per (files, options, rules, date) is safe, and it costs no copy.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> Any:
     return evaluation.evaluate(_frame, _rule_set, as_of=as_of)
 

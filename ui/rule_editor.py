@@ -16,7 +16,7 @@ from analytics import rules
 from ui import rules_view
 
 BASE_KEY = "_rules_editor_base"
-PREFIX = "rules_"
+PREFIX = "rules_"  # owned by the editor's widgets only: the reset below deletes these keys
 
 
 def _reset_when_base_changes(text: str) -> None:

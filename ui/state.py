@@ -23,12 +23,16 @@ DIGEST = "dataset_digest"
 SHEET = "dataset_sheet"
 MAPPING = "dataset_mapping"
 DATE_ORDER = "dataset_date_order"
-RULES_NAME = "rules_active_name"
-RULES_TEXT = "rules_active_text"
-RULES_ORIGIN = "rules_active_origin"
+RULES_NAME = "active_rules_name"
+RULES_TEXT = "active_rules_text"
+RULES_ORIGIN = "active_rules_origin"
 AS_OF = "as_of_date"
 SHOW_PERSONAL = "personal_data_shown"
 SAMPLE_OFFERED = "sample_auto_opened"
+
+# Everything that defines what a session is looking at (what a new page visit starts from).
+SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER, RULES_NAME, RULES_TEXT)
+SESSION_KEYS += (RULES_ORIGIN, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 BUILTIN_RULE_SETS = ("standard", "advanced")

@@ -62,3 +62,16 @@ def chart_traces(chart) -> list[dict]:
         return value
 
     return [{k: decode(v) for k, v in trace.items()} for trace in spec["data"]]
+
+
+def follow(at: AppTest, page: str) -> AppTest:
+    """The same session on another page, as a sidebar click would open it.
+
+    AppTest.switch_page depends on which script first ran in the process (the page list is
+    resolved once), so a test opens the other page with the session's state carried over.
+    """
+    other = app(page)
+    for key in state.SESSION_KEYS:
+        if key in at.session_state:
+            other.session_state[key] = at.session_state[key]
+    return other.run()

@@ -5,7 +5,16 @@ import datetime as dt
 import pytest
 
 from analytics import errors, loading, rules, summary
-from tests.pages.helpers import AS_OF, ONE_ROW_CSV, app, engine, metric, sample_files, seed_files
+from tests.pages.helpers import (
+    AS_OF,
+    ONE_ROW_CSV,
+    app,
+    engine,
+    follow,
+    metric,
+    sample_files,
+    seed_files,
+)
 from ui import page, state
 
 MESSY_CSV = (
@@ -122,7 +131,7 @@ def test_date_order_override_changes_the_decision():
     at = seed_files(app("app.py"), [("one.csv", data)]).run()
     at.radio(key="home_date_order").set_value("mdy").run()
     assert state.dataset(store=at.session_state).date_order == "mdy"
-    at.switch_page("pages/1_Eligibility.py").run()
+    at = follow(at, "pages/1_Eligibility.py")
     assert not at.exception
     assert metric(at, "Ineligible") == "1"
     state.set_date_order("dmy", store=at.session_state)
@@ -135,7 +144,7 @@ def test_rule_set_switch_applies_on_other_pages():
     assert at.radio(key="home_rules").value == "standard"
     at.radio(key="home_rules").set_value("advanced").run()
     assert state.active_rules(store=at.session_state).name == "advanced"
-    at.switch_page("pages/1_Eligibility.py").run()
+    at = follow(at, "pages/1_Eligibility.py")
     assert not at.exception
     _, ev = engine(sample_files(), "advanced")
     assert metric(at, "Eligible") == f"{summary.overview(ev)['eligible']:,}"
@@ -157,6 +166,6 @@ def test_as_of_date_is_kept_for_every_page():
     assert at.date_input(key="home_as_of").value == AS_OF
     at.date_input(key="home_as_of").set_value(dt.date(2028, 1, 1)).run()
     assert state.as_of(store=at.session_state) == dt.date(2028, 1, 1)
-    at.switch_page("pages/1_Eligibility.py").run()
+    at = follow(at, "pages/1_Eligibility.py")
     # the licence (expiry 2027-06-30) has lapsed by 2028
     assert metric(at, "Ineligible") == "1"
