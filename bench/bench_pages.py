@@ -58,6 +58,35 @@ def measure(rows: int = bench_load.ROWS) -> list[dict]:
     return out
 
 
+# Widget changes that do need new figures: (label, page, widget kind, key, value).
+INTERACTIONS = [
+    (
+        "Cohorts: filter by status",
+        "pages/4_Cohorts.py",
+        "multiselect",
+        "cohorts_status",
+        ["eligible"],
+    ),
+    (
+        "Rules: edit a CME threshold (what-if)",
+        "pages/5_Rules.py",
+        "number_input",
+        "rules_admission_cme_hours_thresholds.medicine",
+        10.0,
+    ),
+]
+
+
+def measure_interactions(files: list[tuple[str, bytes]]) -> list[dict]:
+    out = []
+    for label, page, kind, key, value in INTERACTIONS:
+        at = _session(page, files)
+        _timed_run(at)
+        getattr(at, kind)(key=key).set_value(value)
+        out.append({"interaction": label, "ms": _timed_run(at)})
+    return out
+
+
 def main() -> None:
     rows = bench_load.ROWS
     print(f"pages: one rerun with {rows:,} rows loaded (AppTest, median of {REPEATS})")
@@ -68,6 +97,10 @@ def main() -> None:
             f"  {r['page']:<26} rerun {r['rerun_ms']:7.1f} ms   "
             f"first visit {r['first_ms']:8.1f} ms   {verdict}"
         )
+    path = bench_load.export_path(rows)
+    print("  widget changes that need new figures (one run each):")
+    for r in measure_interactions([(path.name, path.read_bytes())]):
+        print(f"  {r['interaction']:<40} {r['ms']:7.1f} ms")
 
 
 if __name__ == "__main__":
