@@ -141,6 +141,12 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def _where(source: dict) -> str:
+    if str(source["file"]).lower().endswith((".csv", ".txt")):
+        return str(source["file"])
+    return f"{source['file']} (sheet {source['sheet']})"
+
+
 def render_text(report: dict) -> str:
     """A summary a programme director can paste into an email (no personal data)."""
     out: list[str] = []
@@ -148,7 +154,7 @@ def render_text(report: dict) -> str:
     add(f"Admissions report: {report['rule_set_label']} rules, as of {report['as_of']}")
     files = report.get("files") or []
     if files:
-        add("Files: " + "; ".join(f"{f['file']} (sheet {f['sheet']})" for f in files))
+        add("Files: " + "; ".join(_where(f) for f in files))
     add(
         f"Rows read: {_n(report['rows_read'])} (applicants {_n(report['applicants'])}, "
         f"certified {_n(report['renewals']['certified'])}, "

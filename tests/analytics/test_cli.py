@@ -1,0 +1,165 @@
+"""`python -m analytics report`: exit codes, one-line errors, JSON on stdout."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "data" / "samples" / "applicants_2026_autumn.csv"
+CSV = (
+    "Applicant ID,Cohort,Degree,Accredited,Licence expiry,CME hours,Certified on,CE hours,"
+    "Ethics attestation\n"
+    "A1,Spring,MD,yes,2026-01-01,25,,,\n"
+    "A2,Spring,RN,yes,2026-01-01,12,,,\n"
+    "A3,,MBA,yes,2026-01-01,40,,,\n"
+    ",Spring,MD,yes,2026-01-01,40,,,\n"
+    "C1,2024,MD,yes,2026-01-01,,2023-07-15,30,yes\n"
+)
+
+
+def run(argv, capsys):
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "intake.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+def one_line_error(err: str) -> str:
+    assert err.endswith("\n")
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err.strip()
+
+
+class TestUsable:
+    def test_json_report(self, export, capsys):
+        code, out, err = run(["report", str(export), "--as-of", "2025-06-30"], capsys)
+        assert code == 0, err
+        data = json.loads(out)
+        assert data["as_of"] == "2025-06-30"
+        assert data["rule_set"] == "standard"
+        assert (data["rows_read"], data["rows_rejected"], data["rows_duplicate"]) == (5, 1, 0)
+        assert (data["applicants"], data["eligible"], data["ineligible"]) == (3, 1, 2)
+        assert data["near_miss"] == 2
+        assert data["renewals"]["certified"] == 1
+        assert data["renewals"]["due"] == 1
+        assert set(data["by_cohort"]) == {"Spring", "Unassigned"}
+
+    def test_advanced_rules_and_text_format(self, export, capsys):
+        argv = ["report", str(export), "--rules", "advanced", "--as-of", "2025-06-30"]
+        code, out, err = run([*argv, "--format", "text"], capsys)
+        assert code == 0, err
+        assert out.startswith("Admissions report: Advanced track rules, as of 2025-06-30")
+        assert "RENEWALS" in out
+
+    def test_rules_from_a_file(self, export, tmp_path, capsys):
+        text = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
+        lenient = tmp_path / "lenient.toml"
+        lenient.write_text(text.replace("nursing = 30,", "nursing = 10,"), encoding="utf-8")
+        argv = ["report", str(export), "--rules", str(lenient), "--as-of", "2025-06-30"]
+        code, out, _ = run(argv, capsys)
+        assert code == 0
+        assert json.loads(out)["eligible"] == 2  # A2's 12 CME hours now pass
+
+    def test_mapping_file(self, tmp_path, capsys):
+        path = tmp_path / "odd.csv"
+        path.write_text("Ref No,Group,Qual\nA1,Spring,MD\n", encoding="utf-8")
+        mapping = tmp_path / "map.toml"
+        mapping.write_text(
+            '[columns]\n"Ref No" = "applicant_id"\n"Group" = "cohort"\n"Qual" = "degree"\n',
+            encoding="utf-8",
+        )
+        argv = ["report", str(path), "--mapping", str(mapping), "--as-of", "2025-06-30"]
+        code, out, err = run(argv, capsys)
+        assert code == 0, err
+        assert json.loads(out)["by_cohort"]["Spring"]["applicants"] == 1
+
+
+class TestUnusable:
+    def test_missing_file(self, tmp_path, capsys):
+        code, out, err = run(["report", str(tmp_path / "nope.xlsx")], capsys)
+        assert code == 2
+        assert out == ""
+        assert one_line_error(err) == "error: nope.xlsx: file not found"
+
+    def test_file_that_is_not_a_spreadsheet(self, tmp_path, capsys):
+        path = tmp_path / "broken.xlsx"
+        path.write_bytes(b"PK\x03\x04 this is not really a workbook")
+        code, _, err = run(["report", str(path)], capsys)
+        assert code == 2
+        assert "broken.xlsx" in one_line_error(err)
+
+    def test_no_recognisable_header(self, tmp_path, capsys):
+        path = tmp_path / "notes.csv"
+        path.write_text("colour,size\nred,3\n", encoding="utf-8")
+        code, _, err = run(["report", str(path)], capsys)
+        assert code == 2
+        assert "notes.csv" in one_line_error(err)
+
+    @pytest.mark.parametrize("value", ["25/06/2025", "2025-02-30", "tomorrow", "20250630"])
+    def test_bad_as_of(self, export, capsys, value):
+        code, _, err = run(["report", str(export), "--as-of", value], capsys)
+        assert code == 2
+        assert one_line_error(err) == f"error: --as-of: '{value}' is not a date written YYYY-MM-DD"
+
+    def test_bad_rules_file(self, export, tmp_path, capsys):
+        bad = tmp_path / "bad.toml"
+        text = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
+        bad.write_text(text.replace('check = "is_true"', 'check = "yes"', 1), encoding="utf-8")
+        code, _, err = run(["report", str(export), "--rules", str(bad)], capsys)
+        assert code == 2
+        assert one_line_error(err) == (
+            "error: bad.toml: rule 'accredited_institution': unknown check 'yes' "
+            "(use at_least, in_set, is_true, date_on_or_after_as_of, mentions_any)"
+        )
+
+    def test_unknown_rule_set_name(self, export, capsys):
+        code, _, err = run(["report", str(export), "--rules", "expert"], capsys)
+        assert code == 2
+        assert one_line_error(err).startswith("error: expert: rules file not found")
+
+    def test_bad_mapping_file(self, export, tmp_path, capsys):
+        mapping = tmp_path / "map.toml"
+        mapping.write_text('[columns]\n"Ref" = "shoe_size"\n', encoding="utf-8")
+        code, _, err = run(["report", str(export), "--mapping", str(mapping)], capsys)
+        assert code == 2
+        assert "map.toml" in one_line_error(err)
+
+    @pytest.mark.parametrize(
+        "argv",
+        [[], ["report"], ["summarise", "x.csv"], ["report", "x.csv", "--format", "pdf"]],
+    )
+    def test_usage_errors(self, argv, capsys):
+        code, _, err = run(argv, capsys)
+        assert code == 2
+        assert one_line_error(err).startswith("error: ")
+
+
+def test_real_process_prints_no_traceback(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "report", str(tmp_path / "missing.csv")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == "error: missing.csv: file not found\n"
+
+
+def test_sample_export_reads(capsys):
+    code, out, err = run(["report", str(SAMPLE), "--as-of", "2026-11-25"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["applicants"] > 0
