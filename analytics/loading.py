@@ -351,8 +351,13 @@ def _part_text(body: pd.DataFrame, position: int | None) -> pd.Series:
 
 
 def _empty(kind: str, index: pd.Index) -> pd.Series:
-    dtype = {"date": "datetime64[ns]", "number": "float64", "boolean": "boolean"}.get(kind, _TEXT)
-    return pd.Series(pd.NA if dtype != "datetime64[ns]" else pd.NaT, index=index, dtype=dtype)
+    if kind == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if kind == "number":
+        return pd.Series(np.nan, index=index, dtype="float64")
+    if kind == "boolean":
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    return pd.Series(pd.NA, index=index, dtype=_TEXT)
 
 
 _PARSERS = {

@@ -151,7 +151,7 @@ def parse_number(cells: pd.Series) -> Parsed:
     digits = _field(pc.extract_regex(text, _NUMBER), "num")
     digits = pc.replace_substring(digits, ",", "")
     numbers = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    numbers = np.asarray(numbers, dtype="float64")
+    numbers = np.array(numbers, dtype="float64")  # writable copy
     negative = numbers < 0
     unreadable = np.isnan(numbers) & _mask(pc.is_valid(text))
     message = np.where(negative, NEGATIVE_NUMBER, NOT_NUMBER)

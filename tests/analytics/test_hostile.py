@@ -1,0 +1,248 @@
+"""Bad and hostile files: each ends in one LoadError line naming the file and what to do,
+at bounded cost. The tests build their small hostile files themselves."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from analytics import loading, safety
+from analytics.errors import LoadError, NoHeaderError, UnsafeSetupError
+
+HEADER = ["Applicant ID", "Full Name", "Email"]
+
+
+def workbook_bytes(rows=(HEADER, ["1", "Ana", "a@x"]), far_cell=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(list(row))
+    if far_cell:
+        sheet[far_cell] = "far"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rewrite(data, replace=None, add=None):
+    """Copy an xlsx, replacing some members' bytes and adding others."""
+    replace, add = replace or {}, add or {}
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename in replace:
+                content = replace[info.filename](content)
+            dst.writestr(info.filename, content)
+        for name, content in add.items():
+            dst.writestr(name, content)
+    return out.getvalue()
+
+
+def load_error(name, data):
+    with pytest.raises(LoadError) as caught:
+        loading.load_exports([loading.Source(name, data)])
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{name}: ")
+    return message
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def with_dtd(dtd):
+    def change(content):
+        body = content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else content
+        return dtd + body.replace(b"Ana", b"&lol9;")
+
+    return change
+
+
+class TestNotASpreadsheet:
+    def test_zero_bytes(self):
+        assert "empty (0 bytes)" in load_error("export.xlsx", b"")
+
+    @pytest.mark.parametrize(
+        "data, said",
+        [
+            (b"%PDF-1.7\n...", "PDF"),
+            (b"\x89PNG\r\n\x1a\n....", "PNG"),
+            (b"\x00\x01\x02binary\x00", "not a spreadsheet"),
+        ],
+    )
+    def test_binary_files(self, data, said):
+        assert said in load_error("export.xlsx", data)
+
+    def test_html_saved_as_xls(self):
+        message = load_error("export.xls", b"<html><table><tr><td>ID</td></tr></table></html>")
+        assert "save it as .xlsx" in message
+
+    def test_text_named_xlsx(self):
+        assert "rename it to .csv" in load_error("export.xlsx", b"ID,Name,Email\n1,A,B\n")
+
+    def test_zip_that_is_not_a_workbook(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("readme.txt", "hello")
+        assert "not an Excel workbook" in load_error("export.xlsx", buffer.getvalue())
+
+
+class TestDamaged:
+    def test_truncated_zip(self):
+        data = workbook_bytes()
+        assert "damaged or incomplete" in load_error("export.xlsx", data[: len(data) // 2])
+
+    def test_corrupt_member(self):
+        data = bytearray(workbook_bytes())
+        start = data.find(b"xl/worksheets/sheet1.xml") + 40  # inside that member's data
+        data[start : start + 30] = b"\xff" * 30
+        message = load_error("export.xlsx", bytes(data))
+        assert "damaged" in message
+
+
+class TestPassword:
+    def test_encrypted_ole_container(self):
+        data = safety.OLE2_MAGIC + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le")
+        assert "remove the password and upload again" in load_error("export.xlsx", data)
+
+    def test_any_ole_file_named_xlsx(self):
+        data = safety.OLE2_MAGIC + b"\x00" * 500
+        assert "remove the password and upload again" in load_error("export.xlsx", data)
+
+    def test_unreadable_xls(self):
+        data = safety.OLE2_MAGIC + b"\x00" * 500
+        assert "save it as .xlsx" in load_error("old.xls", data)
+
+
+class TestXmlEntities:
+    def test_billion_laughs_in_sheet(self):
+        data = rewrite(workbook_bytes(), {"xl/worksheets/sheet1.xml": with_dtd(BILLION_LAUGHS)})
+        assert "document type declarations" in load_error("export.xlsx", data)
+
+    def test_billion_laughs_in_shared_strings(self):
+        # openpyxl writes inline strings; xlsxwriter writes the shared-strings part.
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer)
+        sheet = book.add_worksheet()
+        for number, row in enumerate([HEADER, ["1", "Ana", "a@x"]]):
+            sheet.write_row(number, 0, row)
+        book.close()
+        shared = {"xl/sharedStrings.xml": with_dtd(BILLION_LAUGHS)}
+        data = rewrite(buffer.getvalue(), shared)
+        assert b"<!DOCTYPE" in zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml")
+        assert "document type declarations" in load_error("export.xlsx", data)
+
+    def test_external_entity(self):
+        dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY lol9 SYSTEM "file:///etc/hostname">]>'
+        data = rewrite(workbook_bytes(), {"xl/worksheets/sheet1.xml": with_dtd(dtd)})
+        assert "document type declarations" in load_error("export.xlsx", data)
+
+    def test_openpyxl_must_use_defusedxml(self, monkeypatch):
+        monkeypatch.setattr(safety.openpyxl, "DEFUSEDXML", False)
+        with pytest.raises(UnsafeSetupError, match="defusedxml"):
+            safety.check_xml_hardening()
+
+
+class TestZipBombs:
+    def test_high_compression_ratio(self):
+        data = rewrite(workbook_bytes(), add={"xl/media/pad.bin": b"\x00" * (3 * 1024 * 1024)})
+        assert "zip bomb" in load_error("export.xlsx", data)
+
+    def test_total_uncompressed_size(self, monkeypatch):
+        monkeypatch.setattr(safety, "MAX_UNCOMPRESSED_TOTAL", 64 * 1024)
+        rows = [HEADER] + [[str(i), f"name {i}", f"{i}@example.org"] for i in range(3000)]
+        assert "unpacks to more than" in load_error("export.xlsx", workbook_bytes(rows))
+
+    def test_declared_size_that_lies_is_caught_while_inflating(self):
+        data = bytearray(workbook_bytes())
+        # Shrink the sheet's declared size in both the local and the central header.
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            info = archive.getinfo("xl/worksheets/sheet1.xml")
+        real = info.file_size.to_bytes(4, "little")
+        fake = (16).to_bytes(4, "little")
+        name = b"xl/worksheets/sheet1.xml"
+        for at in (data.find(b"PK\x03\x04" + data[4:4]),):  # noqa: B007 - local header below
+            pass
+        local = data.rfind(b"PK\x03\x04", 0, data.find(name))
+        assert data[local + 22 : local + 26] == real
+        data[local + 22 : local + 26] = fake
+        central = data.rfind(b"PK\x01\x02", 0, data.rfind(name))
+        assert data[central + 24 : central + 28] == real
+        data[central + 24 : central + 28] = fake
+        message = load_error("export.xlsx", bytes(data))
+        assert "damaged" in message or "zip bomb" in message
+
+
+class TestRanges:
+    def test_one_far_cell_is_read_in_bounded_memory(self):
+        data = workbook_bytes(far_cell="XFD1048576")
+        assert safety.check_zip("far.xlsx", data).calamine_safe is False
+        res = loading.load_exports([loading.Source("far.xlsx", data)])
+        assert list(res.frame["applicant_id"]) == ["1"]
+        assert res.rows_read == 2
+        assert list(res.rejected["row"]) == [1048576]  # the far cell's row: reported, not lost
+        assert res.extra_columns == ["Unnamed column 4"]
+
+    def test_far_column_alone(self):
+        res = loading.load_exports([loading.Source("far.xlsx", workbook_bytes(far_cell="XFD1"))])
+        assert list(res.frame["full_name"]) == ["Ana"]
+        assert res.extra_columns == ["far"]  # its header cell is in row 1: kept as a column
+
+    def test_far_row_alone(self):
+        data = workbook_bytes(far_cell="A1048576")
+        res = loading.load_exports([loading.Source("far.xlsx", data)])
+        assert list(res.frame["source_row"]) == [2, 1048576]
+        assert list(res.frame["applicant_id"]) == ["1", "far"]
+
+    def test_ordinary_sheet_is_calamine_safe(self):
+        assert safety.check_zip("ok.xlsx", workbook_bytes()).calamine_safe is True
+
+    def test_cells_without_references_are_bounded_by_their_count(self):
+        def strip_refs(content):
+            return content.replace(b' r="A2"', b"").replace(b' r="B2"', b"")
+
+        data = rewrite(workbook_bytes(), {"xl/worksheets/sheet1.xml": strip_refs})
+        res = loading.load_exports([loading.Source("x.xlsx", data)])
+        assert list(res.frame["full_name"]) == ["Ana"]
+
+
+class TestEmptyAndHeaderless:
+    def test_every_sheet_empty(self):
+        book = openpyxl.Workbook()
+        book.create_sheet("Second")
+        buffer = io.BytesIO()
+        book.save(buffer)
+        assert "every sheet is empty" in load_error("export.xlsx", buffer.getvalue())
+
+    def test_named_empty_sheet(self):
+        book = openpyxl.Workbook()
+        book.active.title = "Blank"
+        book.create_sheet("Data").append(HEADER)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with pytest.raises(LoadError, match="sheet 'Blank' is empty"):
+            loading.load_exports([loading.Source("x.xlsx", buffer.getvalue())], sheet="Blank")
+
+    def test_empty_csv_lines(self):
+        assert "every sheet is empty" in load_error("x.csv", b"\n\n ,, \n")
+
+    def test_no_header_names_columns_and_mapping(self):
+        data = workbook_bytes(rows=[["Colour", "Size", "Shape"], ["red", "L", "round"]])
+        with pytest.raises(NoHeaderError) as caught:
+            loading.load_exports([loading.Source("shop.xlsx", data)])
+        assert caught.value.columns_found == ["Colour", "Size", "Shape"]
+        message = str(caught.value)
+        assert "Colour, Size, Shape" in message and "--mapping" in message

@@ -1,0 +1,352 @@
+"""load_exports (DOMAIN 2-3): headers, sheets, types, rejected rows, duplicates, CSV."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analytics import fields, loading
+from analytics.errors import LoadError, NoHeaderError
+
+HEADER = ["Applicant ID", "Full Name", "Applied On", "Degree", "CME Hours"]
+
+
+def xlsx(*sheets, name="export.xlsx"):
+    """Source from sheets given as (title, rows); rows are lists of cell values."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return loading.Source(name=name, data=buffer.getvalue())
+
+
+def csv_source(text, encoding="utf-8", name="export.csv"):
+    return loading.Source(name=name, data=text.encode(encoding))
+
+
+def load(*sources, **options):
+    return loading.load_exports(list(sources), **options)
+
+
+class TestFrameShape:
+    def test_columns_order_and_dtypes(self):
+        res = load(xlsx(("A", [HEADER, ["1", "Ana Smith", "2025-01-02", "MD", 20], ["2"]])))
+        frame = res.frame
+        assert list(frame.columns) == fields.CANONICAL_FIELDS + fields.SOURCE_COLUMNS
+        assert frame["applicant_id"].dtype == "string"
+        assert frame["application_date"].dtype == "datetime64[ns]"
+        assert frame["cme_hours"].dtype == "float64"
+        assert frame["degree_accredited"].dtype == "boolean"
+        assert frame["source_row"].dtype == "int64"
+        assert frame["email"].isna().all()  # absent fields are present and missing
+
+    def test_typed_excel_cells(self):
+        rows = [
+            ["ID", "Accredited", "CME Hours", "Licence Expiry", "Certified On"],
+            ["7", True, 25, dt.datetime(2026, 5, 1), 45000],
+            ["8", 0, "1,200", dt.date(2024, 2, 29), "2023-01-31"],
+        ]
+        res = load(xlsx(("S", rows)))
+        expected = pd.DataFrame(
+            {
+                "applicant_id": pd.Series(["7", "8"], dtype="string"),
+                "degree_accredited": pd.Series([True, False], dtype="boolean"),
+                "cme_hours": [25.0, 1200.0],
+                "license_expiry": pd.to_datetime(["2026-05-01", "2024-02-29"]),
+                "certified_on": pd.to_datetime(["2023-03-15", "2023-01-31"]),
+            }
+        )
+        pd.testing.assert_frame_equal(res.frame[list(expected.columns)], expected)
+        assert res.problems.empty
+
+
+class TestHeaderRow:
+    def test_title_rows_above_header_are_skipped_and_rows_keep_sheet_numbers(self):
+        rows = [["Applicant export"], ["Generated 2025-03-01"], HEADER, ["A1", "Ana"], [], ["A2"]]
+        res = load(xlsx(("Export", rows)))
+        assert res.sources[0].header_row == 3
+        assert list(res.frame["source_row"]) == [4, 6]
+        assert res.rows_read == 2  # the blank row is neither read nor counted
+        assert list(res.frame["source_sheet"]) == ["Export", "Export"]
+        assert list(res.frame["source_file"]) == ["export.xlsx", "export.xlsx"]
+
+    def test_header_variants_are_normalised(self):
+        rows = [
+            ["APPLICANT-NO.", "E-mail", "Intake Cohort", "Licence No"],
+            ["9", "a@b.c", "2025-A", "007"],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert res.sources[0].columns == {
+            "APPLICANT-NO.": "applicant_id",
+            "E-mail": "email",
+            "Intake Cohort": "cohort",
+            "Licence No": "license_number",
+        }
+        assert res.frame.loc[0, "license_number"] == "007"
+
+    def test_header_beyond_row_20_is_not_found(self):
+        rows = [["x"]] * 20 + [HEADER, ["1"]]
+        with pytest.raises(NoHeaderError):
+            load(xlsx(("S", rows)))
+
+    def test_two_known_headers_are_not_enough(self):
+        with pytest.raises(NoHeaderError) as caught:
+            load(xlsx(("S", [["ID", "Name", "Colour"], ["1", "A", "red"]])))
+        assert caught.value.columns_found == ["ID", "Name", "Colour"]
+        assert "--mapping" in str(caught.value)
+        assert "export.xlsx" in str(caught.value)
+
+    def test_header_without_applicant_id_is_a_no_header_error(self):
+        with pytest.raises(NoHeaderError) as caught:
+            load(xlsx(("S", [["Name", "Email", "Cohort"], ["A", "a@b", "X"]])))
+        assert caught.value.columns_found == ["Name", "Email", "Cohort"]
+
+    def test_merged_two_row_header_uses_the_row_with_the_variants(self):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["Applicant", None, "Licence", None])
+        sheet.append(["ID", "Name", "Licence Number", "Licence Expiry"])
+        sheet.append(["1", "Ana", "0042", "2026-01-01"])
+        sheet.merge_cells("A1:B1")
+        sheet.merge_cells("C1:D1")
+        buffer = io.BytesIO()
+        book.save(buffer)
+        res = load(loading.Source("merged.xlsx", buffer.getvalue()))
+        assert res.sources[0].header_row == 2
+        assert res.frame.loc[0, "license_number"] == "0042"
+
+
+class TestSheets:
+    def test_first_sheet_with_a_header_is_used(self):
+        src = xlsx(("Notes", [["read me"]]), ("Empty", []), ("Data", [HEADER, ["1"]]))
+        res = load(src)
+        assert res.sources[0].sheet == "Data"
+        assert res.sources[0].sheets == ["Notes", "Empty", "Data"]
+        assert loading.list_sheets(src) == ["Notes", "Empty", "Data"]
+
+    def test_named_sheet(self):
+        src = xlsx(("One", [HEADER, ["1"]]), ("Two", [HEADER, ["2"], ["3"]]))
+        assert list(load(src, sheet="Two").frame["applicant_id"]) == ["2", "3"]
+
+    def test_missing_named_sheet_names_the_sheets(self):
+        src = xlsx(("One", [HEADER, ["1"]]), ("Two", [HEADER]))
+        with pytest.raises(LoadError) as caught:
+            load(src, sheet="Three")
+        message = str(caught.value)
+        assert "'Three'" in message and "'One', 'Two'" in message and "\n" not in message
+
+
+class TestColumns:
+    def test_first_and_last_name_are_joined(self):
+        rows = [
+            ["ID", "First Name", "Last Name", "Email"],
+            ["1", "Ana", "Smith", "a@x"],
+            ["2", "Bo", None, ""],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert list(res.frame["full_name"]) == ["Ana Smith", "Bo"]
+        assert res.extra_columns == []
+
+    def test_unknown_columns_are_kept_as_text_extras(self):
+        rows = [HEADER + ["Notes", "Score"], ["1", "A", None, None, None, "vip", 5]]
+        res = load(xlsx(("S", rows)))
+        assert res.extra_columns == ["Notes", "Score"]
+        assert list(res.frame.columns[-2:]) == ["Notes", "Score"]
+        assert res.frame["Score"].dtype == "string"
+        assert res.frame.loc[0, "Score"] == "5"
+        assert res.sources[0].columns["Notes"] is None
+
+    def test_duplicate_header_keeps_the_first_and_reports_the_second(self):
+        rows = [["ID", "Email", "Name", "Email"], ["1", "first@x", "A", "second@x"]]
+        res = load(xlsx(("S", rows)))
+        assert res.frame.loc[0, "email"] == "first@x"
+        assert res.frame.loc[0, "Email (2)"] == "second@x"
+        problem = res.problems.iloc[0]
+        assert (problem["row"], problem["column"]) == (1, "Email")
+        assert "duplicate column for email" in problem["problem"]
+
+    def test_mapping_maps_unknown_headers(self):
+        rows = [["Ref No", "Person", "Cohort", "When"], ["5", "A", "X", "2025-02-01"]]
+        res = load(
+            xlsx(("S", rows)),
+            mapping={"Ref No": "applicant_id", "person": "full_name", "When": "application_date"},
+        )
+        assert res.frame.loc[0, "applicant_id"] == "5"
+        assert res.frame.loc[0, "full_name"] == "A"
+        assert res.frame.loc[0, "application_date"] == pd.Timestamp("2025-02-01")
+
+    def test_mapping_to_an_unknown_field_is_refused(self):
+        with pytest.raises(LoadError):
+            load(xlsx(("S", [HEADER, ["1"]])), mapping={"Degree": "diploma"})
+
+
+class TestIdentifiers:
+    def test_ids_and_licences_stay_text(self):
+        rows = [
+            ["ID", "Name", "Licence Number"],
+            ["007", "A", "NA"],
+            ["NA", "B", "0123"],
+            [" n/a ", "C", None],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert list(res.frame["applicant_id"]) == ["007", "NA", "n/a"]
+        assert list(res.frame["license_number"].fillna("<missing>")) == ["NA", "0123", "<missing>"]
+
+
+class TestProblems:
+    def test_unreadable_cells_are_reported_and_rows_stay(self):
+        rows = [
+            ["ID", "Degree", "CME Hours", "Accredited", "Applied On"],
+            ["1", "Vet", "lots", "maybe", "soon"],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert len(res.frame) == 1
+        expected = pd.DataFrame(
+            {
+                "file": "export.xlsx",
+                "sheet": "S",
+                "row": [2, 2, 2, 2],
+                "column": ["Applied On", "Degree", "Accredited", "CME Hours"],
+                "value": ["soon", "Vet", "maybe", "lots"],
+                "problem": [
+                    "not a date",
+                    "unrecognised degree",
+                    "not a yes/no value",
+                    "not a number",
+                ],
+            }
+        ).astype({c: "string" for c in ["file", "sheet", "column", "value", "problem"]})
+        got = res.problems.sort_values("column", ignore_index=True)
+        pd.testing.assert_frame_equal(got, expected.sort_values("column", ignore_index=True))
+
+    def test_date_order_detected_per_column_and_overridable(self):
+        rows = [
+            ["ID", "Name", "Applied On", "Licence Expiry"],
+            ["1", "A", "03/04/2025", "04/13/2026"],
+        ]
+        src = xlsx(("S", rows))
+        res = load(src)
+        assert res.sources[0].date_orders == {"application_date": "dmy", "license_expiry": "mdy"}
+        assert res.frame.loc[0, "application_date"] == pd.Timestamp("2025-04-03")
+        forced = load(src, date_order={"application_date": "mdy"})
+        assert forced.frame.loc[0, "application_date"] == pd.Timestamp("2025-03-04")
+
+    def test_bad_date_order_is_refused(self):
+        with pytest.raises(LoadError):
+            load(xlsx(("S", [HEADER, ["1"]])), date_order={"degree": "dmy"})
+
+
+class TestRejectedAndDuplicates:
+    def test_rows_without_id_are_rejected_with_their_cells(self):
+        rows = [HEADER, ["1", "A"], [None, "B", None, "MD"], ["  ", "C"]]
+        res = load(xlsx(("S", rows)))
+        assert list(res.frame["applicant_id"]) == ["1"]
+        assert res.rows_read == 3
+        assert list(res.rejected["row"]) == [3, 4]
+        assert list(res.rejected["reason"]) == ["no applicant_id", "no applicant_id"]
+        assert list(res.rejected["Full Name"]) == ["B", "C"]
+        assert res.rejected.loc[0, "Degree"] == "MD"
+
+    def test_latest_application_date_wins(self):
+        rows = [
+            ["ID", "Name", "Applied On"],
+            ["A1", "old", "2025-01-01"],
+            [" a1 ", "new", "2025-02-01"],
+            ["A1", "undated", None],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert list(res.frame["full_name"]) == ["new"]
+        expected = pd.DataFrame(
+            {
+                "file": ["export.xlsx"] * 2,
+                "sheet": ["S", "S"],
+                "row": [2, 4],
+                "applicant_id": ["A1", "A1"],
+                "kept_file": ["export.xlsx"] * 2,
+                "kept_sheet": ["S", "S"],
+                "kept_row": [3, 3],
+            }
+        ).astype(
+            {c: "string" for c in ["file", "sheet", "applicant_id", "kept_file", "kept_sheet"]}
+        )
+        pd.testing.assert_frame_equal(res.duplicates, expected)
+
+    def test_tie_goes_to_the_last_row_in_file_order(self):
+        one = xlsx(("S", [HEADER, ["X", "first", "2025-01-01"]]), name="one.xlsx")
+        two = xlsx(("S", [HEADER, ["x", "second", "2025-01-01"]]), name="two.xlsx")
+        res = load(one, two)
+        assert list(res.frame["full_name"]) == ["second"]
+        assert list(res.duplicates["file"]) == ["one.xlsx"]
+        res = load(two, one)
+        assert list(res.frame["full_name"]) == ["first"]
+
+    def test_missing_dates_count_as_earliest(self):
+        rows = [HEADER, ["X", "dated", "2020-01-01"], ["X", "undated", None]]
+        assert list(load(xlsx(("S", rows))).frame["full_name"]) == ["dated"]
+
+    def test_several_files_keep_their_source_and_extras_union(self):
+        one = xlsx(("S", [HEADER + ["Notes"], ["1", "A"]]), name="one.xlsx")
+        two = csv_source("ID,Name,Cohort,Room\n2,B,X,12\n", name="two.csv")
+        res = load(one, two)
+        assert list(res.frame["source_file"]) == ["one.xlsx", "two.csv"]
+        assert res.extra_columns == ["Notes", "Room"]
+        assert res.frame["Room"].tolist()[1] == "12" and pd.isna(res.frame["Room"].iloc[0])
+        assert res.rows_read == 2
+        assert [s.sheet for s in res.sources] == ["S", "(csv)"]
+
+
+class TestCsv:
+    @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+    def test_delimiters(self, delimiter):
+        text = (
+            delimiter.join(["ID", "Name", "CME Hours"])
+            + "\n"
+            + delimiter.join(["1", "A", "1,200"])
+            + "\n"
+        )
+        if delimiter == ",":
+            text = text.replace("1,200", '"1,200"')
+        res = load(csv_source(text))
+        assert res.frame.loc[0, "cme_hours"] == 1200.0
+
+    def test_utf8_with_bom(self):
+        res = load(loading.Source("x.csv", "\ufeffID,Name,Country\n1,Zoë,España\n".encode()))
+        assert res.sources[0].columns["ID"] == "applicant_id"
+        assert res.frame.loc[0, "full_name"] == "Zoë"
+
+    def test_cp1252(self):
+        res = load(csv_source("ID;Name;Country\n1;Zoë;Curaçao\n", encoding="cp1252"))
+        assert res.frame.loc[0, "country"] == "Curaçao"
+
+    def test_title_line_and_ragged_rows(self):
+        res = load(csv_source("Export of 1 March\n\nID,Name,Cohort\n1,A,X,extra\n2\n"))
+        assert res.sources[0].header_row == 3
+        assert list(res.frame["applicant_id"]) == ["1", "2"]
+        assert list(res.frame["source_row"]) == [4, 5]
+        assert res.extra_columns == ["Unnamed column 4"]
+
+    def test_na_text_is_not_missing(self):
+        res = load(csv_source("ID,Name,Licence Number\nNA,A,NA\n"))
+        assert res.frame.loc[0, "applicant_id"] == "NA"
+        assert res.frame.loc[0, "license_number"] == "NA"
+
+
+class TestSource:
+    def test_from_path_and_missing_path(self, tmp_path):
+        path = tmp_path / "x.csv"
+        path.write_text("ID,Name,Cohort\n1,A,B\n", encoding="utf-8")
+        assert loading.Source.from_path(path).name == "x.csv"
+        with pytest.raises(LoadError) as caught:
+            loading.Source.from_path(tmp_path / "nope.xlsx")
+        assert "nope.xlsx" in str(caught.value)
+        assert str(tmp_path) not in str(caught.value)
+
+    def test_a_single_source_is_accepted(self):
+        res = loading.load_exports(csv_source("ID,Name,Cohort\n1,A,B\n"))
+        assert res.rows_read == 1
