@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analytics import evaluation, report, rules
+from analytics import evaluation, loading, mapping, report, rules
 from analytics.errors import LoadError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -74,8 +74,6 @@ def _rule_set(text: str) -> rules.RuleSet:
 def _mapping(text: str | None):
     if text is None:
         return None
-    from analytics import mapping
-
     path = Path(text)
     if not path.is_file():
         raise _UsageError(f"--mapping: {path.name}: file not found")
@@ -95,8 +93,6 @@ def run_report(args: argparse.Namespace) -> str:
         path = Path(text)
         if not path.is_file():
             raise LoadError(f"{path.name}: file not found", file=path.name)
-    from analytics import loading
-
     sources = [loading.Source.from_path(Path(text)) for text in args.paths]
     loaded = loading.load_exports(sources, sheet=args.sheet, mapping=column_mapping)
     ev = evaluation.evaluate(loaded.frame, rule_set, as_of)

@@ -64,9 +64,10 @@ def build_report(load_result, ev: Evaluation) -> dict:
             "by_month": renewals.backlog_by_month(ev).to_dict("records"),
             "rules": {rr.rule.id: rr.rule.label for rr in ev.renewal.values()},
         },
-        "issues": _issues(load_result, rejected, duplicates),
     }
-    return _plain(report)
+    report = _plain(report)
+    report["issues"] = _issues(load_result, rejected, duplicates)  # plain values already
+    return report
 
 
 def _frame(load_result, name: str) -> pd.DataFrame:
@@ -74,39 +75,66 @@ def _frame(load_result, name: str) -> pd.DataFrame:
     return frame if isinstance(frame, pd.DataFrame) else pd.DataFrame()
 
 
+_ISSUE_KEYS = ("file", "sheet", "row", "column", "value", "problem")
+
+
 def _issues(load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame) -> list[dict]:
-    """Unreadable cells, then rejected rows, then duplicates: each row's place and why."""
-    issues = []
+    """Unreadable cells, then rejected rows, then duplicates: each row's place and why.
+
+    Built column by column (an export can have tens of thousands of problem cells).
+    """
     problems = _frame(load_result, "problems")
-    for row in problems.to_dict("records"):
-        issues.append({k: row.get(k) for k in ("file", "sheet", "row", "column", "value")})
-        issues[-1]["problem"] = row.get("problem")
-    for row in rejected.to_dict("records"):
-        issues.append(
-            {
-                "file": row.get("file"),
-                "sheet": row.get("sheet"),
-                "row": row.get("row"),
-                "column": "applicant_id",
-                "value": "",
-                "problem": f"row not analysed: {row.get('reason') or 'no applicant_id'}",
-            }
-        )
-    for row in duplicates.to_dict("records"):
-        issues.append(
-            {
-                "file": row.get("file"),
-                "sheet": row.get("sheet"),
-                "row": row.get("row"),
-                "column": "applicant_id",
-                "value": row.get("applicant_id"),
-                "problem": (
-                    f"duplicate applicant_id: row {_plain(row.get('kept_row'))} of "
-                    f"{row.get('kept_file')} / {row.get('kept_sheet')} was kept instead"
-                ),
-            }
-        )
+    issues = _records({k: _values(problems, k) for k in _ISSUE_KEYS})
+    n = len(rejected)
+    reasons = _values(rejected, "reason")
+    issues += _records(
+        {
+            "file": _values(rejected, "file"),
+            "sheet": _values(rejected, "sheet"),
+            "row": _values(rejected, "row"),
+            "column": ["applicant_id"] * n,
+            "value": [""] * n,
+            "problem": [f"row not analysed: {r or 'no applicant_id'}" for r in reasons],
+        }
+    )
+    kept = zip(
+        _values(duplicates, "kept_row"),
+        _values(duplicates, "kept_file"),
+        _values(duplicates, "kept_sheet"),
+        strict=True,
+    )
+    issues += _records(
+        {
+            "file": _values(duplicates, "file"),
+            "sheet": _values(duplicates, "sheet"),
+            "row": _values(duplicates, "row"),
+            "column": ["applicant_id"] * len(duplicates),
+            "value": _values(duplicates, "applicant_id"),
+            "problem": [
+                f"duplicate applicant_id: row {row} of {file} / {sheet} was kept instead"
+                for row, file, sheet in kept
+            ],
+        }
+    )
     return issues
+
+
+def _values(frame: pd.DataFrame, name: str) -> list:
+    """A column as plain Python values (None for blanks), or Nones when it is absent."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    column = frame[name]
+    if column.dtype.kind in "iu":
+        return column.tolist()
+    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+        values = column.astype(object).where(column.notna(), None).tolist()
+        return [v if v is None or isinstance(v, str) else _plain(v) for v in values]
+    return [_plain(v) for v in column.tolist()]
+
+
+def _records(columns: dict[str, list]) -> list[dict]:
+    keys = list(columns)
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def _plain(value):
