@@ -55,11 +55,11 @@ def group_codes(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
     codes, uniques = ev.cols.codes(column)
     labels = [str(u) for u in uniques]
     blank = UNASSIGNED if column == "cohort" else NOT_GIVEN
-    codes = codes.astype(np.intp)
     is_blank = codes < 0
     if is_blank.any():
         if blank not in labels:
             labels.append(blank)
+        codes = codes.astype(np.intp)  # a copy: the cached codes stay as they are
         codes[is_blank] = labels.index(blank)
     return codes, labels
 
