@@ -31,8 +31,9 @@ order = loaders.derived(
     analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants), chosen
 )
 left, right = st.columns(2)
-first = left.selectbox("Cohort", order, index=max(len(order) - 2, 0), key="cohorts_compare_a")
-second = right.selectbox("with", order, index=len(order) - 1, key="cohorts_compare_b")
+latest_two = tables.default_pair(order)
+first = left.selectbox("Cohort", order, index=latest_two[0], key="cohorts_compare_a")
+second = right.selectbox("with", order, index=latest_two[1], key="cohorts_compare_b")
 for column, cohort in ((left, first), (right, second)):
     with column:
         this, _ = tables.cohort_kpis(by_cohort, order, cohort)

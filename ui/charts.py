@@ -30,8 +30,10 @@ AGEING_ORDER = ["1-30", "31-60", "61-90", "91+"]
 
 
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
+    if title:
+        # Only when given: a None title reaches the browser as the text "undefined".
+        fig.update_layout(title_text=title)
     fig.update_layout(
-        title=title,
         height=height,
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
@@ -176,6 +178,7 @@ def upset(
             y=combos[count],
             text=combos[count],
             textposition="outside",
+            cliponaxis=False,
             marker_color=ACCENT,
             hovertext=[" + ".join(labels.get(r, r) for r in m) for m in members],
             hovertemplate="%{hovertext}: %{y}<extra></extra>",

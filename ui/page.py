@@ -81,9 +81,17 @@ def require_dataset() -> loaders.Analysis:
         st.stop()
 
 
-def show_table(frame: pd.DataFrame, **kwargs) -> None:
-    """st.dataframe with personal columns masked unless the user switched them on."""
-    return st.dataframe(loaders.for_display(frame, state.show_personal()), **kwargs)
+def show_table(frame: pd.DataFrame, **kwargs):
+    """st.dataframe with personal columns masked unless the user switched them on, and
+    dates shown as dates (the engine keeps them as midnight datetimes)."""
+    dates = {
+        column: st.column_config.DatetimeColumn(format="YYYY-MM-DD")
+        for column in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[column])
+    }
+    config = {**dates, **kwargs.pop("column_config", {})}
+    shown = loaders.for_display(frame, state.show_personal())
+    return st.dataframe(shown, column_config=config or None, **kwargs)
 
 
 def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV"):

@@ -45,6 +45,7 @@ def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]
             min_value=0.0,
             value=value,
             step=1.0,
+            format="%g",
             key=f"{PREFIX}{section}_{rule.id}_{setting}",
         )
     return severity, values

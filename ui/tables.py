@@ -47,6 +47,12 @@ def cohort_order(applicants: pd.DataFrame) -> list[str]:
     return ordered
 
 
+def default_pair(order: list[str]) -> tuple[int, int]:
+    """Positions of the two latest named cohorts (the blank cohort only if nothing else)."""
+    named = [i for i, c in enumerate(order) if c != UNASSIGNED] or list(range(len(order)))
+    return (named[-2] if len(named) > 1 else named[-1]), named[-1]
+
+
 def cohort_kpis(by_cohort: pd.DataFrame, order: list[str], cohort: str) -> tuple[dict, dict]:
     """KPIs of `cohort` and of the cohort before it in `order` ({} when it is the first)."""
     rows = by_cohort.set_index("cohort")

@@ -111,3 +111,9 @@ def test_empty_table_gives_a_figure_that_says_so(chart, args):
     fig = chart(pd.DataFrame(), *args)
     assert fig.data == ()
     assert fig.layout.annotations[0].text == charts.EMPTY_TEXT
+
+
+def test_title_is_set_only_when_given():
+    table = pd.DataFrame({"bucket": ["1-30"], "count": [1]})
+    assert charts.ageing(table).layout.title.text is None
+    assert charts.ageing(table, title="Overdue").layout.title.text == "Overdue"

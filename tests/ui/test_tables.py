@@ -157,3 +157,16 @@ def test_what_if_totals():
         "rate_before": 5 / 15,
         "rate_after": 7 / 15,
     }
+
+
+@pytest.mark.parametrize(
+    ("order", "pair"),
+    [
+        (["A", "B", "C", "Unassigned"], (1, 2)),
+        (["A", "Unassigned"], (0, 0)),
+        (["Unassigned"], (0, 0)),
+        (["A", "B"], (0, 1)),
+    ],
+)
+def test_default_pair_prefers_the_latest_named_cohorts(order, pair):
+    assert tables.default_pair(order) == pair
