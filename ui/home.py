@@ -75,8 +75,9 @@ def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
     query = st.text_input("Filter", key=f"home_filter_{name}", placeholder="contains…")
     found = filters.search(frame, query)
     st.caption(f"{len(found):,} of {len(frame):,} rows")
-    page.show_table(found, hide_index=True, width="stretch")
-    page.download_csv(found, f"{name}.csv", key=f"home_download_{name}")
+    mapping = state.mapping()
+    page.show_table(found, mapping=mapping, hide_index=True, width="stretch")
+    page.download_csv(found, f"{name}.csv", key=f"home_download_{name}", mapping=mapping)
 
 
 def validation_report(result) -> None:

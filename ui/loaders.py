@@ -23,13 +23,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import evaluation, loading, rules
+from analytics import evaluation, fields, loading, rules
 from ui import filters, masking, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
 UPLOAD_TYPES = ("xlsx", "xlsm", "csv")
-DATE_FIELDS = ("application_date", "license_expiry", "certified_on", "certification_expiry")
 MEMO = "_loaders_memo"
 MEMO_SIZE = 24
 
@@ -67,7 +66,7 @@ def _memo(key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
 
 def date_orders(order: str) -> dict[str, str] | None:
     """The user's override as the loader wants it: one forced order for every date field."""
-    return None if order == "auto" else dict.fromkeys(DATE_FIELDS, order)
+    return None if order == "auto" else dict.fromkeys(fields.DATE_FIELDS, order)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -194,11 +193,14 @@ def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], Any], *param
     return kept[1]
 
 
-def for_display(frame: pd.DataFrame, show_personal: bool) -> pd.DataFrame:
+def for_display(
+    frame: pd.DataFrame, show_personal: bool, mapping: dict[str, str] | None = None
+) -> pd.DataFrame:
     """`frame` with personal columns masked unless shown; computed once per table."""
     if show_personal:
         return frame
-    return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False))
+    key = tuple(sorted((mapping or {}).items()))
+    return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False, mapping), key)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

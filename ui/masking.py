@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import fields
+
 # Column -> how its values are hidden. Kept as data so a new personal field is one line.
 PERSONAL_COLUMNS = {
     "full_name": "initials",
@@ -47,16 +49,36 @@ def mask_tail(values: pd.Series, keep: int = LICENCE_TAIL) -> pd.Series:
 _MASKERS = {"initials": mask_names, "email": mask_emails, "tail": mask_tail}
 
 
-def mask_frame(frame: pd.DataFrame, show_personal: bool) -> pd.DataFrame:
+def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str | None:
+    """How to mask a column: by canonical name, the user's mapping, or a recognised header.
+
+    Raw headers matter where the engine hands back a row as exported (rejected rows keep
+    'E-mail', 'First name', 'Licence No' ...).
+    """
+    if column in PERSONAL_COLUMNS:
+        return PERSONAL_COLUMNS[column]
+    field = (mapping or {}).get(str(column))
+    if field is None:
+        header = fields.normalise_header(column)
+        if header in fields.NAME_PART_VARIANTS:
+            return "initials"
+        field = fields.HEADER_VARIANTS.get(header)
+    return PERSONAL_COLUMNS.get(field)
+
+
+def mask_frame(
+    frame: pd.DataFrame, show_personal: bool, mapping: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Return a copy of `frame` with personal columns masked unless `show_personal`."""
     if show_personal:
         return frame
     out = frame.copy()
-    for column, how in PERSONAL_COLUMNS.items():
-        if column in out.columns:
+    for column in out.columns:
+        how = personal_kind(column, mapping)
+        if how is not None:
             out[column] = _MASKERS[how](out[column])
     return out
 
 
-def has_personal_columns(frame: pd.DataFrame) -> bool:
-    return any(column in frame.columns for column in PERSONAL_COLUMNS)
+def has_personal_columns(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> bool:
+    return any(personal_kind(column, mapping) for column in frame.columns)

@@ -81,22 +81,29 @@ def require_dataset() -> loaders.Analysis:
         st.stop()
 
 
-def show_table(frame: pd.DataFrame, **kwargs):
+def show_table(frame: pd.DataFrame, mapping: dict[str, str] | None = None, **kwargs):
     """st.dataframe with personal columns masked unless the user switched them on, and
-    dates shown as dates (the engine keeps them as midnight datetimes)."""
+    dates shown as dates (the engine keeps them as midnight datetimes). `mapping` names
+    personal columns under headers the user mapped by hand."""
     dates = {
         column: st.column_config.DatetimeColumn(format="YYYY-MM-DD")
         for column in frame.columns
         if pd.api.types.is_datetime64_any_dtype(frame[column])
     }
     config = {**dates, **kwargs.pop("column_config", {})}
-    shown = loaders.for_display(frame, state.show_personal())
+    shown = loaders.for_display(frame, state.show_personal(), mapping)
     return st.dataframe(shown, column_config=config or None, **kwargs)
 
 
-def download_csv(frame: pd.DataFrame, file_name: str, key: str, label: str = "Download CSV"):
+def download_csv(
+    frame: pd.DataFrame,
+    file_name: str,
+    key: str,
+    label: str = "Download CSV",
+    mapping: dict[str, str] | None = None,
+):
     """Download of what the table shows, masked the same way."""
-    shown = loaders.for_display(frame, state.show_personal())
+    shown = loaders.for_display(frame, state.show_personal(), mapping)
     st.download_button(
         label, loaders.csv_bytes(shown), file_name=file_name, mime="text/csv", key=key
     )

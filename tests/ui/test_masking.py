@@ -58,3 +58,33 @@ def test_frame_without_personal_columns_is_unchanged():
     frame = pd.DataFrame({"cohort": ["2025A"], "eligible": [3]})
     assert not masking.has_personal_columns(frame)
     pd.testing.assert_frame_equal(masking.mask_frame(frame, show_personal=False), frame)
+
+
+def test_raw_export_headers_of_personal_fields_are_masked_too():
+    # Rejected rows come back with the export's own headers.
+    rejected = pd.DataFrame(
+        {
+            "row": [7],
+            "E-mail": ["ann@clinic.org"],
+            "First name": ["Ann"],
+            "Last name": ["Lee"],
+            "Licence No": ["GMC-77123"],
+            "Cohort": ["2026-01"],
+        }
+    )
+    out = masking.mask_frame(rejected, show_personal=False)
+    assert out.loc[0, ["E-mail", "First name", "Last name", "Licence No", "Cohort"]].tolist() == [
+        "a•••@•••",
+        "A.",
+        "L.",
+        "•••23",
+        "2026-01",
+    ]
+
+
+def test_columns_the_user_mapped_by_hand_are_masked():
+    frame = pd.DataFrame({"Person": ["Jane Doe"], "Code": ["X1"]})
+    out = masking.mask_frame(frame, show_personal=False, mapping={"Person": "full_name"})
+    assert out.loc[0].tolist() == ["J. D.", "X1"]
+    assert masking.has_personal_columns(frame, {"Person": "full_name"})
+    assert not masking.has_personal_columns(frame)
