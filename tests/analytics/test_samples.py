@@ -5,6 +5,7 @@ cannot hide a sample that lost its messiness, and a sample change cannot pass un
 """
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -145,6 +146,28 @@ def test_loaded_together_the_counts_of_the_readme():
     assert len(ids) - ids.count("") - len(set(ids) - {""}) == 9
     assert len({i.strip().casefold() for i in applicants}) == 510
     assert len(certified) == 183
+
+
+def test_standard_rules_give_the_readme_mix():
+    """Through the report (DOMAIN §6): the mix the profiles were built for, on 2026-11-25."""
+    command = [
+        sys.executable, "-m", "analytics", "report", str(SPRING), str(AUTUMN), str(REGISTER),
+        "--rules", "standard", "--as-of", AS_OF.isoformat(), "--format", "json",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    counts = ("applicants", "eligible", "ineligible", "near_miss", "incomplete")
+    assert {k: report[k] for k in counts} == {
+        "applicants": 510,
+        "eligible": 230,
+        "ineligible": 204,
+        "near_miss": 128,
+        "incomplete": 76,
+    }
+    renewals = report["renewals"]
+    assert (renewals["current"], renewals["due"], renewals["overdue"]) == (80, 44, 59)
+    assert (renewals["ready"], renewals["blocked"]) == (50, 53)
 
 
 # ---------------------------------------------------------------- spring workbook

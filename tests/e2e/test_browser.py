@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.e2e import conftest as harness
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [
     ROOT / "data" / "samples" / "applicants_2026_spring.xlsx",
@@ -25,8 +27,6 @@ PAGES = ["app"] + [
     for path in sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_")[0]))
 ]
 EXCEPTION = '[data-testid="stException"]'
-
-pytestmark = pytest.mark.e2e
 
 
 # ---------------------------------------------------------------- helpers
@@ -106,6 +106,7 @@ def sidebar_links(page) -> dict[str, object]:
 
 
 # ---------------------------------------------------------------- the test
+@pytest.mark.e2e
 def test_upload_visit_every_page_and_match_the_report(page, app):
     page.goto("/")
     wait_for_run(page)
@@ -138,3 +139,16 @@ def test_upload_visit_every_page_and_match_the_report(page, app):
 
     assert seen_eligible == expected["eligible"]
     assert expected["eligible"] > 0  # the comparison means something only with eligibles
+
+
+# ---------------------------------------------------------------- the harness itself
+def test_without_a_browser_the_test_skips_on_a_developer_machine(monkeypatch):
+    monkeypatch.delenv(harness.REQUIRE_BROWSER_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        harness._unavailable("Chromium is not installed")
+
+
+def test_without_a_browser_the_test_fails_where_it_is_required(monkeypatch):
+    monkeypatch.setenv(harness.REQUIRE_BROWSER_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="may not skip"):
+        harness._unavailable("Chromium is not installed")
