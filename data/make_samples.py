@@ -88,7 +88,7 @@ PROGRAMMES = [
     ("Cheek Filler Certificate (Advanced track)", 3),
 ]
 
-SPRING_COHORTS = [  # (cohort, applications open, applications close, countries)
+SPRING_COHORTS = [  # (cohort, applications open, applications close)
     ("2026-01 London", date(2025, 8, 1), date(2025, 12, 10)),
     ("2026-03 Edinburgh", date(2025, 10, 1), date(2026, 2, 10)),
     ("2026-04 Manchester", date(2025, 11, 1), date(2026, 3, 10)),
@@ -333,7 +333,7 @@ def _excel_serial(day: date) -> int:
 
 
 # ---------------------------------------------------------------- files
-def _spring(rng: random.Random) -> tuple[list[list], dict]:
+def _spring(rng: random.Random) -> tuple[list[list], list[dict]]:
     recs = _build_applicants(rng, 1, 280, SPRING_COHORTS, SPRING_COUNTRIES, SPRING_MISSING_FIRST)
     rows = [_spring_row(rng, rec) for rec in recs]
     # Resubmissions inside the file: later date (kept), earlier date placed after the
@@ -359,7 +359,7 @@ def _spring(rng: random.Random) -> tuple[list[list], dict]:
             row[11] = row[11].strftime("%d %b %Y")
     for position in (0, 77, 178, 240):  # blank rows, one right under the header
         rows.insert(position, [None] * len(SPRING_HEADER))
-    return rows, {"records": recs, "dup_sources": dup_sources}
+    return rows, recs
 
 
 def _spring_row(rng: random.Random, rec: dict) -> list:
@@ -385,7 +385,7 @@ def _spring_row(rng: random.Random, rec: dict) -> list:
     ]
 
 
-def _autumn(rng: random.Random, spring: dict) -> list[list[str]]:
+def _autumn(rng: random.Random, spring: list[dict]) -> list[list[str]]:
     recs = _build_applicants(rng, 301, 230, AUTUMN_COHORTS, AUTUMN_COUNTRIES, AUTUMN_MISSING_FIRST)
     # A licence number that really is "NA" (not a missing value), on an eligible-looking row.
     holder = next(r for r in recs if r["accredited"] is True and isinstance(r["cme"], float))
@@ -402,9 +402,9 @@ def _autumn(rng: random.Random, spring: dict) -> list[list[str]]:
     rows[170][0] = f"  {rows[170][0].lower()} "
     # Spring applicants who applied again for an autumn cohort (duplicates across files).
     reapplied = (
-        (30, spring["records"][3], date(2026, 6, 14)),
-        (110, spring["records"][140], date(2026, 8, 2)),
-        (200, spring["records"][222], date(2026, 9, 27)),
+        (30, spring[3], date(2026, 6, 14)),
+        (110, spring[140], date(2026, 8, 2)),
+        (200, spring[222], date(2026, 9, 27)),
     )
     for position, src, applied in reapplied:
         again = _resubmission(rng, src, applied, "2026-11 London")
