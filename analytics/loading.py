@@ -96,7 +96,10 @@ def load_exports(
     mapping = _check_mapping(mapping or {})
     date_order = _check_date_order(date_order or {})
     parts = [_load_source(src, sheet, mapping, date_order) for src in sources]
-    return _combine(parts)
+    result = _combine(parts)
+    del parts
+    pa.default_memory_pool().release_unused()  # hand Arrow's scratch memory back at once
+    return result
 
 
 # ---- one file -------------------------------------------------------------------------------
@@ -274,23 +277,31 @@ def _build_part(
     out: dict[str, pd.Series] = {}
     problems = []
     date_orders: dict[str, str] = {}
+
+    def parse(name: str, kind: str):
+        column = body[assigned[name]]
+        if kind in ("id", "text"):
+            return parsing.clean_text(column)
+        if kind == "date":
+            return parsing.parse_date(column, date_order.get(name))
+        return _PARSERS[kind](column)
+
+    results = {n: parse(n, k) for n, k in fields.FIELD_KINDS.items() if n in assigned}
     for name, kind in fields.FIELD_KINDS.items():
-        position = assigned.get(name)
-        if position is None:
+        if name not in results:
             out[name] = _empty(kind, index)
             continue
-        column = body[position]
-        if kind in ("id", "text"):
-            out[name] = parsing.clean_text(column)
+        parsed = results[name]
+        if isinstance(parsed, pd.Series):
+            out[name] = parsed
             continue
-        if kind == "date":
-            parsed = parsing.parse_date(column, date_order.get(name))
-            if parsed.order is not None:
-                date_orders[name] = parsed.order
-        else:
-            parsed = _PARSERS[kind](column)
+        if kind == "date" and parsed.order is not None:
+            date_orders[name] = parsed.order
         out[name] = parsed.values
-        problems.append(_problem_rows(file, raw.name, display[position], column, parsed.problems))
+        position = assigned[name]
+        problems.append(
+            _problem_rows(file, raw.name, display[position], body[position], parsed.problems)
+        )
     if "full_name" not in assigned and ("first_name" in assigned or "last_name" in assigned):
         first = _part_text(body, assigned.get("first_name"))
         last = _part_text(body, assigned.get("last_name"))
@@ -380,7 +391,7 @@ def _problem_rows(
             "sheet": sheet,
             "row": problems.index.to_numpy(dtype="int64"),
             "column": column,
-            "value": cells.loc[problems.index].str.strip().to_numpy(),
+            "value": parsing.clean_text(cells.loc[problems.index]).to_numpy(),
             "problem": problems.to_numpy(),
         }
     )
@@ -428,13 +439,16 @@ def _combine(parts: list[_Part]) -> LoadResult:
         frame[name] = frame[name].astype(_TEXT)
     frame = frame[canonical + extras]
     for name, kind in fields.FIELD_KINDS.items():  # concat of all-NA parts can loosen dtypes
-        frame[name] = frame[name].astype(_empty(kind, pd.RangeIndex(0)).dtype)
-    frame["source_row"] = frame["source_row"].astype("int64")
+        dtype = _empty(kind, pd.RangeIndex(0)).dtype
+        if frame[name].dtype != dtype:
+            frame[name] = frame[name].astype(dtype)
+    if frame["source_row"].dtype != "int64":
+        frame["source_row"] = frame["source_row"].astype("int64")
 
     has_id = frame["applicant_id"].notna().to_numpy()
-    candidates = frame[has_id]
-    kept_mask, duplicates = _resolve_duplicates(candidates)
-    kept = candidates[kept_mask].reset_index(drop=True)
+    candidates = np.flatnonzero(has_id)
+    kept_mask, duplicates = _resolve_duplicates(frame.iloc[candidates])
+    kept = frame.take(candidates[kept_mask]).reset_index(drop=True)
 
     rejected = [p.rejected for p in parts if len(p.rejected)]
     if rejected:

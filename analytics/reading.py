@@ -115,8 +115,8 @@ def _arrow_to_frame(batch: pa.RecordBatch) -> pd.DataFrame:
 
 def _read_calamine(reader, sheet: str) -> pd.DataFrame:
     # header_row=None + skip_rows=0 keeps leading empty rows, so position = sheet row - 1.
-    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
-    return drop_blank(_arrow_to_frame(loaded.to_arrow()))
+    batch = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)
+    return drop_blank(_arrow_to_frame(batch))
 
 
 def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
