@@ -3,9 +3,9 @@
 import streamlit as st
 
 from analytics import errors
-from ui import home, loaders, page, state
+from ui import home, loaders, page, state, views
 
-page.setup("Admissions analytics")
+page.setup("Admissions analytics", page="Home")
 st.write(
     "Upload the applicant export and the certification register (Excel or CSV), or open the "
     "bundled sample. The rule set and date chosen here apply on every page."
@@ -24,7 +24,13 @@ sample_col.button("Open the sample", key="home_sample", on_click=page.open_sampl
 st.subheader("Rules and date")
 home.rules_and_date()
 
+# The list is drawn after the form (so a view just saved is listed) but shown above it.
+saved_views = st.container()
 dataset = state.dataset()
+if dataset is not None:
+    views.render_save_form()
+with saved_views:
+    views.render_saved_views()
 if dataset is None:
     st.info("No dataset is open yet: upload your exports above or open the sample.")
     st.stop()

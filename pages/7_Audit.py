@@ -5,10 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from analytics import store
-from ui import auth, page
+from ui import page
 
-page.setup("Audit log")
-auth.require_access()
+page.setup("Audit log", page="Audit")
 
 st.caption(
     "Every sign-in, upload, opened link, export and deletion, newest first. Objects are "

@@ -346,6 +346,14 @@ def _apply(linked: View) -> View:
     return replace(linked, dataset_id=dataset_id, rule_set=rule_set)
 
 
+def is_incoming_link() -> bool:
+    """True when the URL holds a view this session did not write (a pasted or saved link):
+    `restore_view` will apply it on this run."""
+    params = _url_params()
+    is_link = any(k in VIEW_PARAMS or k.startswith(FILTER_PREFIX) for k in params)
+    return is_link and params != st.session_state.get(WRITTEN_KEY)
+
+
 def restore_view(page: str | None = None) -> View:
     """Reopen the view a link names, or keep the session's view in the URL.
 
@@ -354,8 +362,7 @@ def restore_view(page: str | None = None) -> View:
     this session wrote itself is not a link: the session's own choices, made since, win.
     """
     params = _url_params()
-    is_link = any(k in VIEW_PARAMS or k.startswith(FILTER_PREFIX) for k in params)
-    if is_link and params != st.session_state.get(WRITTEN_KEY):
+    if is_incoming_link():
         linked, problems = from_params(params)
         for problem in problems:
             st.warning(problem)

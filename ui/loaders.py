@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import evaluation, fields, loading, rules
+from analytics import evaluation, exports, fields, loading, rules
 from ui import filters, masking, state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,8 +203,15 @@ def for_display(
     return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False, mapping), key)
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return _by_identity("csv", frame, lambda: frame.to_csv(index=False).encode("utf-8"))
+def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:
+    """The download of a table: `analytics.exports.csv_bytes` (formula-injection safe,
+    personal columns hidden unless included), computed once per table."""
+    return _by_identity(
+        "csv",
+        frame,
+        lambda: exports.csv_bytes(frame, include_personal=include_personal),
+        include_personal,
+    )
 
 
 def filtered(analysis: Analysis, chosen: filters.Filters) -> Any:

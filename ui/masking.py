@@ -3,13 +3,19 @@
 Masking happens at the last step before a frame reaches the screen or a download, so the
 engine and the caches always hold the real values and switching personal data on needs no
 recomputation.
+
+Which columns are personal is decided by `analytics.exports.personal_columns`, the same
+definition the exported files use (it also catches extra columns whose header looks
+personal: phone, address, birth date, passport ...). This module adds only *how* the screen
+hides a value: initials, an email's first letter, a licence number's tail, or `•••` for
+everything else; and the columns the user mapped by hand onto a personal field.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics import fields
+from analytics import exports, fields
 
 # Column -> how its values are hidden. Kept as data so a new personal field is one line.
 PERSONAL_COLUMNS = {
@@ -17,7 +23,7 @@ PERSONAL_COLUMNS = {
     "email": "email",
     "license_number": "tail",
 }
-HIDDEN = "•••"
+HIDDEN = exports.HIDDEN
 # First character of each word; hyphens and apostrophes start a word too (Anne-Marie, O'Neil).
 INITIAL = r"(?:^|[\s\-'])([^\s\-'])"
 LICENCE_TAIL = 2
@@ -46,14 +52,23 @@ def mask_tail(values: pd.Series, keep: int = LICENCE_TAIL) -> pd.Series:
     return masked.where(text.str.len() > 0, text)
 
 
-_MASKERS = {"initials": mask_names, "email": mask_emails, "tail": mask_tail}
+def mask_all(values: pd.Series) -> pd.Series:
+    """'+44 7700 900123' -> '•••': a column that looks personal but has no known shape."""
+    text = values.astype("string").str.strip()
+    masked = pd.Series(HIDDEN, index=values.index, dtype="string")
+    return masked.where(text.str.len() > 0, text)
+
+
+_MASKERS = {"initials": mask_names, "email": mask_emails, "tail": mask_tail, "hidden": mask_all}
 
 
 def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str | None:
-    """How to mask a column: by canonical name, the user's mapping, or a recognised header.
+    """How to mask a column, or None when it is not personal.
 
-    Raw headers matter where the engine hands back a row as exported (rejected rows keep
-    'E-mail', 'First name', 'Licence No' ...).
+    Personal: whatever `analytics.exports.personal_columns` says (canonical fields and
+    personal-looking headers), a header the user mapped onto a personal field, or a
+    recognised variant of one (rejected rows keep the export's own headers: 'E-mail',
+    'First name', 'Registration number' ...). The shape of the value picks the masker.
     """
     if column in PERSONAL_COLUMNS:
         return PERSONAL_COLUMNS[column]
@@ -63,7 +78,11 @@ def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str 
         if header in fields.NAME_PART_VARIANTS:
             return "initials"
         field = fields.HEADER_VARIANTS.get(header)
-    return PERSONAL_COLUMNS.get(field)
+    if field in PERSONAL_COLUMNS:
+        return PERSONAL_COLUMNS[field]
+    if exports.personal_columns(pd.DataFrame(columns=[column])):
+        return "hidden"
+    return None
 
 
 def mask_frame(

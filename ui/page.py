@@ -1,37 +1,81 @@
 """Page setup shared by every screen: `setup(title)` first, then `require_dataset()`.
 
-`setup` is the single entry each page calls before anything else, so session-wide hooks
-(sign-in, share links, exports) have one place to go.
+`setup` is the single entry each page calls before anything else, so the session-wide
+hooks live here: the sign-in gate, share links (a link's view is reopened, the session's
+view written back into the URL), storing an opened dataset so links can name it, and the
+sidebar. `require_dataset` adds the report downloads to the sidebar of every data page.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 
 import pandas as pd
 import streamlit as st
 
+from analytics import store
 from analytics.errors import LoadError
-from ui import filters, loaders, state
+from ui import auth, downloads, filters, links, loaders, state
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 NO_DATA = "No dataset is open. Upload your exports or open the sample on the Home page."
 PERSONAL_TOGGLE = "page_show_personal"
+SHARE_FAILED = (
+    "This dataset could not be stored for sharing (the app's data folder is not writable "
+    "or is full), so links will not include it. Everything else works."
+)
+# Widgets seeded from the session's choices when first drawn: a link opened in this
+# session changes those choices, so the widgets must be seeded again.
+SEEDED_WIDGETS = ("home_rules", "home_as_of", "home_sheet", "home_date_order")
+
+log = logging.getLogger(__name__)
 
 
-def setup(title: str) -> None:
-    """Configure the page, open the sample when asked to, and draw the sidebar."""
+def setup(title: str, page: str | None = None) -> str:
+    """Configure the page, pass the sign-in gate, reopen a link's view (or keep the
+    session's view in the URL), store a newly opened dataset, and draw the sidebar.
+
+    `page`: the screen's name in links (its file name without the number; "Home" for
+    app.py), by default the title. Returns the user's label for the audit log.
+    """
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
+    user = auth.require_access()
     if (
         os.environ.get(OPEN_SAMPLE_ENV) == "1"
         and not state.has_dataset()
+        and links.DATASET not in st.query_params
         and state.claim_sample_offer()
     ):
         open_sample()
+    if links.is_incoming_link():
+        for key in (*SEEDED_WIDGETS, *filter_keys("cohorts")):
+            st.session_state.pop(key, None)
+    links.restore_view(page=page or title)
+    _share_open_dataset()
     _sidebar()
     st.title(title)
+    return user
+
+
+def _share_open_dataset() -> None:
+    """Store the open dataset once (per session and reading options) so links name it;
+    the store records the upload in the audit log."""
+    if not state.has_dataset() or links.shared_dataset_id() is not None:
+        return
+    try:
+        links.share_dataset()
+    except store.StoreError as err:
+        st.warning(str(err))
+        return
+    except (OSError, sqlite3.Error):
+        log.exception("could not store the open dataset")
+        st.warning(SHARE_FAILED)
+        return
+    links.publish_view()
 
 
 def open_sample() -> None:
@@ -63,6 +107,9 @@ def _sidebar() -> None:
             on_change=_keep_personal_choice,
             help="Names, emails and licence numbers are masked unless this is on.",
         )
+        if links.shared_dataset_id() is not None:
+            st.caption("Link to this view (no personal data in it):")
+            st.code(links.share_link(), language=None, wrap_lines=True)
 
 
 def require_dataset() -> loaders.Analysis:
@@ -74,11 +121,13 @@ def require_dataset() -> loaders.Analysis:
         st.stop()
     try:
         with st.spinner("Reading the exports and applying the rules…"):
-            return loaders.analyse(ds, state.active_rules(), state.as_of())
+            analysis = loaders.analyse(ds, state.active_rules(), state.as_of())
     except LoadError as err:
         st.error(str(err))
         st.caption("Open the Home page to choose other files, a sheet or a column mapping.")
         st.stop()
+    downloads.report_buttons(analysis)
+    return analysis
 
 
 def show_table(frame: pd.DataFrame, mapping: dict[str, str] | None = None, **kwargs):
@@ -102,10 +151,18 @@ def download_csv(
     label: str = "Download CSV",
     mapping: dict[str, str] | None = None,
 ):
-    """Download of what the table shows, masked the same way."""
-    shown = loaders.for_display(frame, state.show_personal(), mapping)
+    """Download of what the table shows, masked the same way (exports hide the personal
+    columns completely), formula-injection safe; each download is audited."""
+    include = state.show_personal()
+    shown = loaders.for_display(frame, include, mapping)
     st.download_button(
-        label, loaders.csv_bytes(shown), file_name=file_name, mime="text/csv", key=key
+        label,
+        loaders.csv_bytes(shown, include_personal=include),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click=downloads.record_export,
+        args=(downloads.export_detail(f"csv {file_name}", include),),
     )
 
 
@@ -149,19 +206,28 @@ FILTER_COLUMNS = {
 NO_EXTRA = "(none)"
 
 
+def filter_keys(prefix: str) -> list[str]:
+    return [f"{prefix}_{column}" for column in FILTER_COLUMNS]
+
+
 def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> filters.Filters:
     """Multiselects for the usual columns, a date range and one extra column of the export.
 
     Widget keys are `<prefix>_<column>`, `<prefix>_dates`, `<prefix>_extra_column` and
-    `<prefix>_extra_values`; an empty choice means "everyone".
+    `<prefix>_extra_values`; an empty choice means "everyone". The usual columns travel in
+    share links: they start from the link's (or the session's) filters and every change is
+    published into the URL. The date range and the extra column stay in this session: an
+    extra column's values can be free text (notes, names), which never goes into a link.
     """
+    linked = links.current_view().filter_dict()
     chosen: dict[str, list[str]] = {}
     with st.expander("Filters", expanded=True):
         cols = st.columns(len(FILTER_COLUMNS))
         for col, (column, label) in zip(cols, FILTER_COLUMNS.items(), strict=True):
-            chosen[column] = col.multiselect(
-                label, filters.options(rows, column), key=f"{prefix}_{column}"
-            )
+            key, choices = f"{prefix}_{column}", filters.options(rows, column)
+            if key not in st.session_state and linked.get(column):
+                st.session_state[key] = [v for v in linked[column] if v in choices]
+            chosen[column] = col.multiselect(label, choices, key=key)
         left, mid, right = st.columns(3)
         bounds = filters.date_bounds(rows, "application_date")
         picked = None
@@ -177,4 +243,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             chosen[extra] = right.multiselect(
                 extra, filters.options(rows, extra), key=f"{prefix}_extra_values"
             )
+    shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
+    if links.clean_filters(shared)[0] != links.current_view().filters:
+        links.publish_view(filters=shared)
     return filters.Filters.build(chosen, picked, bounds)

@@ -1,7 +1,16 @@
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 
 
 @pytest.fixture(autouse=True)
 def _no_auto_sample(monkeypatch):
     # `make run` sets this; page tests choose their data explicitly.
     monkeypatch.delenv("ADMISSIONS_OPEN_SAMPLE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pages_flag(monkeypatch):
+    # Streamlit decides once per process whether an app has a pages/ folder (a class
+    # attribute set by the first AppTest to run). Reset it around each test, so a test's
+    # result does not depend on which test ran first.
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)

@@ -24,8 +24,18 @@ ONE_ROW_CSV = (
 )
 
 
-def app(page: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
+def app(page: str, secrets: dict | None = None) -> AppTest:
+    """A page of the app, run as the browser runs it: app.py is the main script and the
+    page is chosen from pages/ (so st.switch_page and links to other screens work).
+
+    `secrets` replace any secrets file on this machine; by default none is configured,
+    so the sign-in gate serves this computer only (local mode).
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page != "app.py":
+        at.switch_page(page)
+    at.secrets.update(secrets or {"access": {}})
+    return at
 
 
 def seed_files(at: AppTest, files: list[tuple[str, bytes]], label: str = "test") -> AppTest:
@@ -75,3 +85,19 @@ def follow(at: AppTest, page: str) -> AppTest:
         if key in at.session_state:
             other.session_state[key] = at.session_state[key]
     return other.run()
+
+
+def click_download(at: AppTest, key: str) -> AppTest:
+    """Click an st.download_button (AppTest 1.51 has no element class for it), which runs
+    its on_click callback as the browser's click would."""
+    (button,) = [d for d in at.get("download_button") if d.proto.id.endswith(f"-{key}")]
+    states = at._tree.get_widget_states()
+    clicked = states.widgets.add()
+    clicked.id = button.proto.id
+    clicked.trigger_value = True
+    return at._run(states)
+
+
+def params(at: AppTest) -> dict[str, list[str]]:
+    """The query string as lists of values."""
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in at.query_params.items()}

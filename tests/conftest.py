@@ -1,0 +1,27 @@
+"""Settings every test shares.
+
+- Errors in full: the production config hides error details from the browser
+  (`client.showErrorDetails = "none"`), which would also hide them from AppTest's
+  `at.exception`, so failures would not say what went wrong.
+- A store of its own per test: pages store the datasets they open and audit what
+  happens, which must never land in the project's `data/store/` or leak between tests.
+- No sign-in from this machine's environment: a passcode set in the shell would put
+  every page behind the passcode form.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit import config
+
+from analytics import store
+
+config.set_option("client.showErrorDetails", "full")
+
+PASSCODE_ENV = "ADMISSIONS_PASSCODE"
+
+
+@pytest.fixture(autouse=True)
+def _own_store(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path_factory.mktemp("store")))
+    monkeypatch.delenv(PASSCODE_ENV, raising=False)
