@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from analytics import fields
+
 HIDDEN = "•••"
 PERSONAL_COLUMNS = ("full_name", "email", "license_number")
 # Extra (unmapped) columns whose normalised header contains one of these words are treated
@@ -57,6 +59,8 @@ PERSONAL_HEADER_WORDS = (
     "passport",
 )
 NOT_PERSONAL = {"rule_id", "label", "programme", "cohort", "file", "sheet", "kept_file"}
+# Per-rule columns of an Evaluation: states, explanations and shortfalls, never identities.
+ENGINE_PREFIXES = ("state__", "explain__", "short__")
 INJECTION_FIRST_CHARS = "=+-@\t\r＝＋－＠"
 _INJECTION = re.compile(f"^[{re.escape(INJECTION_FIRST_CHARS)}]")
 MAX_SHEET_NAME = 31
@@ -82,20 +86,30 @@ class ExportError(Exception):
 # -- personal data and cell values -----------------------------------------------------------
 
 
-def _normalise(header: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(header).lower()).split())
+def is_personal_column(column: object) -> bool:
+    """Whether a column holds (or may hold) personal data.
+
+    A canonical field, or an export header recognised as one ('Registration number',
+    'First name'), is personal exactly when its field is; the engine's per-rule columns
+    (`state__license_current` ...) are not. Any other header is personal when it contains
+    a personal-sounding word, since nobody can know what a CRM's custom column holds.
+    """
+    name = str(column)
+    if name in PERSONAL_COLUMNS:
+        return True
+    if name in NOT_PERSONAL or name in fields.FIELD_KINDS or name.startswith(ENGINE_PREFIXES):
+        return False
+    header = fields.normalise_header(name)
+    if header in fields.NAME_PART_VARIANTS:
+        return True
+    if header in fields.HEADER_VARIANTS:
+        return fields.HEADER_VARIANTS[header] in PERSONAL_COLUMNS
+    return any(word in header for word in PERSONAL_HEADER_WORDS)
 
 
 def personal_columns(frame: pd.DataFrame) -> list[str]:
     """Columns of `frame` that hold (or may hold) personal data."""
-    found = []
-    for column in frame.columns:
-        norm = _normalise(column)
-        if column in PERSONAL_COLUMNS or (
-            column not in NOT_PERSONAL and any(w in norm for w in PERSONAL_HEADER_WORDS)
-        ):
-            found.append(column)
-    return found
+    return [column for column in frame.columns if is_personal_column(column)]
 
 
 def mask_personal(frame: pd.DataFrame, include_personal: bool = False) -> pd.DataFrame:

@@ -80,7 +80,7 @@ def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str 
         field = fields.HEADER_VARIANTS.get(header)
     if field in PERSONAL_COLUMNS:
         return PERSONAL_COLUMNS[field]
-    if exports.personal_columns(pd.DataFrame(columns=[column])):
+    if exports.is_personal_column(column):
         return "hidden"
     return None
 

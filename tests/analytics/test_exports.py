@@ -156,6 +156,27 @@ class TestMasking:
         )
         pd.testing.assert_frame_equal(masked, expected)
 
+    @pytest.mark.parametrize(
+        "column",
+        ["Registration number", "Licence No", "First name", "E-mail", "Contact phone"],
+    )
+    def test_export_headers_of_personal_fields_are_personal(self, column):
+        assert exports.is_personal_column(column)
+
+    @pytest.mark.parametrize(
+        "column",
+        [
+            "license_expiry",
+            "Licence Expires",
+            "state__license_current",
+            "explain__license_current",
+            "short__license_current",
+            "programme",
+        ],
+    )
+    def test_licence_dates_and_rule_results_are_not_personal(self, column):
+        assert not exports.is_personal_column(column)
+
     def test_include_personal_keeps_values(self):
         frame = _near_misses()
         pd.testing.assert_frame_equal(exports.mask_personal(frame, True), frame)
