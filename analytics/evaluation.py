@@ -88,32 +88,40 @@ class Evaluation:
     # --- admission ---------------------------------------------------------------------
 
     def _evaluate_admission(self) -> None:
-        n = len(self._app_frame)
         self.admission: dict[str, RuleResult] = {}
-        required = self.rule_set.required
-        # Bit i of fail_bits / missing_bits: the i-th required rule (set order) fails / is
-        # missing. A byte per applicant for up to 8 required rules.
-        bits_type = _bits_type(len(required))
-        fail_bits = np.zeros(n, bits_type)
-        missing_bits = np.zeros(n, bits_type)
-        bit = {rule.id: bits_type(i) for i, rule in enumerate(required)}
         for rule in self.rule_set.admission:
             result = checks.run(rule.check, self.cols, rule.field, rule.params)
             self.admission[rule.id] = RuleResult(rule, result)
-            if rule.is_required:
-                _set_bit(fail_bits, result.state == FAIL, bit[rule.id])
-                _set_bit(missing_bits, result.state == MISSING, bit[rule.id])
-        self.fail_bits = fail_bits
-        self.missing_bits = missing_bits
-        has_fail = (fail_bits != 0).view(np.int8)
-        has_missing = (missing_bits != 0).view(np.int8)
-        one_fail = (fail_bits & (fail_bits - bits_type(1))) == 0  # at most one bit set
-        one_fail &= has_fail.view(bool)
-        one_fail &= ~has_missing.view(bool)
-        self.is_near_miss = one_fail
-        # ineligible (2) when any fail, else incomplete (1) when any missing, else eligible
-        np.left_shift(has_fail, 1, out=has_fail)
-        self.status_code = np.maximum(has_fail, has_missing)
+        required = [self.admission[r.id].state for r in self.rule_set.required]
+        self._patterns = _Patterns.of(required, len(self._app_frame))
+
+    # Per-applicant arrays of docs/architecture.md, spread from the pattern tables the
+    # first time they are read (the summaries count patterns and never need them).
+
+    @cached_property
+    def pattern(self) -> np.ndarray:
+        """Per applicant, the index of its required-rule pattern (see `pattern_counts`)."""
+        return self._patterns.index
+
+    @cached_property
+    def fail_bits(self) -> np.ndarray:
+        """Bit i set: the i-th required rule (set order) fails."""
+        return self._patterns.spread(self._patterns.fail_bits)
+
+    @cached_property
+    def missing_bits(self) -> np.ndarray:
+        """Bit i set: the i-th required rule (set order) is missing."""
+        return self._patterns.spread(self._patterns.missing_bits)
+
+    @cached_property
+    def status_code(self) -> np.ndarray:
+        """int8: ELIGIBLE / INCOMPLETE / INELIGIBLE."""
+        return self._patterns.spread(self._patterns.status)
+
+    @cached_property
+    def is_near_miss(self) -> np.ndarray:
+        """Exactly one required rule fails and none is missing."""
+        return self._patterns.spread(self._patterns.near_miss)
 
     @cached_property
     def n_fail(self) -> np.ndarray:
@@ -124,6 +132,39 @@ class Evaluation:
     def n_missing(self) -> np.ndarray:
         """Required rules missing, per applicant."""
         return np.bitwise_count(self.missing_bits)
+
+    @property
+    def patterns(self) -> _Patterns:
+        """The required-rule patterns: per pattern fail / missing bits, status, near miss."""
+        return self._patterns
+
+    def pattern_counts_by(self, column: str) -> tuple[np.ndarray, pd.Index]:
+        """Applicants per (group, pattern): an int64 (k + 1, patterns) table.
+
+        Row 0 counts the applicants whose `column` is blank, row g + 1 those holding the
+        g-th value of the returned distinct values (`Columns.codes`). One bincount over
+        the whole cohort; every admission summary reads from such a table.
+        """
+        cache = self.__dict__.setdefault("_pattern_counts", {})
+        if column not in cache:
+            codes, uniques = self.cols.codes(column)
+            k = len(uniques) + 1
+            size = self._patterns.size
+            wide = np.uint16 if k * size <= np.iinfo(np.uint16).max + 1 else np.intp
+            key = codes.astype(wide)
+            key += wide(1)  # blank (-1) -> row 0
+            if size > 1:
+                key *= wide(size)
+                np.add(key, self._patterns.index, out=key, casting="unsafe")  # fits: k * size
+            counts = np.bincount(key, minlength=k * size).reshape(k, size)
+            cache[column] = (counts, uniques)
+        return cache[column]
+
+    @cached_property
+    def pattern_counts(self) -> np.ndarray:
+        """Applicants per required-rule pattern (the cohort table's column sums: every
+        summary screen groups by cohort, so this costs no second pass over the cohort)."""
+        return self.pattern_counts_by("cohort")[0].sum(axis=0)
 
     # --- renewal -----------------------------------------------------------------------
 
@@ -241,6 +282,73 @@ def _set_bit(bits: np.ndarray, flags: np.ndarray, bit) -> None:
     if bit:
         np.left_shift(shifted, bit, out=shifted)
     np.bitwise_or(bits, shifted, out=bits)
+
+
+# Up to this many required rules, a pattern is the rules' states packed two bits each
+# (4**8 = 65,536 possible patterns, a uint16 per applicant) and needs no sort to number.
+_PACKED_MAX_RULES = 8
+
+
+class _Patterns:
+    """The distinct combinations of required-rule states, and which one each applicant has.
+
+    Status, near miss and every admission count depend only on an applicant's states on
+    the required rules, so the summaries count applicants per pattern once and then work
+    on tables of at most a few thousand entries. `index` (per applicant) points into the
+    per-pattern arrays `fail_bits`, `missing_bits`, `status` (int8) and `near_miss`.
+    """
+
+    def __init__(self, index: np.ndarray, fail_bits: np.ndarray, missing_bits: np.ndarray):
+        self.index = index
+        self.fail_bits = fail_bits
+        self.missing_bits = missing_bits
+        self.size = len(fail_bits)
+        has_fail = fail_bits != 0
+        has_missing = missing_bits != 0
+        self.status = np.where(
+            has_fail, INELIGIBLE, np.where(has_missing, INCOMPLETE, ELIGIBLE)
+        ).astype(np.int8)
+        one_bit = (fail_bits & (fail_bits - fail_bits.dtype.type(1))) == 0
+        self.near_miss = has_fail & one_bit & ~has_missing
+
+    @classmethod
+    def of(cls, states: list[np.ndarray], n: int) -> _Patterns:
+        """Patterns of the required rules' int8 state arrays (set order) over n rows."""
+        count = len(states)
+        bits_type = _bits_type(count)
+        if count <= _PACKED_MAX_RULES:
+            # State s of rule i lands in bits 2i (fail) and 2i + 1 (missing): PASS 0,
+            # FAIL 1, MISSING 2 are already those two bits.
+            packed_type = np.uint8 if count <= 4 else np.uint16
+            # A copy: the states stay as they are.
+            index = states[0].astype(packed_type) if states else np.zeros(n, packed_type)
+            for i, state in enumerate(states[1:], start=1):
+                shifted = state.astype(packed_type)
+                shifted <<= packed_type(2 * i)
+                index |= shifted
+            every = np.arange(4**count, dtype=np.uint64)
+            fail_bits = np.zeros(len(every), bits_type)
+            missing_bits = np.zeros(len(every), bits_type)
+            for i in range(count):
+                fail_bits |= (((every >> np.uint64(2 * i)) & np.uint64(1)) << np.uint64(i)).astype(
+                    bits_type
+                )
+                missing_bits |= (
+                    ((every >> np.uint64(2 * i + 1)) & np.uint64(1)) << np.uint64(i)
+                ).astype(bits_type)
+            return cls(index, fail_bits, missing_bits)
+        fail = np.zeros(n, bits_type)
+        missing = np.zeros(n, bits_type)
+        for i, state in enumerate(states):
+            _set_bit(fail, state == FAIL, bits_type(i))
+            _set_bit(missing, state == MISSING, bits_type(i))
+        pairs = np.stack([fail, missing], axis=1)
+        uniques, index = np.unique(pairs, axis=0, return_inverse=True)
+        return cls(index.reshape(-1), uniques[:, 0].copy(), uniques[:, 1].copy())
+
+    def spread(self, per_pattern: np.ndarray) -> np.ndarray:
+        """The per-pattern values, one per applicant."""
+        return per_pattern[self.index.astype(np.intp)]
 
 
 def _certified_mask(frame: pd.DataFrame) -> np.ndarray:

@@ -33,35 +33,58 @@ def rate(part: int, whole: int) -> float:
     return float(part) / whole if whole else 0.0
 
 
-def _status_counts(ev: Evaluation) -> list[int]:
-    return [int(np.count_nonzero(ev.status_code == code)) for code in range(3)]
+def _by_status(counts: np.ndarray, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
+    """From applicants per pattern (last axis): applicants per status (3 columns) and near
+    misses, over the leading axes."""
+    patterns = ev.patterns
+    one_hot = (patterns.status[:, None] == np.arange(3)).astype(np.int64)
+    return counts @ one_hot, counts @ patterns.near_miss.astype(np.int64)
 
 
 def overview(ev: Evaluation) -> dict:
-    counts = _status_counts(ev)
-    applicants = int(len(ev.status_code))
+    counts, near = _by_status(ev.pattern_counts, ev)
+    applicants = int(counts.sum())
     return {
         "applicants": applicants,
         "eligible": int(counts[ELIGIBLE]),
         "incomplete": int(counts[INCOMPLETE]),
         "ineligible": int(counts[INELIGIBLE]),
         "eligibility_rate": rate(counts[ELIGIBLE], applicants),
-        "near_miss": int(np.count_nonzero(ev.is_near_miss)),
+        "near_miss": int(near),
     }
 
 
+def _group_labels(column: str, uniques) -> tuple[list[str], str]:
+    return [str(u) for u in uniques], UNASSIGNED if column == "cohort" else NOT_GIVEN
+
+
 def group_codes(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
-    """Codes 0..k-1 per applicant and the k group labels (blank -> Unassigned / Not given)."""
+    """Codes 0..k-1 per applicant (intp) and the k group labels (blank -> Unassigned /
+    Not given)."""
     codes, uniques = ev.cols.codes(column)
-    labels = [str(u) for u in uniques]
-    blank = UNASSIGNED if column == "cohort" else NOT_GIVEN
+    labels, blank = _group_labels(column, uniques)
+    codes = codes.astype(np.intp)  # a copy: the cached codes stay as they are
     is_blank = codes < 0
     if is_blank.any():
         if blank not in labels:
             labels.append(blank)
-        codes = codes.astype(np.intp)  # a copy: the cached codes stay as they are
         codes[is_blank] = labels.index(blank)
     return codes, labels
+
+
+def _grouped_pattern_counts(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
+    """Applicants per (group, pattern) with blanks folded into their label's row."""
+    counts, uniques = ev.pattern_counts_by(column)
+    labels, blank = _group_labels(column, uniques)
+    blank_row, counts = counts[0], counts[1:]
+    if blank_row.any():
+        if blank in labels:
+            counts = counts.copy()
+            counts[labels.index(blank)] += blank_row
+        else:
+            labels.append(blank)
+            counts = np.vstack([counts, blank_row])
+    return counts, labels
 
 
 def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
@@ -70,17 +93,8 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     Sorted by the group's label; blank values are grouped as "Unassigned" (cohort) or
     "Not given" (any other column).
     """
-    codes, labels = group_codes(ev, column)
-    k = len(labels)
-    # One bincount over (group, status, near miss): near misses are status 3 here.
-    small = np.int16 if 4 * k < np.iinfo(np.int16).max else np.intp
-    combined = codes.astype(small) * small(4)
-    combined += ev.status_code
-    combined += ev.is_near_miss  # ineligible (2) near misses -> 3
-    counts = np.bincount(combined, minlength=4 * k).reshape(k, 4)
-    by_status = counts[:, :3].copy()
-    by_status[:, INELIGIBLE] += counts[:, 3]
-    near = counts[:, 3].astype(np.int64)
+    counts, labels = _grouped_pattern_counts(ev, column)
+    by_status, near = _by_status(counts, ev)
     applicants = by_status.sum(axis=1)
     out = pd.DataFrame(
         {
@@ -89,7 +103,7 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
             "eligible": by_status[:, ELIGIBLE].astype(np.int64),
             "incomplete": by_status[:, INCOMPLETE].astype(np.int64),
             "ineligible": by_status[:, INELIGIBLE].astype(np.int64),
-            "near_miss": near,
+            "near_miss": near.astype(np.int64),
         }
     )
     out["eligibility_rate"] = [rate(e, a) for e, a in zip(out["eligible"], applicants, strict=True)]
@@ -105,8 +119,7 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
     rows = []
     if by is None:
         for rr in ev.admission.values():
-            counts = [int(np.count_nonzero(rr.state == code)) for code in (PASS, FAIL, MISSING)]
-            rows.append(_gap_row(rr.rule, counts))
+            rows.append(_gap_row(rr.rule, _state_counts(ev, rr)))
         return pd.DataFrame(rows, columns=_GAP_COLUMNS)
     codes, labels = group_codes(ev, by)
     k = len(labels)
@@ -117,6 +130,21 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
             rows.append({by: labels[g], **_gap_row(rr.rule, counts[g])})
     out = pd.DataFrame(rows, columns=[by, *_GAP_COLUMNS])
     return out.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def _state_counts(ev: Evaluation, rr) -> list[int]:
+    """Applicants passing, failing and missing one admission rule."""
+    required = [r.id for r in ev.rule_set.required]
+    if rr.rule.id in required:  # read off the pattern counts
+        bits = ev.patterns.fail_bits.dtype.type
+        bit = bits(1) << bits(required.index(rr.rule.id))
+        counts = ev.pattern_counts
+        fail = int(counts[(ev.patterns.fail_bits & bit) != 0].sum())
+        missing = int(counts[(ev.patterns.missing_bits & bit) != 0].sum())
+        return [int(counts.sum()) - fail - missing, fail, missing]
+    fail = int(np.count_nonzero(rr.state == FAIL))
+    missing = int(np.count_nonzero(rr.state == MISSING))
+    return [len(rr.state) - fail - missing, fail, missing]
 
 
 _GAP_COLUMNS = ["rule_id", "label", "severity", "pass", "fail", "missing"]
@@ -141,13 +169,14 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     """
     required = ev.rule_set.required
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    if ev.fail_bits.dtype.itemsize <= 2:  # up to 16 required rules: count every pattern
-        counts = np.bincount(ev.fail_bits, minlength=2)
-        counts[0] = 0
-        uniques = np.flatnonzero(counts)
-        counts = counts[uniques]
-    else:
-        uniques, counts = np.unique(ev.fail_bits[ev.fail_bits != 0], return_counts=True)
+    patterns = ev.patterns
+    by_pattern = ev.pattern_counts
+    # Applicants per fail-bits value, over the patterns that have any fail.
+    uniques, inverse = np.unique(patterns.fail_bits, return_inverse=True)
+    counts = np.bincount(inverse.reshape(-1), weights=by_pattern, minlength=len(uniques))
+    counts = counts.astype(np.int64)
+    keep = (uniques != 0) & (counts > 0)
+    uniques, counts = uniques[keep], counts[keep]
     total = int(counts.sum())
     if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
@@ -244,13 +273,17 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
     rule and every one before it; `dropped` how many the rule removed; `share` is
     remaining / applicants.
     """
-    n = len(ev.status_code)
-    still = np.ones(n, bool)
+    patterns = ev.patterns
+    by_pattern = ev.pattern_counts
+    n = int(by_pattern.sum())
+    not_passing = patterns.fail_bits | patterns.missing_bits
+    still = np.ones(patterns.size, bool)  # patterns passing every rule so far
     rows = [{"step": 0, "rule_id": "", "label": "All applicants", "remaining": n, "dropped": 0}]
+    before = n
+    one = not_passing.dtype.type(1)
     for i, rule in enumerate(ev.rule_set.required, start=1):
-        before = int(np.count_nonzero(still))
-        still &= ev.admission[rule.id].state == PASS
-        after = int(np.count_nonzero(still))
+        still &= (not_passing & (one << not_passing.dtype.type(i - 1))) == 0
+        after = int(by_pattern[still].sum())
         rows.append(
             {
                 "step": i,
@@ -260,6 +293,7 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
                 "dropped": before - after,
             }
         )
+        before = after
     out = pd.DataFrame(rows)
     out["share"] = [rate(r, n) for r in out["remaining"]]
     return out
