@@ -7,6 +7,7 @@ applicant_id to `rejected`, rows sharing one to `duplicates`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ DUPLICATE_COLUMNS = [
 ]
 NO_ID_REASON = "no applicant_id"
 MAX_NAMES_IN_MESSAGE = 12
+PARSE_THREADS = 2  # columns parsed at once (Arrow compute runs outside the GIL)
 _TEXT = "string"
 
 
@@ -216,7 +218,8 @@ def _build_part(
 ) -> _Part:
     cells = raw.cells
     header_cells = cells.loc[header]
-    body = cells[cells.index > header]
+    # The index is the sheet's row number, ascending: the body is a slice (no copy).
+    body = cells.iloc[cells.index.searchsorted(header, side="right") :]
     by_norm = {fields.normalise_header(k): v for k, v in mapping.items()}
 
     taken = set(fields.CANONICAL_FIELDS) | set(fields.SOURCE_COLUMNS)
@@ -286,7 +289,11 @@ def _build_part(
             return parsing.parse_date(column, date_order.get(name))
         return _PARSERS[kind](column)
 
-    results = {n: parse(n, k) for n, k in fields.FIELD_KINDS.items() if n in assigned}
+    # Arrow kernels release the GIL, so columns parse side by side.
+    jobs = [(n, k) for n, k in fields.FIELD_KINDS.items() if n in assigned]
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        parsed_columns = list(pool.map(lambda job: parse(*job), jobs))
+    results = {name: parsed for (name, _), parsed in zip(jobs, parsed_columns, strict=True)}
     for name, kind in fields.FIELD_KINDS.items():
         if name not in results:
             out[name] = _empty(kind, index)
@@ -305,8 +312,16 @@ def _build_part(
     if "full_name" not in assigned and ("first_name" in assigned or "last_name" in assigned):
         first = _part_text(body, assigned.get("first_name"))
         last = _part_text(body, assigned.get("last_name"))
-        joined = first.str.cat(last, sep=" ", na_rep="").str.strip()
-        out["full_name"] = joined.mask(joined == "").astype(_TEXT)
+        text_type = first.type if "first_name" in assigned else last.type
+        joined = pc.binary_join_element_wise(
+            first.cast(text_type),
+            last.cast(text_type),
+            pa.scalar(" ", text_type),
+            null_handling="replace",
+            null_replacement="",
+        )
+        out["full_name"] = parsing.clean_text(pd.Series(pd.arrays.ArrowStringArray(joined)))
+        out["full_name"].index = index
 
     frame = pd.DataFrame(out, index=index)
     frame["source_file"] = pd.Series(file, index=index, dtype=_TEXT)
@@ -355,10 +370,11 @@ def _build_part(
     return _Part(info, frame, problems_frame, rejected, list(extras), len(body))
 
 
-def _part_text(body: pd.DataFrame, position: int | None) -> pd.Series:
+def _part_text(body: pd.DataFrame, position: int | None) -> pa.ChunkedArray:
+    """A name part as trimmed Arrow text (null where blank or absent)."""
     if position is None:
-        return pd.Series(pd.NA, index=body.index, dtype=_TEXT)
-    return parsing.clean_text(body[position])
+        return pa.chunked_array([pa.nulls(len(body), pa.string())])
+    return parsing.clean_arrow(body[position])
 
 
 def _empty(kind: str, index: pd.Index) -> pd.Series:

@@ -111,8 +111,8 @@ def _field(struct, name: str):
 
 
 def _text_series(array, index: pd.Index) -> pd.Series:
-    values = array.to_numpy(zero_copy_only=False)
-    return pd.Series(values, index=index, dtype=object).astype(TEXT_DTYPE)
+    # StringDtype.__from_arrow__ is pandas' own Arrow -> "string" conversion (one pass).
+    return pd.Series(TEXT_DTYPE.__from_arrow__(array), index=index, copy=False)
 
 
 def _problems(bad: np.ndarray, index: pd.Index, message) -> pd.Series:
@@ -127,6 +127,11 @@ def _lookup(text, keys: pa.Array, values: pa.Array):
 
 
 # ---- parsers --------------------------------------------------------------------------------
+
+
+def clean_arrow(cells: pd.Series) -> pa.ChunkedArray:
+    """Trimmed text as Arrow; empty and whitespace-only cells become null."""
+    return _clean(cells)
 
 
 def clean_text(cells: pd.Series) -> pd.Series:

@@ -126,15 +126,31 @@ def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
     keep_rows = np.zeros(len(cells), dtype=bool)
     keep_cols = []
     for position in cells.columns:
-        text = pc.utf8_trim_whitespace(pa.array(cells[position].array))
-        filled = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+        filled = has_content(cells[position])
         if filled.any():
             keep_rows |= filled
             keep_cols.append(position)
-    frame = cells.iloc[keep_rows, keep_cols]
+    # Without blank rows a slice keeps the columns' memory shared (no copy of the sheet).
+    rows = slice(None) if keep_rows.all() else keep_rows
+    frame = cells.iloc[rows, keep_cols]
     frame.columns = range(len(keep_cols))
     frame.index = frame.index.astype("int64")
     return frame
+
+
+def has_content(cells: pd.Series) -> np.ndarray:
+    """True where a cell holds something other than nothing or whitespace."""
+    array = cells.array
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        text = pa.array(array)
+    else:
+        text = pa.array(cells.astype(object), type=pa.string(), from_pandas=True)
+    if text.null_count == len(text):
+        return np.zeros(len(text), dtype=bool)
+    # utf8_is_space is false for "", so empty text is tested on its own; both agree with
+    # utf8_trim_whitespace on what counts as whitespace, without copying the text.
+    blank = pc.or_kleene(pc.equal(pc.utf8_length(text), 0), pc.utf8_is_space(text))
+    return pc.fill_null(pc.invert(blank), False).to_numpy(zero_copy_only=False)
 
 
 # ---- openpyxl (bounded fallback) -------------------------------------------------------
