@@ -253,7 +253,8 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
         empty = pd.DataFrame(columns=columns)
         return empty.astype({"rank": "int64", "shortfall": "float64", "gap": "float64"})
     hits = pd.concat(frames, ignore_index=True)
-    people = ev.applicants.iloc[hits["position"].to_numpy()]
+    identity = ["applicant_id", "full_name", "cohort", "degree"]
+    people = ev.applicants[identity].iloc[hits["position"].to_numpy()]
     hits["applicant_id"] = people["applicant_id"].to_numpy()
     hits["full_name"] = people["full_name"].to_numpy()
     hits["cohort"] = people["cohort"].to_numpy()
