@@ -440,7 +440,8 @@ def _combine(parts: list[_Part]) -> LoadResult:
         extras += [e for e in part.extras if e not in extras]
     canonical = fields.CANONICAL_FIELDS + fields.SOURCE_COLUMNS
     if len(parts) == 1:
-        frame = parts[0].frame.reset_index(drop=True)
+        frame = parts[0].frame  # the part's own frame: relabel it in place, no copy
+        frame.index = pd.RangeIndex(len(frame))
     elif parts:
         frame = pd.concat([p.frame for p in parts], ignore_index=True)
     else:
@@ -451,9 +452,12 @@ def _combine(parts: list[_Part]) -> LoadResult:
         frame["source_sheet"] = pd.Series(dtype=_TEXT)
         frame["source_row"] = pd.Series(dtype="int64")
     for name in extras:
-        frame[name] = frame[name].astype(_TEXT) if name in frame else pd.NA
-        frame[name] = frame[name].astype(_TEXT)
-    frame = frame[canonical + extras]
+        if name not in frame:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype=_TEXT)
+        elif frame[name].dtype != _TEXT:
+            frame[name] = frame[name].astype(_TEXT)
+    if list(frame.columns) != canonical + extras:
+        frame = frame[canonical + extras]
     for name, kind in fields.FIELD_KINDS.items():  # concat of all-NA parts can loosen dtypes
         dtype = _empty(kind, pd.RangeIndex(0)).dtype
         if frame[name].dtype != dtype:
@@ -463,8 +467,13 @@ def _combine(parts: list[_Part]) -> LoadResult:
 
     has_id = frame["applicant_id"].notna().to_numpy()
     candidates = np.flatnonzero(has_id)
-    kept_mask, duplicates = _resolve_duplicates(frame.iloc[candidates])
-    kept = frame.take(candidates[kept_mask]).reset_index(drop=True)
+    kept_mask, duplicates = _resolve_duplicates(frame[_DUPLICATE_INPUTS].take(candidates))
+    keep = candidates[kept_mask]
+    if len(keep) == len(frame):  # no rejected or duplicate rows: nothing to copy
+        kept = frame
+    else:
+        kept = frame.take(keep)
+        kept.index = pd.RangeIndex(len(kept))
 
     rejected = [p.rejected for p in parts if len(p.rejected)]
     if rejected:
@@ -492,11 +501,21 @@ def _combine(parts: list[_Part]) -> LoadResult:
     )
 
 
+_DUPLICATE_INPUTS = [
+    "applicant_id",
+    "application_date",
+    "source_file",
+    "source_sheet",
+    "source_row",
+]
+
+
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
     application_date wins, missing dates count as earliest, a tie goes to the last row."""
-    keys = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(frame["applicant_id"].array)))
-    codes, _ = pd.factorize(keys.to_numpy(zero_copy_only=False))
+    ids = pa.array(frame["applicant_id"].array, type=pa.string(), from_pandas=True)
+    keys = pc.utf8_lower(pc.utf8_trim_whitespace(ids))
+    codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False).astype("int64")
     dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")
     # NaT is the smallest int64, so a missing date sorts as the earliest.
     positions = np.arange(len(frame))
