@@ -328,7 +328,7 @@ def _build_part(
     frame["source_sheet"] = pd.Series(raw.name, index=index, dtype=_TEXT)
     frame["source_row"] = index.to_numpy(dtype="int64")
     for name, position in extras.items():
-        frame[name] = body[position].astype(_TEXT)
+        frame[name] = parsing.clean_text(body[position])
 
     header_frame = pd.DataFrame(
         {

@@ -162,6 +162,14 @@ class TestColumns:
         assert res.frame.loc[0, "Score"] == "5"
         assert res.sources[0].columns["Notes"] is None
 
+    def test_extra_columns_are_trimmed_and_blank_is_missing(self):
+        rows = [HEADER + ["Notes"], ["1", "A", None, None, None, "  call back  "], ["2", "B"]]
+        rows[2] += [None, None, None, "   "]
+        res = load(xlsx(("S", rows)))
+        assert res.frame.loc[0, "Notes"] == "call back"
+        assert res.frame["Notes"].isna().tolist() == [False, True]
+        assert res.frame["Notes"].dtype == "string"
+
     def test_duplicate_header_keeps_the_first_and_reports_the_second(self):
         rows = [["ID", "Email", "Name", "Email"], ["1", "first@x", "A", "second@x"]]
         res = load(xlsx(("S", rows)))
