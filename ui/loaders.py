@@ -28,7 +28,7 @@ from ui import filters, masking, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
-UPLOAD_TYPES = ("xlsx", "xlsm", "csv")
+UPLOAD_TYPES = ("xlsx", "xlsm", "xls", "csv")
 MEMO = "_loaders_memo"
 MEMO_SIZE = 24
 

@@ -7,6 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 import xlsxwriter
+import xlwt
 
 from analytics import loading, safety
 from analytics.errors import LoadError, NoHeaderError, UnsafeSetupError
@@ -125,6 +126,21 @@ class TestPassword:
     def test_unreadable_xls(self):
         data = safety.OLE2_MAGIC + b"\x00" * 500
         assert "save it as .xlsx" in load_error("old.xls", data)
+
+
+class TestOldXls:
+    def test_a_real_biff8_workbook_is_read_by_calamine(self):
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("Applicants")
+        for row, values in enumerate([HEADER, ["007", "Ana", "a@x"]]):
+            for col, value in enumerate(values):
+                sheet.write(row, col, value)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        res = loading.load_exports([loading.Source("old.xls", buffer.getvalue())])
+        assert res.frame["applicant_id"].tolist() == ["007"]
+        assert res.frame["email"].tolist() == ["a@x"]
+        assert res.sources[0].sheet == "Applicants"
 
 
 class TestXmlEntities:
