@@ -2,11 +2,12 @@
 
 The files are built from the same memoised tables the screens show (`loaders.derived`
 under the pages' own names), so the figures in a download are the figures on screen.
-Streamlit 1.51's `st.download_button` needs the bytes when it is drawn (a callable `data`
-arrived in a later release), so the files are built only after the user asks for them
-("Prepare report files"); every rerun after that reuses them. Each click on a download
-button records `export` in the audit log (the button's `on_click` callback), with the
-stored dataset's id and whether personal data was included, never a value from the data.
+The files are built only after the user asks for them ("Prepare report files"); every
+rerun after that reuses them. (Streamlit 1.56's `st.download_button` also takes a callable
+`data`, built at click time; the explicit step is kept: the buttons then download at once.)
+Each click on a download button records `export` in the audit log (the button's `on_click`
+callback), with the stored dataset's id and whether personal data was included, never a
+value from the data.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ PAGES = ["app"] + [
     for path in sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_")[0]))
 ]
 EXCEPTION = '[data-testid="stException"]'
+# Streamlit 1.56's own warning on a form whose submit button has not rendered yet: it
+# flashes on the Saved views form just after a run ends (upstream issue #14247, warning
+# removed in a later release), so it is not the app reporting a problem with the upload.
+FORM_LOADING_WARNING = "Missing Submit Button"
 
 
 # ---------------------------------------------------------------- helpers
@@ -69,6 +73,8 @@ def metric(page, label: str):
 
 def metric_number(page, label: str) -> int:
     found = metric(page, label)
+    # The run can report "finished" a moment before the frontend has drawn every element.
+    found.first.wait_for()
     assert found.count() == 1, f"expected one metric labelled {label!r}, found {found.count()}"
     text = found.locator('[data-testid="stMetricValue"]').inner_text()
     digits = re.sub(r"[^\d]", "", text)
@@ -123,7 +129,9 @@ def test_upload_visit_every_page_and_match_the_report(page, app):
         [str(p) for p in SAMPLES]
     )
     # The validation report, or whatever stopped it: an exception or an error message.
-    read_error = page.locator('[data-testid="stAlertContentError"]')
+    read_error = page.locator('[data-testid="stAlertContentError"]').filter(
+        has_not_text=FORM_LOADING_WARNING
+    )
     metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
     wait_for_run(page)
     assert_no_exception(page, app, "Home after upload")

@@ -88,7 +88,7 @@ def follow(at: AppTest, page: str) -> AppTest:
 
 
 def click_download(at: AppTest, key: str) -> AppTest:
-    """Click an st.download_button (AppTest 1.51 has no element class for it), which runs
+    """Click an st.download_button (AppTest 1.56 has no element class for it), which runs
     its on_click callback as the browser's click would."""
     (button,) = [d for d in at.get("download_button") if d.proto.id.endswith(f"-{key}")]
     states = at._tree.get_widget_states()
