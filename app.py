@@ -36,7 +36,11 @@ if dataset is None:
     st.stop()
 
 st.subheader(f"Dataset: {dataset.label}")
-home.reading_options(dataset)
+try:
+    home.reading_options(dataset)
+except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
+    st.error(str(err))
+    st.stop()
 
 result, error = None, None
 try:

@@ -1,6 +1,7 @@
 """Home: opening data, the validation report, mapping, date order, rule set and as-of."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,9 @@ from tests.pages.helpers import (
 )
 from ui import page, state
 
+ROOT = Path(__file__).resolve().parents[2]
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME = {".xlsx": XLSX_MIME, ".csv": "text/csv"}
 MESSY_CSV = (
     b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
     b"A1,Jane Doe,jane@example.org,C1,2026-01-10,MD,yes,2027-06-30,25\n"
@@ -61,21 +65,56 @@ def test_open_sample_env_opens_it_without_a_click(monkeypatch):
     assert metric(at, "Applicants")
 
 
-def test_validation_report_counts_match_the_engine():
-    # AppTest in Streamlit 1.51 cannot drive st.file_uploader, so the session is seeded with
-    # the uploaded bytes through ui.state.open_files, the function the uploader calls.
-    at = seed_files(app("app.py"), [("messy.csv", MESSY_CSV)]).run()
+def _upload(at, files: list[tuple[str, bytes, str]]):
+    """Choose files in the Home uploader, as a person does in the browser, and rerun."""
+    at.run()
     assert not at.exception
-    result, _ = engine([("messy.csv", MESSY_CSV)])
-    assert _report_numbers(at) == {
+    at.file_uploader(key="home_upload").set_value(files)
+    return at.run()
+
+
+def _engine_numbers(result) -> dict[str, str]:
+    return {
         "Rows read": f"{result.rows_read:,}",
         "Analysed": f"{len(result.frame):,}",
         "Rejected": f"{len(result.rejected):,}",
         "Duplicates": f"{len(result.duplicates):,}",
         "Cell problems": f"{len(result.problems):,}",
     }
+
+
+def test_uploading_the_samples_reports_what_the_engine_reads():
+    paths = sorted((ROOT / "data" / "samples").glob("*"))
+    files = [(p.name, p.read_bytes(), MIME[p.suffix]) for p in paths]
+    at = _upload(app("app.py"), files)
+    assert not at.exception and not at.error
+    opened = state.dataset(store=at.session_state)
+    assert opened.files == tuple((name, data) for name, data, _ in files)
+    assert opened.label == ", ".join(name for name, _, _ in files)
+    result, _ = engine([(name, data) for name, data, _ in files])
+    assert result.rows_read == 706  # all three samples were read, not just the first
+    assert _report_numbers(at) == _engine_numbers(result)
+
+
+def test_uploaded_messy_file_counts_match_the_engine():
+    at = _upload(app("app.py"), [("messy.csv", MESSY_CSV, "text/csv")])
+    assert not at.exception
+    result, _ = engine([("messy.csv", MESSY_CSV)])
+    assert _report_numbers(at) == _engine_numbers(result)
     assert (len(result.rejected), len(result.duplicates)) == (1, 1)
     assert len(result.problems) >= 3  # Vet, maybe, lots
+
+
+@pytest.mark.parametrize("data", [b"", b"not a workbook"], ids=["zero-bytes", "not-a-zip"])
+def test_uploading_a_broken_workbook_shows_one_line_error(data):
+    at = _upload(app("app.py"), [("export.xlsx", data, XLSX_MIME)])
+    assert not at.exception
+    with pytest.raises(errors.LoadError) as raised:
+        loading.load_exports([loading.Source(name="export.xlsx", data=data)])
+    message = str(raised.value)
+    assert "\n" not in message and "export.xlsx" in message
+    assert [e.value for e in at.error] == [message]
+    assert not at.metric  # no validation report from a file that could not be read
 
 
 def test_report_lists_filter_and_mask_personal_data():
