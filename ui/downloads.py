@@ -3,7 +3,7 @@
 The files are built from the same memoised tables the screens show (`loaders.derived`
 under the pages' own names), so the figures in a download are the figures on screen.
 The files are built only after the user asks for them ("Prepare report files"); every
-rerun after that reuses them. (Streamlit 1.56's `st.download_button` also takes a callable
+rerun after that reuses them. (Since Streamlit 1.56 `st.download_button` also takes a callable
 `data`, built at click time; the explicit step is kept: the buttons then download at once.)
 Each click on a download button records `export` in the audit log (the button's `on_click`
 callback), with the stored dataset's id and whether personal data was included, never a

@@ -88,14 +88,9 @@ def follow(at: AppTest, page: str) -> AppTest:
 
 
 def click_download(at: AppTest, key: str) -> AppTest:
-    """Click an st.download_button (AppTest 1.56 has no element class for it), which runs
-    its on_click callback as the browser's click would."""
-    (button,) = [d for d in at.get("download_button") if d.proto.id.endswith(f"-{key}")]
-    states = at._tree.get_widget_states()
-    clicked = states.widgets.add()
-    clicked.id = button.proto.id
-    clicked.trigger_value = True
-    return at._run(states)
+    """Click an st.download_button through AppTest's own element (Streamlit 1.59.2), which
+    runs its on_click callback as the browser's click would."""
+    return at.download_button(key=key).click().run()
 
 
 def params(at: AppTest) -> dict[str, list[str]]:
