@@ -60,6 +60,7 @@ ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v"}
 ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view")
+ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
 
 SCHEMA = """
@@ -397,7 +398,10 @@ class Store:
                         for i, (_, _, info) in enumerate(stored)
                     ],
                 )
-            self._audit(conn, owner, "upload", dataset_id, "")
+            # The same files again (a new session opening them) are still an upload by
+            # this user, but the log says no new copy was made.
+            detail = ALREADY_STORED if existing is not None else ""
+            self._audit(conn, owner, "upload", dataset_id, detail)
         return self.get_dataset(dataset_id)
 
     def _insert_with_new_id(

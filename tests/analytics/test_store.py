@@ -60,6 +60,8 @@ class TestDatasets:
         other_owner = st_.create_dataset([("a.csv", CSV_A)], owner="ben", options={"sheet": None})
         assert second.id == first.id
         assert len({first.id, other_options.id, other_owner.id}) == 3
+        details = [e.detail for e in reversed(st_.audit_log(action="upload", user="ana"))]
+        assert details == ["", store.ALREADY_STORED, ""]
 
     def test_list_datasets_newest_first_and_by_owner(self, st_):
         a = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
