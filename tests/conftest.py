@@ -15,13 +15,12 @@ import pytest
 from streamlit import config
 
 from analytics import store
+from ui import auth
 
 config.set_option("client.showErrorDetails", "full")
-
-PASSCODE_ENV = "ADMISSIONS_PASSCODE"
 
 
 @pytest.fixture(autouse=True)
 def _own_store(tmp_path_factory, monkeypatch):
     monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path_factory.mktemp("store")))
-    monkeypatch.delenv(PASSCODE_ENV, raising=False)
+    monkeypatch.delenv(auth.PASSCODE_ENV, raising=False)

@@ -1,6 +1,8 @@
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
+from analytics import store
+
 
 @pytest.fixture(autouse=True)
 def _no_auto_sample(monkeypatch):
@@ -14,3 +16,9 @@ def _fresh_pages_flag(monkeypatch):
     # attribute set by the first AppTest to run). Reset it around each test, so a test's
     # result does not depend on which test ran first.
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+
+
+@pytest.fixture
+def shared_store() -> store.Store:
+    """The test's own store (tests/conftest.py points ADMISSIONS_DATA_DIR at a new folder)."""
+    return store.open_store()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from analytics import store
@@ -13,14 +12,6 @@ from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pages_flag(monkeypatch):
-    # Streamlit decides once per process whether an app has a pages/ folder (a class
-    # attribute set by the first AppTest). Reset it around each test so these in-memory
-    # scripts do not hide pages/ from other tests' apps.
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
 
 
 def _gated_page():

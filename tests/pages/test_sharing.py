@@ -7,22 +7,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
-from ui import auth, links
+from ui import links
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pages_flag(monkeypatch):
-    # Streamlit decides once per process whether an app has a pages/ folder (a class
-    # attribute set by the first AppTest). Reset it around each test so these in-memory
-    # scripts do not hide pages/ from other tests' apps.
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
 
 
 CSV_A = b"applicant id,cohort\nA1,2025-spring\n"
@@ -53,13 +43,6 @@ def _page():
     if st.button("Advanced", key="t_rules"):
         state.use_builtin_rules("advanced")
         links.publish_view()
-
-
-@pytest.fixture
-def shared_store(tmp_path, monkeypatch) -> store.Store:
-    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "store"))
-    monkeypatch.delenv(auth.PASSCODE_ENV, raising=False)
-    return store.open_store()
 
 
 def _app() -> AppTest:

@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
-from ui import auth, views
+from ui import views
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pages_flag(monkeypatch):
-    # Streamlit decides once per process whether an app has a pages/ folder (a class
-    # attribute set by the first AppTest). Reset it around each test so these in-memory
-    # scripts do not hide pages/ from other tests' apps.
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
 
 
 def _home():
@@ -41,13 +30,6 @@ def _home():
     st.text(f"filters={links.current_view().filter_dict()}")
     views.render_save_form()
     views.render_saved_views()
-
-
-@pytest.fixture
-def shared_store(tmp_path, monkeypatch) -> store.Store:
-    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "store"))
-    monkeypatch.delenv(auth.PASSCODE_ENV, raising=False)
-    return store.open_store()
 
 
 def _app() -> AppTest:
