@@ -49,6 +49,34 @@ def empty(title: str | None = None, text: str = EMPTY_TEXT) -> go.Figure:
     return _layout(fig, title, height=200)
 
 
+def _stacked(
+    categories: pd.Series, series: list[tuple[str, pd.Series]], horizontal: bool
+) -> go.Figure:
+    """One bar trace per (name, values) series, stacked per category, coloured by name;
+    horizontal bars list the categories top to bottom in the table's order."""
+    if horizontal:
+        bars = [
+            go.Bar(
+                name=name,
+                y=categories,
+                x=values,
+                orientation="h",
+                marker_color=STATUS_COLOURS.get(name, ACCENT),
+            )
+            for name, values in series
+        ]
+    else:
+        bars = [
+            go.Bar(name=name, x=categories, y=values, marker_color=STATUS_COLOURS.get(name, ACCENT))
+            for name, values in series
+        ]
+    fig = go.Figure(bars)
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category")
+    return fig
+
+
 def rate_bars(
     table: pd.DataFrame,
     group: str,
@@ -88,21 +116,8 @@ def status_bars(
     if table.empty:
         return empty(title)
     labels = table[group].astype("string").fillna("Unassigned")
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=status,
-                y=labels,
-                x=table[status],
-                orientation="h",
-                marker_color=STATUS_COLOURS.get(status, ACCENT),
-            )
-            for status in statuses
-            if status in table.columns
-        ]
-    )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed", type="category")
+    series = [(status, table[status]) for status in statuses if status in table.columns]
+    fig = _stacked(labels, series, horizontal=True)
     return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
 
 
@@ -134,20 +149,8 @@ def fail_missing_bars(
     if table.empty:
         return empty(title)
     labels = table[rule].astype("string")
-    fig = go.Figure(
-        [
-            go.Bar(
-                name=name,
-                y=labels,
-                x=table[column],
-                orientation="h",
-                marker_color=STATUS_COLOURS[name],
-            )
-            for name, column in (("fail", fail), ("missing", missing))
-        ]
-    )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(autorange="reversed", type="category")
+    series = [("fail", table[fail]), ("missing", table[missing])]
+    fig = _stacked(labels, series, horizontal=True)
     return _layout(fig, title, height=max(220, 60 + 30 * len(table)))
 
 
@@ -234,13 +237,7 @@ def backlog_by_month(
     if table.empty:
         return empty(title)
     months = table[month].astype("string")
-    fig = go.Figure(
-        [
-            go.Bar(name=name, x=months, y=table[column], marker_color=STATUS_COLOURS[name])
-            for name, column in (("overdue", overdue), ("due", due))
-        ]
-    )
-    fig.update_layout(barmode="stack")
+    fig = _stacked(months, [("overdue", table[overdue]), ("due", table[due])], horizontal=False)
     fig.update_xaxes(type="category", title_text="month of expiry")
     return _layout(fig, title)
 
