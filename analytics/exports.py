@@ -86,25 +86,33 @@ class ExportError(Exception):
 # -- personal data and cell values -----------------------------------------------------------
 
 
+def recognised_field(column: object) -> str | None:
+    """The canonical field a column is, or is an export header of ('Registration number'
+    -> license_number; 'First name' and 'Last name' count as full_name), else None."""
+    name = str(column)
+    if name in fields.FIELD_KINDS:
+        return name
+    header = fields.normalise_header(name)
+    if header in fields.NAME_PART_VARIANTS:
+        return "full_name"
+    return fields.HEADER_VARIANTS.get(header)
+
+
 def is_personal_column(column: object) -> bool:
     """Whether a column holds (or may hold) personal data.
 
-    A canonical field, or an export header recognised as one ('Registration number',
-    'First name'), is personal exactly when its field is; the engine's per-rule columns
-    (`state__license_current` ...) are not. Any other header is personal when it contains
-    a personal-sounding word, since nobody can know what a CRM's custom column holds.
+    A canonical field, or an export header recognised as one, is personal exactly when its
+    field is; the engine's per-rule columns (`state__license_current` ...) are not. Any
+    other header is personal when it contains a personal-sounding word, since nobody can
+    know what a CRM's custom column holds.
     """
     name = str(column)
-    if name in PERSONAL_COLUMNS:
-        return True
-    if name in NOT_PERSONAL or name in fields.FIELD_KINDS or name.startswith(ENGINE_PREFIXES):
+    if name in NOT_PERSONAL or name.startswith(ENGINE_PREFIXES):
         return False
-    header = fields.normalise_header(name)
-    if header in fields.NAME_PART_VARIANTS:
-        return True
-    if header in fields.HEADER_VARIANTS:
-        return fields.HEADER_VARIANTS[header] in PERSONAL_COLUMNS
-    return any(word in header for word in PERSONAL_HEADER_WORDS)
+    field = recognised_field(name)
+    if field is not None:
+        return field in PERSONAL_COLUMNS
+    return any(word in fields.normalise_header(name) for word in PERSONAL_HEADER_WORDS)
 
 
 def personal_columns(frame: pd.DataFrame) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import exports, fields
+from analytics import exports
 
 # Column -> how its values are hidden. Kept as data so a new personal field is one line.
 PERSONAL_COLUMNS = {
@@ -70,14 +70,7 @@ def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str 
     recognised variant of one (rejected rows keep the export's own headers: 'E-mail',
     'First name', 'Registration number' ...). The shape of the value picks the masker.
     """
-    if column in PERSONAL_COLUMNS:
-        return PERSONAL_COLUMNS[column]
-    field = (mapping or {}).get(str(column))
-    if field is None:
-        header = fields.normalise_header(column)
-        if header in fields.NAME_PART_VARIANTS:
-            return "initials"
-        field = fields.HEADER_VARIANTS.get(header)
+    field = (mapping or {}).get(str(column)) or exports.recognised_field(column)
     if field in PERSONAL_COLUMNS:
         return PERSONAL_COLUMNS[field]
     if exports.is_personal_column(column):
