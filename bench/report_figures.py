@@ -85,7 +85,8 @@ def differences(expected: dict, actual: dict, limit: int = 20) -> list[str]:
 def main(argv: list[str]) -> int:
     actual = figures()
     if "--write" in argv:
-        RECORD.write_text(json.dumps(actual, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+        text = json.dumps(actual, sort_keys=True, separators=(",", ":"))
+        RECORD.write_text(text + "\n", encoding="utf-8")
         print(f"recorded {len(actual)} configurations")
         return 0
     expected = json.loads(RECORD.read_text(encoding="utf-8"))
