@@ -14,8 +14,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from analytics import evaluation, loading, mapping, report, rules
+from analytics import loading, rules
 from analytics.errors import LoadError
+from analytics.loading import mapping
+from analytics.reporting import report
+from analytics.rules import evaluation
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -147,7 +147,7 @@ _CHILD = """
 import json, resource, sys, time
 PATH = sys.argv[1]
 import pandas, pyarrow, fastexcel, openpyxl, numpy  # imports are not the load
-import analytics.loading
+import analytics.loading.loader
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 {code}

@@ -20,7 +20,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics import evaluation, renewals, report, rules, summary
+from analytics import rules
+from analytics.reporting import renewals, report, summary
+from analytics.rules import evaluation
 
 ROWS = 1_000_000
 APPLY_ROWS = 10_000

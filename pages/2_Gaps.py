@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import summary
+from analytics.reporting import summary
 from ui import charts, loaders, page, tables
 
 TOP_COMBINATIONS = 10

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import renewals
+from analytics.reporting import renewals
 from ui import charts, loaders, page, tables
 
 COUNTS = ("certified", "current", "due", "overdue", "ready", "blocked")

@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import store
-from ui import page
+import store
+from ui import page, tables
 
 page.setup("Audit log", page="Audit")
 
@@ -15,7 +15,7 @@ st.caption(
 )
 
 opened = store.open_store()
-everyone = store.audit_frame(opened.audit_log())
+everyone = tables.audit_table(opened.audit_log())
 left, middle, right = st.columns(3)
 users = left.multiselect("User", sorted(everyone["user"].dropna().unique()), key="audit_users")
 actions = middle.multiselect("Action", list(store.ACTIONS), key="audit_actions")
@@ -34,7 +34,7 @@ entries = opened.audit_log(
     if len(days) > 0
     else None,
 )
-log = store.audit_frame(entries)
+log = tables.audit_table(entries)
 
 if log.empty:
     st.info("No audit entries match these filters.")

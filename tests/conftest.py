@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from streamlit import config
 
-from analytics import store
+import store
 from ui import auth
 
 config.set_option("client.showErrorDetails", "full")

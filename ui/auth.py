@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from analytics import store as store_mod
+import store as store_mod
 
 Mode = Literal["oidc", "passcode", "local"]
 

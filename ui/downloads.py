@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import exports, renewals, summary
-from analytics import store as store_mod
+import store as store_mod
+from analytics.reporting import exports, renewals, summary
 from ui import auth, charts, links, loaders, state, tables
 
 PREPARED = "downloads_prepared"  # the analysis key the report files were prepared for

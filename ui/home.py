@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import mapping, rules
+from analytics import rules
+from analytics.loading import mapping
 from analytics.rules import RuleSetError
 from ui import filters, loaders, page, state
 

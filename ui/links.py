@@ -30,8 +30,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from analytics import exports
-from analytics import store as store_mod
+import store as store_mod
+from analytics.reporting import exports
 from ui import auth, state
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import evaluation, exports, fields, loading, rules
+from analytics import loading, rules
+from analytics.loading import fields
+from analytics.reporting import exports
+from analytics.rules import evaluation
 from ui import filters, masking, state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,7 +176,7 @@ def what_if(analysis: Analysis, candidate_text: str, by: str = "cohort") -> pd.D
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _what_if(key, candidate_text: str, by: str, _frame, _baseline, _as_of) -> pd.DataFrame:
-    from analytics import summary
+    from analytics.reporting import summary
 
     candidate = rules.parse_rule_set(candidate_text, "edited")
     return summary.what_if(_frame, _baseline, candidate, _as_of, by=by)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import exports
+from analytics.reporting import exports
 
 # Column -> how its values are hidden. Kept as data so a new personal field is one line.
 PERSONAL_COLUMNS = {

@@ -15,7 +15,7 @@ import sqlite3
 import pandas as pd
 import streamlit as st
 
-from analytics import store
+import store
 from analytics.errors import LoadError
 from ui import auth, downloads, filters, links, loaders, state
 

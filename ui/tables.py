@@ -6,9 +6,12 @@ selects and joins what it returns, so the pages stay free of frame manipulation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
-from analytics.evaluation import UNASSIGNED
+import store
+from analytics.rules.evaluation import UNASSIGNED
 
 KPI_COLUMNS = ("applicants", "eligible", "incomplete", "ineligible", "eligibility_rate")
 DRILL_COLUMNS = [
@@ -151,3 +154,20 @@ def what_if_totals(table: pd.DataFrame) -> dict:
         "rate_before": before / applicants if applicants else 0.0,
         "rate_after": after / applicants if applicants else 0.0,
     }
+
+
+AUDIT_COLUMNS = ["time", "user", "action", "object_id", "detail"]
+
+
+def audit_table(entries: Sequence[store.AuditEntry]) -> pd.DataFrame:
+    """Audit entries as a table (time in UTC, newest first as given)."""
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime([e.time for e in entries], utc=True),
+            "user": pd.array([e.user for e in entries], dtype="string"),
+            "action": pd.array([e.action for e in entries], dtype="string"),
+            "object_id": pd.array([e.object_id for e in entries], dtype="string"),
+            "detail": pd.array([e.detail for e in entries], dtype="string"),
+        }
+    )
+    return frame[AUDIT_COLUMNS]

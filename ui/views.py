@@ -11,7 +11,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import store as store_mod
+import store as store_mod
 from ui import auth, links
 
 NO_VIEWS = "No saved views yet. Open a dataset, set the filters, then save the view."

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import checks
-from analytics.checks import FAIL, MISSING, PASS, Columns
+from analytics.rules import checks
+from analytics.rules.checks import FAIL, MISSING, PASS, Columns
 
 AS_OF = date(2025, 6, 30)
 

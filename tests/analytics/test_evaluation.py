@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import evaluation, rules
+from analytics import rules
+from analytics.rules import evaluation
 
 AS_OF = date(2025, 6, 30)
 DTYPES = {

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import checks, evaluation, rules, summary
-from analytics.checks import FAIL, MISSING, PASS, Columns
-from analytics.rules import Rule
+from analytics import rules
+from analytics.reporting import summary
+from analytics.rules import Rule, checks, evaluation
+from analytics.rules.checks import FAIL, MISSING, PASS, Columns
 
 AS_OF = date(2025, 6, 30)
 STANDARD = rules.load_rule_set("standard")

@@ -9,8 +9,9 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from analytics import loading, safety
+from analytics import loading
 from analytics.errors import LoadError, NoHeaderError, UnsafeSetupError
+from analytics.loading import safety
 
 HEADER = ["Applicant ID", "Full Name", "Email"]
 

@@ -7,8 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import fields, loading
+from analytics import loading
 from analytics.errors import LoadError, NoHeaderError
+from analytics.loading import fields
 
 HEADER = ["Applicant ID", "Full Name", "Applied On", "Degree", "CME Hours"]
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from analytics import mapping
 from analytics.errors import LoadError
+from analytics.loading import mapping
 
 
 def test_round_trip_with_awkward_headers():

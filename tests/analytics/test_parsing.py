@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import fields, parsing
+from analytics.loading import fields, parsing
 
 
 def cells(*values):

@@ -5,7 +5,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analytics import evaluation, renewals, rules
+from analytics import rules
+from analytics.reporting import renewals
+from analytics.rules import evaluation
 
 AS_OF = date(2025, 6, 30)
 STANDARD = rules.load_rule_set("standard")

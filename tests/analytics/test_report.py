@@ -5,8 +5,10 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import evaluation, report, rules
+from analytics import rules
 from analytics.loading import LoadResult, SheetInfo
+from analytics.reporting import report
+from analytics.rules import evaluation
 
 AS_OF = date(2025, 6, 30)
 REQUIRED_KEYS = {

@@ -4,7 +4,9 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import evaluation, rules, summary
+from analytics import rules
+from analytics.reporting import summary
+from analytics.rules import evaluation
 
 AS_OF = date(2025, 6, 30)
 STANDARD = rules.load_rule_set("standard")

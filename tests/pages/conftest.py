@@ -1,7 +1,7 @@
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 
-from analytics import store
+import store
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from analytics import evaluation, loading, rules
+from analytics import loading, rules
+from analytics.rules import evaluation
 from ui import loaders, state
 
 ROOT = Path(__file__).resolve().parents[2]

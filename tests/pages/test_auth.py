@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import store
+import store
 from ui import auth
 
 ROOT = Path(__file__).resolve().parents[2]

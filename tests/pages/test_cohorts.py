@@ -1,6 +1,6 @@
 """Cohorts: filters drive every figure; two cohorts side by side; one decision's trace."""
 
-from analytics import summary
+from analytics.reporting import summary
 from tests.pages.helpers import app, chart_traces, engine, metric, sample_files, seed_files
 from ui import tables
 

@@ -1,6 +1,6 @@
 """Eligibility: the KPIs and deltas shown are the engine's."""
 
-from analytics import summary
+from analytics.reporting import summary
 from tests.pages.helpers import app, chart_traces, engine, sample_files, seed_files
 from ui import tables
 

@@ -1,6 +1,6 @@
 """Gaps: per-rule counts, the combinations chart and the masked near-miss list."""
 
-from analytics import summary
+from analytics.reporting import summary
 from tests.pages.helpers import app, chart_traces, engine, sample_files, seed_files
 from ui import masking, tables
 

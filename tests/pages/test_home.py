@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import errors, loading, rules, summary
+from analytics import errors, loading, rules
+from analytics.reporting import summary
 from tests.pages.helpers import (
     AS_OF,
     ONE_ROW_CSV,

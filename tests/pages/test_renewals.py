@@ -1,6 +1,6 @@
 """Renewals: counts, charts and the backlog list match the engine."""
 
-from analytics import renewals
+from analytics.reporting import renewals
 from tests.pages.helpers import app, chart_traces, engine, metric, sample_files, seed_files
 
 

@@ -1,6 +1,7 @@
 """Rules: plain language, edits move the what-if figures, adopt makes them active."""
 
-from analytics import rules, summary
+from analytics import rules
+from analytics.reporting import summary
 from tests.pages.helpers import AS_OF, app, engine, follow, metric, sample_files, seed_files
 from ui import rules_view, state
 

@@ -8,7 +8,8 @@ import openpyxl
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from analytics import exports, renewals, store, summary
+import store
+from analytics.reporting import exports, renewals, summary
 from tests.pages.helpers import (
     AS_OF,
     ONE_ROW_CSV,

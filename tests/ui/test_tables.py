@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+import store
 from analytics import rules
 from ui import tables
 
@@ -170,3 +171,22 @@ def test_what_if_totals():
 )
 def test_default_pair_prefers_the_latest_named_cohorts(order, pair):
     assert tables.default_pair(order) == pair
+
+
+def test_audit_table(tmp_path):
+    s = store.Store(tmp_path / "store")
+    s.record("ana", "export", "d-aaaaaaaaaa", "xlsx report")
+    frame = tables.audit_table(s.audit_log())
+    expected = pd.DataFrame(
+        {
+            "user": pd.array(["ana"], dtype="string"),
+            "action": pd.array(["export"], dtype="string"),
+            "object_id": pd.array(["d-aaaaaaaaaa"], dtype="string"),
+            "detail": pd.array(["xlsx report"], dtype="string"),
+        }
+    )
+    pd.testing.assert_frame_equal(frame.drop(columns="time"), expected)
+    assert str(frame["time"].dtype) == "datetime64[ns, UTC]"
+    empty = tables.audit_table([])
+    assert list(empty.columns) == tables.AUDIT_COLUMNS
+    assert empty.empty

@@ -6,10 +6,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from analytics import store
+import store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,22 +220,3 @@ class TestAudit:
         with pytest.raises(store.StoreError, match="Unknown audit action"):
             st_.record("ana", "rename")
         assert st_.audit_log() == []
-
-
-def test_audit_frame(tmp_path):
-    s = store.Store(tmp_path / "store")
-    s.record("ana", "export", "d-aaaaaaaaaa", "xlsx report")
-    frame = store.audit_frame(s.audit_log())
-    expected = pd.DataFrame(
-        {
-            "user": pd.array(["ana"], dtype="string"),
-            "action": pd.array(["export"], dtype="string"),
-            "object_id": pd.array(["d-aaaaaaaaaa"], dtype="string"),
-            "detail": pd.array(["xlsx report"], dtype="string"),
-        }
-    )
-    pd.testing.assert_frame_equal(frame.drop(columns="time"), expected)
-    assert str(frame["time"].dtype) == "datetime64[ns, UTC]"
-    empty = store.audit_frame([])
-    assert list(empty.columns) == store.AUDIT_COLUMNS
-    assert empty.empty

@@ -18,9 +18,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from analytics import checks
-from analytics.checks import FAIL, MISSING, PASS, CheckResult, Columns
-from analytics.rules import FIELDS, Rule, RuleSet
+from analytics.rules import checks
+from analytics.rules.checks import FAIL, MISSING, PASS, CheckResult, Columns
+from analytics.rules.rule_sets import FIELDS, Rule, RuleSet
 
 ELIGIBLE, INCOMPLETE, INELIGIBLE = 0, 1, 2
 STATUSES = ("eligible", "incomplete", "ineligible")

@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import fields, parsing, reading
 from analytics.errors import LoadError, NoHeaderError
+from analytics.loading import fields, parsing, reading
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
 REJECTED_META = ["file", "sheet", "row", "reason"]

@@ -15,10 +15,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analytics import checks, fields
 from analytics.errors import LoadError
+from analytics.loading import fields
+from analytics.rules import checks
 
-RULES_DIR = Path(__file__).resolve().parents[1] / "data" / "rules"
+RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
 BUILT_IN = ("standard", "advanced")
 SEVERITIES = ("required", "advisory")
 MAX_REQUIRED = 64  # statuses keep one bit per required rule

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from analytics import fields
+from analytics.loading import fields
 
 HIDDEN = "•••"
 PERSONAL_COLUMNS = ("full_name", "email", "license_number")

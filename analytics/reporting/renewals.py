@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.checks import FAIL, MISSING
-from analytics.evaluation import AGEING_BUCKETS, CURRENT, DUE, OVERDUE, Evaluation
+from analytics.rules.checks import FAIL, MISSING
+from analytics.rules.evaluation import AGEING_BUCKETS, CURRENT, DUE, OVERDUE, Evaluation
 
 
 def summary(ev: Evaluation) -> dict:

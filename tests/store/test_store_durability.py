@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import store
+import store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_SIZE = 2**21  # a multiple of 256, see the child's payload
@@ -31,7 +31,7 @@ CHILD = textwrap.dedent(
     """
     import os, sys
     sys.path.insert(0, sys.argv[1])
-    from analytics import store
+    import store
 
     root, point = sys.argv[2], sys.argv[3]
 
@@ -44,7 +44,7 @@ CHILD = textwrap.dedent(
         def replace(src, dst):
             pause()
             real_replace(src, dst)
-        store.os.replace = replace
+        store.repository.os.replace = replace
     elif point == "inside_transaction":
         real_insert = store.Store._insert_with_new_id
         def insert(self, conn, kind, sql, values):

@@ -11,8 +11,8 @@ import json
 import tomllib
 from pathlib import Path
 
-from analytics import fields
 from analytics.errors import LoadError
+from analytics.loading import fields
 
 ALLOWED_TARGETS = set(fields.CANONICAL_FIELDS) | set(fields.NAME_PART_VARIANTS.values())
 

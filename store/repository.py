@@ -43,8 +43,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 DATA_DIR_ENV = "ADMISSIONS_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "store"
 DB_NAME = "meta.sqlite3"
@@ -690,23 +688,6 @@ class Store:
             )
             for r in rows
         ]
-
-
-AUDIT_COLUMNS = ["time", "user", "action", "object_id", "detail"]
-
-
-def audit_frame(entries: Sequence[AuditEntry]) -> pd.DataFrame:
-    """Audit entries as a table (time in UTC, newest first as given)."""
-    frame = pd.DataFrame(
-        {
-            "time": pd.to_datetime([e.time for e in entries], utc=True),
-            "user": pd.array([e.user for e in entries], dtype="string"),
-            "action": pd.array([e.action for e in entries], dtype="string"),
-            "object_id": pd.array([e.object_id for e in entries], dtype="string"),
-            "detail": pd.array([e.detail for e in entries], dtype="string"),
-        }
-    )
-    return frame[AUDIT_COLUMNS]
 
 
 _OPEN: dict[Path, Store] = {}

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import fields
+from analytics.loading import fields
 
 NOT_BOOLEAN = "not a yes/no value"
 NOT_NUMBER = "not a number"

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics import fields, safety
 from analytics.errors import LoadError
+from analytics.loading import fields, safety
 
 HEADER_SCAN_ROWS = 20  # the header row is one of the sheet's first 20 rows (DOMAIN 3.1)
 MIN_HEADER_MATCHES = 3

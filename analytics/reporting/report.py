@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from analytics import renewals, summary
-from analytics.evaluation import AGEING_BUCKETS, Evaluation
+from analytics.reporting import renewals, summary
+from analytics.rules.evaluation import AGEING_BUCKETS, Evaluation
 
 TEXT_ISSUES_LISTED = 10
 TEXT_COMBINATIONS_LISTED = 5

@@ -12,9 +12,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics import evaluation as evaluation_module
-from analytics.checks import FAIL, MISSING, PASS
-from analytics.evaluation import (
+from analytics.rules import evaluation as evaluation_module
+from analytics.rules.checks import FAIL, MISSING, PASS
+from analytics.rules.evaluation import (
     ELIGIBLE,
     INCOMPLETE,
     INELIGIBLE,
@@ -22,7 +22,7 @@ from analytics.evaluation import (
     Evaluation,
     explanations,
 )
-from analytics.rules import RuleSet
+from analytics.rules.rule_sets import RuleSet
 
 NOT_GIVEN = "Not given"
 DATE_CLOSENESS_DAYS = 365  # an expired licence counts as fully "off" after a year

@@ -1,0 +1,24 @@
+"""Rules: rule sets as data (rule_sets), the check vocabulary (checks) and the evaluation of
+a rule set over a whole loaded frame (evaluation), DOMAIN §4-5."""
+
+from analytics.rules.rule_sets import (
+    BUILT_IN,
+    FIELDS,
+    SEVERITIES,
+    Rule,
+    RuleSet,
+    RuleSetError,
+    load_rule_set,
+    parse_rule_set,
+)
+
+__all__ = [
+    "BUILT_IN",
+    "FIELDS",
+    "SEVERITIES",
+    "Rule",
+    "RuleSet",
+    "RuleSetError",
+    "load_rule_set",
+    "parse_rule_set",
+]

@@ -1,0 +1,61 @@
+"""The store: uploaded files, datasets, rule sets, saved views and the audit log.
+
+I/O, not analysis: it imports neither the engine (`analytics`) nor Streamlit nor pandas.
+`repository` holds the SQLite implementation; this package's names are its public API.
+"""
+
+from store.repository import (
+    ACTIONS,
+    ALREADY_STORED,
+    BLOB_DIR,
+    DATA_DIR_ENV,
+    DB_NAME,
+    DEFAULT_DATA_DIR,
+    ID_PATTERN,
+    MAX_DETAIL,
+    STALE_TMP_SECONDS,
+    TMP_PREFIX,
+    AuditEntry,
+    Dataset,
+    NotFoundError,
+    NotOwnerError,
+    SavedView,
+    Store,
+    StoredFile,
+    StoredRuleSet,
+    StoreError,
+    data_dir,
+    is_id,
+    new_id,
+    open_store,
+    sha256_hex,
+    write_atomic,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ALREADY_STORED",
+    "BLOB_DIR",
+    "DATA_DIR_ENV",
+    "DB_NAME",
+    "DEFAULT_DATA_DIR",
+    "ID_PATTERN",
+    "MAX_DETAIL",
+    "STALE_TMP_SECONDS",
+    "TMP_PREFIX",
+    "AuditEntry",
+    "Dataset",
+    "NotFoundError",
+    "NotOwnerError",
+    "SavedView",
+    "Store",
+    "StoredFile",
+    "StoredRuleSet",
+    "StoreError",
+    "data_dir",
+    "is_id",
+    "new_id",
+    "open_store",
+    "sha256_hex",
+    "write_atomic",
+]
