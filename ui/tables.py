@@ -135,7 +135,7 @@ def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
         text = explain.astype("string").fillna("").where(explain.astype("string") != "", rule.label)
         parts.append(text.where(state.astype("string") != "pass"))
     if parts:
-        stacked = pd.concat(parts, axis=1).stack().astype("string")
+        stacked = pd.concat(parts, axis=1).stack().dropna().astype("string")
         to_do = stacked.groupby(level=0).agg("; ".join)
     else:
         to_do = pd.Series(dtype="string")

@@ -33,7 +33,7 @@ DUPLICATE_COLUMNS = [
 NO_ID_REASON = "no applicant_id"
 MAX_NAMES_IN_MESSAGE = 12
 PARSE_THREADS = 2  # columns parsed at once (Arrow compute runs outside the GIL)
-_TEXT = "string"
+_TEXT = parsing.TEXT_DTYPE
 
 
 @dataclass(frozen=True)
@@ -513,9 +513,7 @@ _DUPLICATE_INPUTS = [
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
     application_date wins, missing dates count as earliest, a tie goes to the last row."""
-    ids = pa.array(frame["applicant_id"].array, type=pa.string(), from_pandas=True)
-    keys = pc.utf8_lower(pc.utf8_trim_whitespace(ids))
-    codes = pc.dictionary_encode(keys).indices.to_numpy(zero_copy_only=False).astype("int64")
+    codes, _ = pd.factorize(frame["applicant_id"].str.strip().str.lower())
     dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")
     # NaT is the smallest int64, so a missing date sorts as the earliest.
     positions = np.arange(len(frame))

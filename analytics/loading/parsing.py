@@ -65,9 +65,7 @@ _DEGREE_VALUES = pa.array(list(fields.DEGREE_LOOKUP.values()))
 _SPECIALTY_KEYS = pa.array(list(fields.SPECIALTY_LOOKUP))
 _SPECIALTY_VALUES = pa.array(list(fields.SPECIALTY_LOOKUP.values()))
 
-REPEATED_TEXT_SHARE = 4  # distinct values under a quarter of the rows: share the strings
-TEXT_SAMPLE = 1_000  # rows looked at first to skip that for columns of unique values
-TEXT_DTYPE = pd.StringDtype("python")  # the frame's text dtype ("string")
+TEXT_DTYPE = pd.StringDtype("pyarrow")  # the frame's text dtype: "string", Arrow-backed
 
 
 class Parsed(NamedTuple):
@@ -113,24 +111,8 @@ def _field(struct, name: str):
 
 
 def _text_series(array, index: pd.Index) -> pd.Series:
-    """Arrow text -> a "string" Series. A column that mostly repeats a few values
-    (cohort, country, degree) shares one Python string per distinct value instead of
-    one per row: faster, and a fraction of the memory."""
-    sample = array.slice(0, TEXT_SAMPLE)
-    if pc.count_distinct(sample).as_py() * REPEATED_TEXT_SHARE > len(sample):
-        return pd.Series(TEXT_DTYPE.__from_arrow__(array), index=index, copy=False)
-    encoded = pc.dictionary_encode(array)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
-    words = encoded.dictionary
-    if len(words) * REPEATED_TEXT_SHARE > len(encoded):
-        # StringDtype.__from_arrow__ is pandas' own Arrow -> "string" conversion.
-        return pd.Series(TEXT_DTYPE.__from_arrow__(array), index=index, copy=False)
-    lookup = np.empty(len(words) + 1, dtype=object)
-    lookup[:-1] = words.to_numpy(zero_copy_only=False)
-    lookup[-1] = pd.NA
-    codes = pc.fill_null(encoded.indices, len(words)).to_numpy(zero_copy_only=False)
-    return pd.Series(pd.arrays.StringArray(lookup[codes]), index=index, copy=False)
+    """Arrow text -> a "string" Series holding the same Arrow buffers (no copy)."""
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index, copy=False)
 
 
 def _problems(bad: np.ndarray, index: pd.Index, message) -> pd.Series:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics.errors import LoadError
-from analytics.loading import fields, safety
+from analytics.loading import fields, parsing, safety
 
 HEADER_SCAN_ROWS = 20  # the header row is one of the sheet's first 20 rows (DOMAIN 3.1)
 MIN_HEADER_MATCHES = 3
@@ -29,7 +29,7 @@ CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_SNIFF_LINES = 50
 CSV_SHEET = "(csv)"  # the sheet name reported for CSV files
 MAX_COLUMNS = 16_384  # Excel's own limit; the openpyxl path never reads beyond it
-_TEXT = pd.StringDtype("pyarrow")
+_TEXT = parsing.TEXT_DTYPE
 
 
 @dataclass
@@ -260,6 +260,8 @@ def _read_csv(file: str, data: bytes) -> pd.DataFrame:
     width = max((len(r) for r in rows), default=0)
     if width > MAX_COLUMNS:
         raise LoadError(f"{file}: the CSV file has more than {MAX_COLUMNS} columns")
+    # Short rows (trailing empty cells left out) are padded: pandas no longer pads them.
+    rows = [row if len(row) == width else row + [None] * (width - len(row)) for row in rows]
     frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype(_TEXT)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return drop_blank(frame)

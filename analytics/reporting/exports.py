@@ -72,7 +72,7 @@ CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; "
     "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'"
 )
-PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True}
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 class Figure(Protocol):

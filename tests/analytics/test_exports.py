@@ -258,7 +258,7 @@ class TestHtml:
 
     def test_nothing_outside_plotly_js_names_a_url(self):
         page = _dashboard()
-        start = page.index('<script type="text/javascript">/**')
+        start = page.index("plotly.js v")
         end = page.index("</script>", start)
         outside = page[:start] + page[end:]
         assert re.findall(r"https?://", outside) == []

@@ -59,8 +59,8 @@ class TestFrameShape:
                 "applicant_id": pd.Series(["7", "8"], dtype="string"),
                 "degree_accredited": pd.Series([True, False], dtype="boolean"),
                 "cme_hours": [25.0, 1200.0],
-                "license_expiry": pd.to_datetime(["2026-05-01", "2024-02-29"]),
-                "certified_on": pd.to_datetime(["2023-03-15", "2023-01-31"]),
+                "license_expiry": pd.to_datetime(["2026-05-01", "2024-02-29"]).as_unit("ns"),
+                "certified_on": pd.to_datetime(["2023-03-15", "2023-01-31"]).as_unit("ns"),
             }
         )
         pd.testing.assert_frame_equal(res.frame[list(expected.columns)], expected)

@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -88,9 +88,9 @@ def assert_no_exception(page, app, where: str) -> None:
 
 
 def shown_as_of(page) -> date:
-    """The as-of date the Home page's date input holds (DD/MM/YYYY)."""
+    """The as-of date the Home page's date input holds (a native date input: ISO value)."""
     value = page.locator('[data-testid="stDateInput"] input').first.input_value()
-    return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    return date.fromisoformat(value.strip())
 
 
 def report(paths: list[Path], as_of: date) -> dict:

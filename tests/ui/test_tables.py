@@ -186,7 +186,7 @@ def test_audit_table(tmp_path):
         }
     )
     pd.testing.assert_frame_equal(frame.drop(columns="time"), expected)
-    assert str(frame["time"].dtype) == "datetime64[ns, UTC]"
+    assert str(frame["time"].dtype) == "datetime64[us, UTC]"
     empty = tables.audit_table([])
     assert list(empty.columns) == tables.AUDIT_COLUMNS
     assert empty.empty
