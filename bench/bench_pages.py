@@ -33,8 +33,8 @@ AS_OF = dt.date(2025, 6, 30)
 
 def _session(page: str, files: list[tuple[str, bytes]]) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
-    state.open_files(files, "benchmark export", store=at.session_state)
-    state.set_as_of(AS_OF, store=at.session_state)
+    state.open_files(files, "benchmark export", session=at.session_state)
+    state.set_as_of(AS_OF, session=at.session_state)
     return at
 
 

@@ -183,7 +183,7 @@ def _rules_upload(active: state.ActiveRules) -> None:
     st.success(f"Using {rule_set.label or rule_set.name} from {upload.name}.")
 
 
-def reading_options(ds: state.Dataset) -> None:
+def reading_options(ds: state.OpenFiles) -> None:
     """Sheet choice (only when a workbook has several) and the date-order override."""
     sheets = loaders.sheets(ds)
     names = list(dict.fromkeys(s for found in sheets.values() for s in found))

@@ -202,7 +202,7 @@ def current_view() -> View:
     return view if isinstance(view, View) else View()
 
 
-def _state_key(ds: state.Dataset) -> tuple:
+def _state_key(ds: state.OpenFiles) -> tuple:
     return (ds.digest, ds.sheet, ds.mapping, ds.date_order)
 
 

@@ -41,7 +41,7 @@ class Analysis:
     """What every page works from: the read files, the rules and their evaluation."""
 
     key: tuple[Hashable, ...]  # identifies this analysis; pages memoise summaries under it
-    dataset: state.Dataset
+    dataset: state.OpenFiles
     result: Any  # analytics.loading.LoadResult
     rule_set: Any  # analytics.rules.RuleSet
     evaluation: Any  # analytics.evaluation.Evaluation
@@ -77,7 +77,7 @@ def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
     return loading.list_sheets(loading.Source(name=_name, data=_data))
 
 
-def sheets(dataset: state.Dataset) -> dict[str, list[str]]:
+def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
     """File name -> its sheet names (empty for CSV)."""
     out = {}
     for name, data in dataset.files:
@@ -97,11 +97,11 @@ def _load(digest: str, sheet, mapping, date_order, _files) -> Any:
     )
 
 
-def _load_key(ds: state.Dataset) -> tuple[Hashable, ...]:
+def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
     return ("load", ds.digest, ds.sheet, ds.mapping, ds.date_order)
 
 
-def load(ds: state.Dataset) -> Any:
+def load(ds: state.OpenFiles) -> Any:
     """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
     return _memo(
         _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
@@ -136,7 +136,7 @@ def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> An
     return evaluation.evaluate(_frame, _rule_set, as_of=as_of)
 
 
-def analyse(ds: state.Dataset, active: state.ActiveRules, as_of: dt.date) -> Analysis:
+def analyse(ds: state.OpenFiles, active: state.ActiveRules, as_of: dt.date) -> Analysis:
     """Read, parse and evaluate, each step only when its own inputs changed."""
     result = load(ds)
     rs = rule_set(active)

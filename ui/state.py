@@ -2,7 +2,7 @@
 
 Everything a page needs to rebuild its figures lives under the keys below, as plain values
 (file bytes, strings, dicts, a date), so a test can seed a session through these same
-functions with `store=at.session_state`. Widgets never own these keys: a widget copies its
+functions with `session=at.session_state`. Widgets never own these keys: a widget copies its
 value here in its on_change callback, because Streamlit drops a widget's own state when the
 user moves to a page that does not draw it.
 """
@@ -38,12 +38,12 @@ DATE_ORDERS = ("auto", "dmy", "mdy")
 BUILTIN_RULE_SETS = ("standard", "advanced")
 DEFAULT_RULE_SET = "standard"
 
-Store = MutableMapping[str, Any]
+SessionState = MutableMapping[str, Any]  # st.session_state, or AppTest's
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """The open dataset and its reading options; `digest` identifies the file contents."""
+class OpenFiles:
+    """The files open in this session and their reading options (`digest`: their contents)."""
 
     label: str
     files: tuple[tuple[str, bytes], ...]
@@ -60,13 +60,13 @@ class ActiveRules:
     origin: str  # "standard", "advanced", "uploaded" or "edited"
 
 
-def _store(store: Store | None) -> Store:
-    return st.session_state if store is None else store
+def _session(session: SessionState | None) -> SessionState:
+    return st.session_state if session is None else session
 
 
-def _get(store: Store, key: str, default: Any = None) -> Any:
+def _get(session: SessionState, key: str, default: Any = None) -> Any:
     # AppTest's session state has no .get(), so membership first.
-    return store[key] if key in store else default  # noqa: SIM401
+    return session[key] if key in session else default  # noqa: SIM401
 
 
 def digest_files(files: Sequence[tuple[str, bytes]]) -> str:
@@ -80,10 +80,10 @@ def digest_files(files: Sequence[tuple[str, bytes]]) -> str:
 
 
 def open_files(
-    files: Sequence[tuple[str, bytes]], label: str, *, store: Store | None = None
+    files: Sequence[tuple[str, bytes]], label: str, *, session: SessionState | None = None
 ) -> None:
     """Make these files the active dataset; reading options start afresh."""
-    s = _store(store)
+    s = _session(session)
     frozen = tuple((str(name), bytes(data)) for name, data in files)
     s[FILES] = frozen
     s[LABEL] = label
@@ -93,24 +93,24 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
-def close_dataset(*, store: Store | None = None) -> None:
-    s = _store(store)
+def close_dataset(*, session: SessionState | None = None) -> None:
+    s = _session(session)
     for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER):
         if key in s:
             del s[key]
 
 
-def has_dataset(*, store: Store | None = None) -> bool:
-    return bool(_get(_store(store), FILES))
+def has_dataset(*, session: SessionState | None = None) -> bool:
+    return bool(_get(_session(session), FILES))
 
 
-def dataset(*, store: Store | None = None) -> Dataset | None:
-    s = _store(store)
+def dataset(*, session: SessionState | None = None) -> OpenFiles | None:
+    s = _session(session)
     files = _get(s, FILES)
     if not files:
         return None
     mapping = _get(s, MAPPING) or {}
-    return Dataset(
+    return OpenFiles(
         label=_get(s, LABEL, ""),
         files=files,
         digest=_get(s, DIGEST) or digest_files(files),
@@ -120,67 +120,67 @@ def dataset(*, store: Store | None = None) -> Dataset | None:
     )
 
 
-def set_sheet(sheet: str | None, *, store: Store | None = None) -> None:
-    _store(store)[SHEET] = sheet
+def set_sheet(sheet: str | None, *, session: SessionState | None = None) -> None:
+    _session(session)[SHEET] = sheet
 
 
-def set_mapping(mapping: dict[str, str], *, store: Store | None = None) -> None:
+def set_mapping(mapping: dict[str, str], *, session: SessionState | None = None) -> None:
     """Header -> canonical field chosen by the user; empty means "recognise headers"."""
-    _store(store)[MAPPING] = {str(k): str(v) for k, v in mapping.items() if v}
+    _session(session)[MAPPING] = {str(k): str(v) for k, v in mapping.items() if v}
 
 
-def mapping(*, store: Store | None = None) -> dict[str, str]:
-    return dict(_get(_store(store), MAPPING) or {})
+def mapping(*, session: SessionState | None = None) -> dict[str, str]:
+    return dict(_get(_session(session), MAPPING) or {})
 
 
-def set_date_order(order: str, *, store: Store | None = None) -> None:
+def set_date_order(order: str, *, session: SessionState | None = None) -> None:
     if order not in DATE_ORDERS:
         raise ValueError(f"date order must be one of {', '.join(DATE_ORDERS)}, not {order!r}")
-    _store(store)[DATE_ORDER] = order
+    _session(session)[DATE_ORDER] = order
 
 
-def set_rules(name: str, text: str, origin: str, *, store: Store | None = None) -> None:
+def set_rules(name: str, text: str, origin: str, *, session: SessionState | None = None) -> None:
     """Make a rule set active everywhere. Built-ins may pass text="" (read from data/)."""
-    s = _store(store)
+    s = _session(session)
     s[RULES_NAME] = name
     s[RULES_TEXT] = text
     s[RULES_ORIGIN] = origin
 
 
-def use_builtin_rules(name: str, *, store: Store | None = None) -> None:
+def use_builtin_rules(name: str, *, session: SessionState | None = None) -> None:
     if name not in BUILTIN_RULE_SETS:
         raise ValueError(f"unknown rule set {name!r}: choose {' or '.join(BUILTIN_RULE_SETS)}")
-    set_rules(name, "", name, store=store)
+    set_rules(name, "", name, session=session)
 
 
-def active_rules(*, store: Store | None = None) -> ActiveRules:
-    s = _store(store)
+def active_rules(*, session: SessionState | None = None) -> ActiveRules:
+    s = _session(session)
     name = _get(s, RULES_NAME) or DEFAULT_RULE_SET
     return ActiveRules(
         name=name, text=_get(s, RULES_TEXT) or "", origin=_get(s, RULES_ORIGIN) or name
     )
 
 
-def set_as_of(day: dt.date, *, store: Store | None = None) -> None:
-    _store(store)[AS_OF] = day
+def set_as_of(day: dt.date, *, session: SessionState | None = None) -> None:
+    _session(session)[AS_OF] = day
 
 
-def as_of(*, store: Store | None = None) -> dt.date:
+def as_of(*, session: SessionState | None = None) -> dt.date:
     """The date rules are judged on; today unless the user picked another."""
-    return _get(_store(store), AS_OF) or dt.date.today()
+    return _get(_session(session), AS_OF) or dt.date.today()
 
 
-def set_show_personal(shown: bool, *, store: Store | None = None) -> None:
-    _store(store)[SHOW_PERSONAL] = bool(shown)
+def set_show_personal(shown: bool, *, session: SessionState | None = None) -> None:
+    _session(session)[SHOW_PERSONAL] = bool(shown)
 
 
-def show_personal(*, store: Store | None = None) -> bool:
-    return bool(_get(_store(store), SHOW_PERSONAL, False))
+def show_personal(*, session: SessionState | None = None) -> bool:
+    return bool(_get(_session(session), SHOW_PERSONAL, False))
 
 
-def claim_sample_offer(*, store: Store | None = None) -> bool:
+def claim_sample_offer(*, session: SessionState | None = None) -> bool:
     """True the first time in a session only: the sample opens by itself at most once."""
-    s = _store(store)
+    s = _session(session)
     if _get(s, SAMPLE_OFFERED):
         return False
     s[SAMPLE_OFFERED] = True

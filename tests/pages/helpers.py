@@ -40,8 +40,8 @@ def app(page: str, secrets: dict | None = None) -> AppTest:
 
 
 def seed_files(at: AppTest, files: list[tuple[str, bytes]], label: str = "test") -> AppTest:
-    state.open_files(files, label, store=at.session_state)
-    state.set_as_of(AS_OF, store=at.session_state)
+    state.open_files(files, label, session=at.session_state)
+    state.set_as_of(AS_OF, session=at.session_state)
     return at
 
 

@@ -50,7 +50,7 @@ def test_sample_button_opens_every_bundled_file():
     at = app("app.py").run()
     at.button(key="home_sample").click().run()
     assert not at.exception
-    opened = state.dataset(store=at.session_state)
+    opened = state.dataset(session=at.session_state)
     assert opened.label == page.SAMPLE_LABEL
     assert [name for name, _ in opened.files] == [name for name, _ in sample_files()]
     result, _ = engine(sample_files())
@@ -62,7 +62,7 @@ def test_open_sample_env_opens_it_without_a_click(monkeypatch):
     monkeypatch.setenv(page.OPEN_SAMPLE_ENV, "1")
     at = app("pages/1_Eligibility.py").run()
     assert not at.exception
-    assert state.dataset(store=at.session_state).label == page.SAMPLE_LABEL
+    assert state.dataset(session=at.session_state).label == page.SAMPLE_LABEL
     assert metric(at, "Applicants")
 
 
@@ -89,7 +89,7 @@ def test_uploading_the_samples_reports_what_the_engine_reads():
     files = [(p.name, p.read_bytes(), MIME[p.suffix]) for p in paths]
     at = _upload(app("app.py"), files)
     assert not at.exception and not at.error
-    opened = state.dataset(store=at.session_state)
+    opened = state.dataset(session=at.session_state)
     assert opened.files == tuple((name, data) for name, data, _ in files)
     assert opened.label == ", ".join(name for name, _, _ in files)
     result, _ = engine([(name, data) for name, data, _ in files])
@@ -159,7 +159,7 @@ def test_unknown_headers_open_the_mapping_screen_and_mapping_fixes_it():
     at.selectbox(key="home_map_2").set_value("cme_hours")
     at.button(key="home_map_apply").click().run()
     assert not at.exception and not at.error
-    assert state.mapping(store=at.session_state) == {
+    assert state.mapping(session=at.session_state) == {
         "Candidate Code": "applicant_id",
         "Person": "full_name",
         "Training Hours": "cme_hours",
@@ -173,11 +173,11 @@ def test_date_order_override_changes_the_decision():
     data = ONE_ROW_CSV.replace(b"2027-06-30", b"11/12/2026")
     at = seed_files(app("app.py"), [("one.csv", data)]).run()
     at.radio(key="home_date_order").set_value("mdy").run()
-    assert state.dataset(store=at.session_state).date_order == "mdy"
+    assert state.dataset(session=at.session_state).date_order == "mdy"
     at = follow(at, "pages/1_Eligibility.py")
     assert not at.exception
     assert metric(at, "Ineligible") == "1"
-    state.set_date_order("dmy", store=at.session_state)
+    state.set_date_order("dmy", session=at.session_state)
     at.run()
     assert metric(at, "Eligible") == "1"
 
@@ -186,7 +186,7 @@ def test_rule_set_switch_applies_on_other_pages():
     at = seed_files(app("app.py"), sample_files()).run()
     assert at.radio(key="home_rules").value == "standard"
     at.radio(key="home_rules").set_value("advanced").run()
-    assert state.active_rules(store=at.session_state).name == "advanced"
+    assert state.active_rules(session=at.session_state).name == "advanced"
     at = follow(at, "pages/1_Eligibility.py")
     assert not at.exception
     _, ev = engine(sample_files(), "advanced")
@@ -196,7 +196,7 @@ def test_rule_set_switch_applies_on_other_pages():
 def test_bad_uploaded_rule_set_shows_the_engine_message():
     bad = 'name = "mine"\nlabel = "Mine"\n[[admission]]\nid = "x"\n'
     at = seed_files(app("pages/1_Eligibility.py"), [("one.csv", ONE_ROW_CSV)])
-    state.set_rules("mine", bad, "uploaded", store=at.session_state)
+    state.set_rules("mine", bad, "uploaded", session=at.session_state)
     at.run()
     assert not at.exception
     with pytest.raises(rules.RuleSetError) as raised:
@@ -208,7 +208,7 @@ def test_as_of_date_is_kept_for_every_page():
     at = seed_files(app("app.py"), [("one.csv", ONE_ROW_CSV)]).run()
     assert at.date_input(key="home_as_of").value == AS_OF
     at.date_input(key="home_as_of").set_value(dt.date(2028, 1, 1)).run()
-    assert state.as_of(store=at.session_state) == dt.date(2028, 1, 1)
+    assert state.as_of(session=at.session_state) == dt.date(2028, 1, 1)
     at = follow(at, "pages/1_Eligibility.py")
     # the licence (expiry 2027-06-30) has lapsed by 2028
     assert metric(at, "Ineligible") == "1"

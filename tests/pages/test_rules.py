@@ -51,7 +51,7 @@ def test_adopt_makes_the_edit_active_everywhere():
     at.number_input(key=MEDICINE_CME).set_value(0.0).run()
     at.button(key="rules_adopt").click().run()
     assert not at.exception
-    active = state.active_rules(store=at.session_state)
+    active = state.active_rules(session=at.session_state)
     assert active.origin == "edited"
     adopted = rules.parse_rule_set(active.text, active.name)
     assert adopted.rule("cme_hours").params["thresholds"]["medicine"] == 0

@@ -54,7 +54,7 @@ def _audit(action: str) -> list[store.AuditEntry]:
 def _cohorts_with_a_filter():
     """A director on Cohorts, advanced rules, one cohort picked: the session to share."""
     at = seed_files(app("pages/4_Cohorts.py"), sample_files())
-    state.use_builtin_rules("advanced", store=at.session_state)
+    state.use_builtin_rules("advanced", session=at.session_state)
     at.run()
     cohort = at.multiselect(key="cohorts_cohort").options[1]
     at.multiselect(key="cohorts_cohort").set_value([cohort]).run()
@@ -118,7 +118,7 @@ class TestShareLinks:
 
     def test_no_personal_data_in_the_link(self):
         at = seed_files(app("pages/4_Cohorts.py"), [("one.csv", ONE_ROW_CSV)])
-        state.set_show_personal(True, store=at.session_state)
+        state.set_show_personal(True, session=at.session_state)
         at.run()
         query = links.share_query(links.from_params(params(at))[0])
         for personal in ("Jane", "Doe", "jane@example.org", "A1"):
@@ -207,7 +207,7 @@ class TestSignInOnRealPages:
 
 def _prepared(script: str = "pages/1_Eligibility.py", personal: bool = False):
     at = seed_files(app(script), sample_files())
-    state.set_show_personal(personal, store=at.session_state)
+    state.set_show_personal(personal, session=at.session_state)
     at.run()
     at.button(key=downloads.PREPARE_KEY).click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -307,7 +307,7 @@ class TestMaskingOnScreen:
 
     def _drill(self, personal: bool):
         at = seed_files(app("pages/4_Cohorts.py"), [("extra.csv", self.CSV)])
-        state.set_show_personal(personal, store=at.session_state)
+        state.set_show_personal(personal, session=at.session_state)
         at.run()
         assert not at.exception
         (table,) = [d.value for d in at.dataframe if "Mobile phone" in d.value.columns]
