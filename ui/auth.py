@@ -116,24 +116,27 @@ def is_local_request(host: str | None, ip: str | None) -> bool:
     """
     if host is None and ip is None:
         return True  # no HTTP request at all: the script runs in-process (tests, bare mode)
-    if ip is not None:
-        try:
-            if not ipaddress.ip_address(ip.split("%")[0]).is_loopback:
-                return False
-        except ValueError:
-            return False
+    if ip is not None and not _is_loopback(ip.split("%")[0]):
+        return False
     if host is None:
         return False
     try:
         hostname = (urlsplit(f"//{host}").hostname or "").lower()
     except ValueError:
         return False
-    if hostname in LOCAL_HOSTNAMES:
-        return True
+    return hostname in LOCAL_HOSTNAMES or _is_loopback(hostname)
+
+
+def _is_loopback(text: str) -> bool:
+    """A loopback address, IPv4-mapped IPv6 included: a server listening on every interface
+    sees a browser at 127.0.0.1 as ::ffff:127.0.0.1, which Python 3.11 does not call
+    loopback by itself."""
     try:
-        return ipaddress.ip_address(hostname).is_loopback
+        address = ipaddress.ip_address(text)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def passcode_matches(given: str, expected: str) -> bool:

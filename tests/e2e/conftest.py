@@ -8,6 +8,7 @@ never downloaded. Without Chromium the tests skip, unless ADMISSIONS_REQUIRE_BRO
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -98,10 +99,10 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
             pytest.fail(f"the app did not answer {url} within {STARTUP_LIMIT_S} s:\n{_tail(log)}")
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory) -> RunningApp:
+@contextlib.contextmanager
+def _serve(work: Path, address: str | None):
+    """The app on a free port; `address` None listens on every interface, as `make run`."""
     port = _free_port()
-    work = tmp_path_factory.mktemp("app")
     log = work / "streamlit.log"
     # An empty secrets file instead of the developer's own, and a store of uploads that
     # starts empty and is thrown away: the test neither sees nor leaves anything behind.
@@ -113,10 +114,11 @@ def app(tmp_path_factory) -> RunningApp:
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
         "--server.port", str(port),
-        "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false",
         "--secrets.files", str(secrets),
     ]  # fmt: skip
+    if address is not None:
+        command += ["--server.address", address]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -130,6 +132,20 @@ def app(tmp_path_factory) -> RunningApp:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> RunningApp:
+    with _serve(tmp_path_factory.mktemp("app"), "127.0.0.1") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def app_on_every_interface(tmp_path_factory) -> RunningApp:
+    """Listening on all interfaces, as `make run` does: a browser at 127.0.0.1 then arrives
+    from the IPv4-mapped address ::ffff:127.0.0.1."""
+    with _serve(tmp_path_factory.mktemp("app_everywhere"), None) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -207,6 +207,11 @@ class TestPureHelpers:
             ("localhost:8501", "127.0.0.1", True),
             ("127.0.0.1:8501", "127.0.0.1", True),
             ("[::1]:8501", "::1", True),
+            # A server on every interface sees 127.0.0.1 as the IPv4-mapped address.
+            ("127.0.0.1:8501", "::ffff:127.0.0.1", True),
+            ("localhost:8501", "::ffff:127.0.0.1", True),
+            ("[::ffff:127.0.0.1]:8501", "::ffff:127.0.0.1", True),
+            ("127.0.0.1:8501", "::ffff:10.0.0.5", False),
             ("LOCALHOST", "127.0.0.2", True),
             ("10.0.0.5:8501", "10.0.0.5", False),
             ("localhost", "10.0.0.5", False),
