@@ -6,6 +6,18 @@ from analytics.reporting import renewals
 from ui import charts, loaders, page, tables
 
 COUNTS = ("certified", "current", "due", "overdue", "ready", "blocked")
+CHASE_COLUMNS = {
+    "applicant_id": st.column_config.TextColumn("Applicant ID"),
+    "full_name": st.column_config.TextColumn("Name"),
+    "email": st.column_config.TextColumn("Email"),
+    "license_number": st.column_config.TextColumn("Licence number"),
+    "expiry": st.column_config.DateColumn("Certification expires", format="DD MMM YYYY"),
+    "days_to_expiry": st.column_config.NumberColumn(
+        "Days until expiry", help="Negative: days since the certification expired"
+    ),
+    "renewal_status": st.column_config.TextColumn("Status"),
+    "to_do": st.column_config.TextColumn("What is left to do", width="large"),
+}
 
 page.setup("Renewals")
 analysis = page.require_dataset()
@@ -38,9 +50,32 @@ with right:
         charts.count_bars(blocked, "label", "blocked", horizontal=True), key="renewals_blocked"
     )
 
-st.subheader("Backlog: what each practitioner must still do")
-todo = loaders.derived(
-    analysis, "backlog", lambda: tables.backlog_to_do(renewals.backlog(ev), analysis.rule_set)
+st.subheader("Chase list: who to contact, most urgent first")
+chase = loaders.derived(
+    analysis,
+    "chase_list",
+    lambda: tables.chase_list(
+        tables.backlog_to_do(renewals.backlog(ev), analysis.rule_set), analysis.as_of
+    ),
 )
-page.show_table(todo, hide_index=True, width="stretch", key="renewals_backlog")
-page.download_csv(todo, "renewal_backlog.csv", key="renewals_download")
+counts_by_window = tables.window_counts(chase)
+window = st.segmented_control(
+    "Show",
+    list(tables.CHASE_WINDOWS),
+    format_func=lambda w: f"{tables.CHASE_WINDOWS[w]} ({counts_by_window[w]:,})",
+    default="all",
+    key="renewals_window",
+)
+shown = tables.in_window(chase, window or "all")
+if shown.empty:
+    st.info(f"Nobody in the backlog is {tables.CHASE_WINDOWS[window].lower()}.")
+else:
+    page.show_table(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="renewals_backlog",
+        column_config=CHASE_COLUMNS,
+        column_order=list(CHASE_COLUMNS),
+    )
+    page.download_csv(shown, "renewal_chase_list.csv", key="renewals_download")

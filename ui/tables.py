@@ -125,6 +125,16 @@ BACKLOG_COLUMNS = [
     "days_overdue",
     "to_do",
 ]
+# The chase list's windows (cumulative, as Medallion's 30/60/90-day views): a window of N
+# days holds the practitioners whose certification expires within N days from the as-of
+# date, today included; "overdue" those whose certification has already expired.
+CHASE_WINDOWS = {
+    "all": "Whole backlog",
+    "overdue": "Overdue",
+    "7": "Due within 7 days",
+    "30": "Due within 30 days",
+    "90": "Due within 90 days",
+}
 
 
 def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
@@ -141,6 +151,30 @@ def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
         to_do = pd.Series(dtype="string")
     out = backlog.assign(to_do=to_do.reindex(backlog.index).fillna("ready to renew"))
     return out[BACKLOG_COLUMNS].reset_index(drop=True)
+
+
+def chase_list(todo: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The backlog with days until expiry (negative once expired), most overdue first, then
+    the soonest due: the order a person chases renewals in."""
+    expiry = pd.to_datetime(todo["expiry"])
+    days = (expiry - pd.Timestamp(as_of)).dt.days.astype("Int64")
+    out = todo.assign(days_to_expiry=days)
+    out = out.sort_values(["days_to_expiry", "applicant_id"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def in_window(chase: pd.DataFrame, window: str) -> pd.DataFrame:
+    """The chase list's rows in one of CHASE_WINDOWS."""
+    days = chase["days_to_expiry"]
+    if window == "all":
+        return chase
+    if window == "overdue":
+        return chase[days < 0]
+    return chase[(days >= 0) & (days <= int(window))]
+
+
+def window_counts(chase: pd.DataFrame) -> dict[str, int]:
+    return {window: len(in_window(chase, window)) for window in CHASE_WINDOWS}
 
 
 def what_if_totals(table: pd.DataFrame) -> dict:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -190,3 +192,21 @@ def test_audit_table(tmp_path):
     empty = tables.audit_table([])
     assert list(empty.columns) == tables.AUDIT_COLUMNS
     assert empty.empty
+
+
+def test_chase_windows_are_cumulative_and_include_their_last_day():
+    todo = pd.DataFrame(
+        {
+            "applicant_id": ["a", "b", "c", "d", "e"],
+            "expiry": pd.to_datetime(
+                ["2026-11-24", "2026-11-25", "2026-12-02", "2026-12-03", "2027-02-23"]
+            ),
+        }
+    )
+    chase = tables.chase_list(todo, dt.date(2026, 11, 25))
+    assert chase["days_to_expiry"].tolist() == [-1, 0, 7, 8, 90]
+    assert tables.in_window(chase, "overdue")["applicant_id"].tolist() == ["a"]
+    assert tables.in_window(chase, "7")["applicant_id"].tolist() == ["b", "c"]
+    assert tables.in_window(chase, "30")["applicant_id"].tolist() == ["b", "c", "d"]
+    assert tables.in_window(chase, "90")["applicant_id"].tolist() == ["b", "c", "d", "e"]
+    assert tables.window_counts(chase) == {"all": 5, "overdue": 1, "7": 2, "30": 3, "90": 4}
