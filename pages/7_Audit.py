@@ -10,19 +10,26 @@ from ui import page, tables
 page.setup("Audit log", page="Audit")
 
 st.caption(
-    "Every sign-in, upload, opened link, export and deletion, newest first. Objects are "
-    "dataset (d-…), saved view (v-…) or rule set (r-…) ids; no applicant data is logged."
+    "Every sign-in, upload, opened link, export and deletion, newest first, with the dataset, "
+    "saved view or rule set it concerns; no applicant data is logged."
 )
 
 opened = store.open_store()
-everyone = tables.audit_table(opened.audit_log())
+names = tables.object_names(opened.list_datasets(), opened.list_views())
+users = sorted({entry.user for entry in opened.audit_log()})
 left, middle, right = st.columns(3)
-users = left.multiselect("User", sorted(everyone["user"].dropna().unique()), key="audit_users")
-actions = middle.multiselect("Action", list(store.ACTIONS), key="audit_actions")
+users = left.multiselect("User", users, key="audit_users")
+actions = middle.multiselect(
+    "Action", list(store.ACTIONS), format_func=tables.AUDIT_ACTIONS.get, key="audit_actions"
+)
 object_id = right.text_input("Object id", key="audit_object").strip()
 today = dt.datetime.now(dt.UTC).date()
 days = st.date_input(
-    "Between", value=(today - dt.timedelta(days=30), today), max_value=today, key="audit_days"
+    "Between",
+    value=(today - dt.timedelta(days=30), today),
+    max_value=today,
+    format="DD/MM/YYYY",
+    key="audit_days",
 )
 
 entries = opened.audit_log(
@@ -34,7 +41,7 @@ entries = opened.audit_log(
     if len(days) > 0
     else None,
 )
-log = tables.audit_table(entries)
+log = tables.audit_table(entries, names)
 
 if log.empty:
     st.info("No audit entries match these filters.")
@@ -45,6 +52,11 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss")
+            "time": st.column_config.DatetimeColumn("Time (UTC)", format="DD MMM YYYY, HH:mm:ss"),
+            "user": st.column_config.TextColumn("Who"),
+            "action": st.column_config.TextColumn("Did"),
+            "object": st.column_config.TextColumn("What", width="large"),
+            "detail": st.column_config.TextColumn("Detail"),
+            "object_id": st.column_config.TextColumn("ID"),
         },
     )

@@ -190,18 +190,54 @@ def what_if_totals(table: pd.DataFrame) -> dict:
     }
 
 
-AUDIT_COLUMNS = ["time", "user", "action", "object_id", "detail"]
+AUDIT_COLUMNS = ["time", "user", "action", "object", "detail", "object_id"]
+AUDIT_ACTIONS = {
+    "sign_in": "Signed in",
+    "upload": "Uploaded",
+    "view": "Opened",
+    "export": "Exported",
+    "delete": "Deleted",
+    "save_view": "Saved a view",
+}
 
 
-def audit_table(entries: Sequence[store.AuditEntry]) -> pd.DataFrame:
-    """Audit entries as a table (time in UTC, newest first as given)."""
+def object_names(
+    datasets: Sequence[store.Dataset],
+    views: Sequence[store.SavedView],
+    rule_sets: Sequence[store.StoredRuleSet] = (),
+) -> dict[str, str]:
+    """What each stored object is called: a dataset by its label and files, a view by its
+    name, a rule set by its name."""
+    names = {}
+    for ds in datasets:
+        files = ", ".join(f.name for f in ds.files)
+        names[ds.id] = f"dataset {ds.label} ({files})" if files else f"dataset {ds.label}"
+    names.update({v.id: f"view {v.name}" for v in views})
+    names.update({r.id: f"rule set {r.name}" for r in rule_sets})
+    return names
+
+
+def audit_table(entries: Sequence[store.AuditEntry], names: dict[str, str]) -> pd.DataFrame:
+    """Audit entries as a table (time in UTC, newest first as given), each object named;
+    an id no longer in the store reads as deleted."""
+    kinds = {"d": "dataset", "v": "view", "r": "rule set"}
+
+    def name(object_id: str) -> str:
+        if not object_id:
+            return ""
+        kind = kinds.get(object_id[:1], "object")
+        return names.get(object_id, f"{kind} {object_id} (no longer stored)")
+
     frame = pd.DataFrame(
         {
             "time": pd.to_datetime([e.time for e in entries], utc=True),
             "user": pd.array([e.user for e in entries], dtype="string"),
-            "action": pd.array([e.action for e in entries], dtype="string"),
-            "object_id": pd.array([e.object_id for e in entries], dtype="string"),
+            "action": pd.array(
+                [AUDIT_ACTIONS.get(e.action, e.action) for e in entries], dtype="string"
+            ),
+            "object": pd.array([name(e.object_id) for e in entries], dtype="string"),
             "detail": pd.array([e.detail for e in entries], dtype="string"),
+            "object_id": pd.array([e.object_id for e in entries], dtype="string"),
         }
     )
     return frame[AUDIT_COLUMNS]

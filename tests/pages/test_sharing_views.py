@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -114,10 +115,28 @@ class TestAuditPage:
         assert not at.exception
         shown = at.dataframe[0].value
         # The page's own visit signs the local user in first.
-        assert shown["action"].tolist() == ["sign_in", "export", "upload"]
+        assert shown["action"].tolist() == ["Signed in", "Exported", "Uploaded"]
         assert shown["object_id"].tolist()[1:] == [ds.id, ds.id]
+        # Objects by their names, not their ids: the dataset's label and its files.
+        assert shown["object"].tolist()[1:] == [f"dataset {ds.label} (a.csv)"] * 2
         at.multiselect(key="audit_actions").select("export").run()
         assert at.dataframe[0].value["user"].tolist() == ["ben@clinic.org"]
+
+    def test_deleted_objects_and_views_are_named(self, shared_store):
+        ds = shared_store.create_dataset([("b.csv", b"x\n")], owner="ana@clinic.org")
+        view = shared_store.save_view(
+            "Spring intake", dataset_id=ds.id, rule_set="standard", owner="ana@clinic.org"
+        )
+        shared_store.record("ben@clinic.org", "view", "d-mmmmmmmmmm", "")
+        at = self._page().run()
+        shown = at.dataframe[0].value.set_index("object_id")["object"]
+        assert shown[view.id] == "view Spring intake"
+        assert shown["d-mmmmmmmmmm"] == "dataset d-mmmmmmmmmm (no longer stored)"
+
+    def test_dates_read_as_on_every_other_screen(self, shared_store):
+        at = self._page().run()
+        config = json.loads(at.dataframe[0].proto.columns)
+        assert config["time"]["type_config"]["format"] == "DD MMM YYYY, HH:mm:ss"
 
     def test_no_match_says_so(self, shared_store):
         at = self._page().run()

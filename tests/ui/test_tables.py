@@ -178,18 +178,19 @@ def test_default_pair_prefers_the_latest_named_cohorts(order, pair):
 def test_audit_table(tmp_path):
     s = store.Store(tmp_path / "store")
     s.record("ana", "export", "d-aaaaaaaaaa", "xlsx report")
-    frame = tables.audit_table(s.audit_log())
+    frame = tables.audit_table(s.audit_log(), {"d-aaaaaaaaaa": "dataset May (may.xlsx)"})
     expected = pd.DataFrame(
         {
             "user": pd.array(["ana"], dtype="string"),
-            "action": pd.array(["export"], dtype="string"),
-            "object_id": pd.array(["d-aaaaaaaaaa"], dtype="string"),
+            "action": pd.array(["Exported"], dtype="string"),
+            "object": pd.array(["dataset May (may.xlsx)"], dtype="string"),
             "detail": pd.array(["xlsx report"], dtype="string"),
+            "object_id": pd.array(["d-aaaaaaaaaa"], dtype="string"),
         }
     )
     pd.testing.assert_frame_equal(frame.drop(columns="time"), expected)
     assert str(frame["time"].dtype) == "datetime64[us, UTC]"
-    empty = tables.audit_table([])
+    empty = tables.audit_table([], {})
     assert list(empty.columns) == tables.AUDIT_COLUMNS
     assert empty.empty
 
