@@ -23,6 +23,14 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
 BUILT_IN = ("standard", "advanced")
 SEVERITIES = ("required", "advisory")
 MAX_REQUIRED = 64  # statuses keep one bit per required rule
+# Ranges a rule-set file must keep to (a hostile or mistyped file is refused with one line
+# instead of overflowing date arithmetic or making a screen draw thousands of rules).
+MAX_RULES = 100  # per table: [[admission]] and [[renewal.rules]]
+VALIDITY_YEARS = (1, 50)
+WINDOW_DAYS = (1, 3650)
+MAX_THRESHOLD = 100_000  # hours or years: far beyond any real requirement
+MAX_TEXT = 500  # characters in a label, description or explanation
+MAX_FILE_CHARS = 1_000_000
 
 # The type of value a check may read, per field kind of analytics.fields.
 _KIND_TYPES = {"id": "text", "degree": "category", "specialty": "category"}
@@ -152,10 +160,14 @@ def load_rule_set(name_or_path: str | Path) -> RuleSet:
 def parse_rule_set(text: str, name: str) -> RuleSet:
     """Validate TOML text as a rule set; `name` is the file name used in messages."""
     source = name
+    if len(text) > MAX_FILE_CHARS:
+        raise _fail(source, None, f"rules file is larger than {MAX_FILE_CHARS:,} characters")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _fail(source, None, f"not valid TOML ({_one_line(str(exc))})") from None
+    except RecursionError:
+        raise _fail(source, None, "not valid TOML (arrays or tables nested too deeply)") from None
     _check_keys(source, "the file", doc, _TOP_KEYS, set())
     default_name = Path(name).stem or "rules"
     set_name = _text(source, "the file", doc, "name", default_name)
@@ -171,8 +183,8 @@ def parse_rule_set(text: str, name: str) -> RuleSet:
     if not isinstance(renewal_doc, dict):
         raise _fail(source, None, "[renewal] table missing (validity_years, window_days)")
     _check_keys(source, "[renewal]", renewal_doc, _RENEWAL_KEYS, {"validity_years", "window_days"})
-    validity = _whole(source, "[renewal]", renewal_doc, "validity_years", minimum=1)
-    window = _whole(source, "[renewal]", renewal_doc, "window_days", minimum=0)
+    validity = _whole(source, "[renewal]", renewal_doc, "validity_years", VALIDITY_YEARS)
+    window = _whole(source, "[renewal]", renewal_doc, "window_days", WINDOW_DAYS)
     renewal_rules = _rules(source, renewal_doc.get("rules"), "renewal.rules")
     return RuleSet(
         name=set_name,
@@ -210,20 +222,37 @@ def _text(source: str, where: str, table: dict, key: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
         raise _fail(source, where, f"'{key}' must be text in quotes")
+    if len(value) > MAX_TEXT:
+        raise _fail(source, where, f"'{key}' is longer than {MAX_TEXT} characters")
     return value
 
 
-def _whole(source: str, where: str, table: dict, key: str, minimum: int) -> int:
-    value = table[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(source, where, f"'{key}' must be a whole number >= {minimum}, not {value!r}")
+def _shown(value) -> str:
+    """A value for a message: a huge number or text is cut, never printed whole."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _whole(source: str, where: str, table: dict, key: str, bounds: tuple[int, int]) -> int:
+    value, (low, high) = table[key], bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _fail(
+            source,
+            where,
+            f"'{key}' must be a whole number from {low} to {high}, not {_shown(value)}",
+        )
     return value
 
 
 def _threshold(source: str, where: str, key: str, value) -> float | int:
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not is_number or math.isnan(value) or math.isinf(value) or value < 0:
-        raise _fail(source, where, f"threshold '{key}' must be a number >= 0, not {value!r}")
+    # Compared before math.isfinite: an integer of hundreds of digits has no float.
+    if not is_number or not 0 <= value <= MAX_THRESHOLD or not math.isfinite(value):
+        raise _fail(
+            source,
+            where,
+            f"threshold '{key}' must be a number from 0 to {MAX_THRESHOLD:,}, not {_shown(value)}",
+        )
     return value
 
 
@@ -232,6 +261,8 @@ def _rules(source: str, items, table_name: str) -> list[Rule]:
         return []
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise _fail(source, None, f"'{table_name}' must be written as [[{table_name}]] tables")
+    if len(items) > MAX_RULES:
+        raise _fail(source, None, f"more than {MAX_RULES} [[{table_name}]] rules")
     rules, seen = [], set()
     for position, item in enumerate(items, start=1):
         rule = _rule(source, item, f"[[{table_name}]] #{position}")
@@ -244,12 +275,12 @@ def _rules(source: str, items, table_name: str) -> list[Rule]:
 
 def _rule(source: str, item: dict, position: str) -> Rule:
     rule_id = item.get("id")
-    if not isinstance(rule_id, str) or not _ID.match(rule_id):
+    if not isinstance(rule_id, str) or not _ID.fullmatch(rule_id) or len(rule_id) > 64:
         raise _fail(
             source,
             position,
-            f"'id' must be lower-case letters, digits and _ (starting with a letter), "
-            f"not {rule_id!r}",
+            f"'id' must be lower-case letters, digits and _ (starting with a letter, at most "
+            f"64), not {_shown(rule_id)}",
         )
     where = f"rule '{rule_id}'"
     for key in _RULE_KEYS:
@@ -257,6 +288,8 @@ def _rule(source: str, item: dict, position: str) -> Rule:
             raise _fail(source, where, f"'{key}' is missing")
         if not isinstance(item[key], str):
             raise _fail(source, where, f"'{key}' must be text in quotes")
+        if len(item[key]) > MAX_TEXT:
+            raise _fail(source, where, f"'{key}' is longer than {MAX_TEXT} characters")
     severity, field_name, kind_name = item["severity"], item["field"], item["check"]
     if severity not in SEVERITIES:
         raise _fail(source, where, f"unknown severity '{severity}' (use required or advisory)")

@@ -159,11 +159,13 @@ def bad(old: str, new: str) -> str:
         ),
         (
             bad("min = 20", "min = -5"),
-            "bad.toml: rule 'cme_hours': threshold 'min' must be a number >= 0, not -5",
+            "bad.toml: rule 'cme_hours': threshold 'min' must be a number from 0 to 100,000, "
+            "not -5",
         ),
         (
             bad("min = 20", 'min = "twenty"'),
-            "bad.toml: rule 'cme_hours': threshold 'min' must be a number >= 0, not 'twenty'",
+            "bad.toml: rule 'cme_hours': threshold 'min' must be a number from 0 to 100,000, "
+            "not 'twenty'",
         ),
         (
             bad("min = 20", 'by = "degree"\ndefault = 30\nthresholds = { medecine = 20 }'),
@@ -171,7 +173,7 @@ def bad(old: str, new: str) -> str:
         ),
         (
             bad("min = 20", 'by = "degree"\ndefault = 30\nthresholds = { medicine = true }'),
-            "bad.toml: rule 'cme_hours': threshold 'medicine' must be a number >= 0",
+            "bad.toml: rule 'cme_hours': threshold 'medicine' must be a number from 0 to",
         ),
         (
             bad("min = 20", 'by = "degree"\nthresholds = { medicine = 20 }'),
@@ -207,6 +209,20 @@ def bad(old: str, new: str) -> str:
             "bad.toml: 'admission' must be written as [[admission]]",
         ),
         (bad("min = 20", "min = 20 20"), "bad.toml: not valid TOML"),
+        # Ranges: a hostile or mistyped file is refused before it can overflow anything.
+        (
+            bad("validity_years = 2", "validity_years = 100000"),
+            "bad.toml: [renewal]: 'validity_years' must be a whole number from 1 to 50, not 100000",
+        ),
+        (bad("validity_years = 2", "validity_years = 0"), "from 1 to 50, not 0"),
+        (bad("window_days = 90", "window_days = 0"), "'window_days' must be a whole number from 1"),
+        (bad("window_days = 90", "window_days = 3651"), "from 1 to 3650, not 3651"),
+        (bad("min = 20", "min = 100001"), "threshold 'min' must be a number from 0 to 100,000"),
+        (bad("min = 20", "min = inf"), "threshold 'min' must be a number from 0 to 100,000"),
+        (bad("min = 20", "min = nan"), "threshold 'min' must be a number from 0 to 100,000"),
+        (bad("min = 20", "min = " + "9" * 400), "not 9999999999999999999999999999999999999..."),
+        (bad('id = "cme_hours"', 'id = "cme_hours\\n"'), "bad.toml: [[admission]] #1: 'id' must"),
+        (bad('label = "CME hours"', f'label = "{"x" * 501}"'), "'label' is longer than 500"),
     ],
 )
 def test_bad_files_are_refused_with_one_line(text, expected):
@@ -216,6 +232,21 @@ def test_bad_files_are_refused_with_one_line(text, expected):
     assert expected in message
     assert "\n" not in message
     assert caught.value.file == "bad.toml"
+
+
+def test_deeply_nested_arrays_are_refused_with_one_line():
+    text = MINIMAL.replace('label = "Mini"', 'label = "Mini"\nx = ' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(rules.RuleSetError, match="nested too deeply") as caught:
+        rules.parse_rule_set(text, "deep.toml")
+    assert "\n" not in str(caught.value)
+
+
+def test_too_many_rules_are_refused():
+    rule = MINIMAL[MINIMAL.index("[[admission]]") : MINIMAL.index("[renewal]")]
+    many = "".join(rule.replace('"cme_hours"', f'"r{i}"', 1) for i in range(101))
+    text = MINIMAL.replace(rule, many)
+    with pytest.raises(rules.RuleSetError, match=r"more than 100 \[\[admission\]\] rules"):
+        rules.parse_rule_set(text, "many.toml")
 
 
 def test_rule_id_used_twice():

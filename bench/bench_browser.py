@@ -1,0 +1,270 @@
+"""Browser benchmark: what a director feels, measured in Chromium driven by Playwright.
+
+In one run, against Streamlit's own floor (a hello-world multipage app of the same
+Streamlit version, same pages, started the same way):
+- first open: a new browser session on a warm server until the first page's title is drawn
+  and the script has finished (ours opens on the bundled sample, as `make run` does);
+- upload until drawn: the 100,000-row export (bench/bench_load.py) set on Home's uploader
+  until the validation report's "Rows read" is drawn and the run has finished, against the
+  headless report on the same file as a whole process (`python -m analytics report`);
+- page switches: with that export open, a click on each sidebar link until the new page's
+  title is drawn and the run has finished (median of ROUNDS), against the floor's same click;
+- server memory: RSS before the upload, with the 100k dataset open, and after the browser
+  session has closed, beside the loaded frame's own size.
+Ratios are printed with each target of the issue. Needs Debian's Chromium
+(`apt-get install chromium`) and Playwright (requirements-dev); no browser is downloaded.
+
+Run: `python -m bench.bench_browser` (or `make bench`, which runs every benchmark).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import bench_load
+
+ROOT = Path(__file__).resolve().parents[1]
+ROUNDS = 3
+FIRST_OPENS = 3
+START_LIMIT_S = 120
+RUN_LIMIT_MS = 600_000
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TARGETS = {"switch": 1.3, "upload": 1.0, "first_open": 1.5, "rss": 2.0}
+
+# The script has finished and a title is drawn that differs from `previous` (a page switch
+# keeps the old page's title on screen until the new one replaces it).
+RUN_FINISHED = """(previous) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const title = document.querySelector('[data-testid="stMain"] h1');
+    return app !== null && app.dataset.testScriptState === 'notRunning'
+        && title !== null && (previous === null || title.innerText.trim() !== previous);
+}"""
+ROWS_READ_DRAWN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const labels = [...document.querySelectorAll('[data-testid="stMetricLabel"]')];
+    return app !== null && app.dataset.testScriptState === 'notRunning'
+        && labels.some((l) => l.innerText.trim() === 'Rows read');
+}"""
+
+
+def _page_names() -> list[str]:
+    """The screens' file stems in sidebar order (the floor app gets the same ones)."""
+    return [p.stem for p in sorted((ROOT / "pages").glob("*.py"))]
+
+
+def _write_floor_app(folder: Path) -> Path:
+    """Hello-world multipage app: the same page files, each drawing only its title."""
+    (folder / "pages").mkdir(parents=True)
+    main = folder / "app.py"
+    main.write_text('import streamlit as st\n\nst.title("Admissions analytics")\n')
+    for stem in _page_names():
+        title = stem.split("_", 1)[1].replace("_", " ")
+        (folder / "pages" / f"{stem}.py").write_text(
+            f"import streamlit as st\n\nst.title({title!r})\n"
+        )
+    return main
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _serve(script: Path, env_extra: dict[str, str]):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADMISSIONS_")}
+    env.update(env_extra)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.maxUploadSize", "200",
+    ]  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command, cwd=script.parent, env=env, stdout=log, stderr=log)
+        try:
+            _wait_healthy(proc, url, log, script.name)
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _is_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _wait_healthy(proc: subprocess.Popen, url: str, log, name: str) -> None:
+    deadline = time.monotonic() + START_LIMIT_S
+    while not _is_healthy(url):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"{name} did not start: {log.read()[-2000:]!r}")
+        time.sleep(0.2)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _title(page) -> str | None:
+    found = page.locator('[data-testid="stMain"] h1')
+    return found.first.inner_text().strip() if found.count() else None
+
+
+def _wait_run(page, previous: str | None = None) -> None:
+    page.wait_for_function(RUN_FINISHED, arg=previous, polling=50, timeout=RUN_LIMIT_MS)
+
+
+def _first_open(browser, url: str) -> float:
+    """Median seconds from a new session's navigation to its first page finished."""
+    times = []
+    for _ in range(FIRST_OPENS + 1):  # the first one warms the server up
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        _wait_run(page)
+        times.append(time.perf_counter() - start)
+        context.close()
+    return statistics.median(times[1:])
+
+
+def _switches(page) -> dict[str, float]:
+    """Median seconds per sidebar link, over ROUNDS rounds through every screen."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    names = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    order = names[1:] + names[:1]
+    samples: dict[str, list[float]] = {name: [] for name in order}
+    for _ in range(ROUNDS):
+        for name in order:
+            before = _title(page)
+            link = page.locator('[data-testid="stSidebarNav"] a', has_text=name).first
+            start = time.perf_counter()
+            link.click()
+            _wait_run(page, previous=before)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _headless_report(path: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "analytics", "report", str(path), "--format", "json"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def _frame_mb(path: Path) -> float:
+    from analytics import loading
+
+    loaded = loading.load_exports([loading.Source.from_path(path)])
+    return loaded.frame.memory_usage(deep=True).sum() / 2**20
+
+
+def _ratio_line(label: str, ours: float, base: float, target: float, unit: str = "s") -> None:
+    ratio = ours / base if base else float("inf")
+    verdict = "met" if ratio <= target else "NOT met"
+    print(
+        f"  {label:<34} ours {ours:8.2f} {unit}  base {base:8.2f} {unit}  "
+        f"ratio {ratio:5.2f}  target <= {target:.1f}: {verdict}"
+    )
+
+
+def main() -> None:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        print("browser benchmark: skipped (Debian's chromium is not installed)")
+        return
+    from playwright.sync_api import sync_playwright
+
+    export = bench_load.export_path()
+    work = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    try:
+        floor_script = _write_floor_app(work / "floor")
+        report_s = statistics.median(_headless_report(export) for _ in range(2))
+        frame_mb = _frame_mb(export)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            with _serve(floor_script, {}) as (floor_url, _):
+                floor_open = _first_open(browser, floor_url)
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                page.goto(floor_url)
+                _wait_run(page)
+                floor_switch = _switches(page)
+                context.close()
+            store = work / "store"
+            env = {"ADMISSIONS_DATA_DIR": str(store), "ADMISSIONS_OPEN_SAMPLE": "1"}
+            with _serve(ROOT / "app.py", env) as (url, pid):
+                ours_open = _first_open(browser, url)
+                rss_before = _rss_mb(pid)
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                page.goto(url)
+                _wait_run(page)
+                uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+                start = time.perf_counter()
+                uploader.first.set_input_files(str(export))
+                page.wait_for_function(ROWS_READ_DRAWN, polling=50, timeout=RUN_LIMIT_MS)
+                upload_s = time.perf_counter() - start
+                ours_switch = _switches(page)
+                rss_open = _rss_mb(pid)
+                context.close()
+                time.sleep(5)  # the server notices the closed session
+                rss_after = _rss_mb(pid)
+            browser.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"browser benchmark ({ROUNDS} rounds, medians; 100,000-row export)")
+    _ratio_line("first open (new session)", ours_open, floor_open, TARGETS["first_open"])
+    _ratio_line("upload until drawn vs headless report", upload_s, report_s, TARGETS["upload"])
+    for name, ours in ours_switch.items():
+        floor = floor_switch.get(name, float("nan"))
+        _ratio_line(f"switch to {name}", ours, floor, TARGETS["switch"])
+    print(
+        f"  server RSS: {rss_before:.0f} MB before, {rss_open:.0f} MB with the 100k dataset "
+        f"open (+{rss_open - rss_before:.0f} MB), {rss_after:.0f} MB after the session closed; "
+        f"loaded frame {frame_mb:.0f} MB"
+    )
+    _ratio_line("RSS growth vs loaded frame", rss_open - rss_before, frame_mb, TARGETS["rss"], "MB")
+
+
+if __name__ == "__main__":
+    main()
