@@ -36,8 +36,7 @@ from analytics.rules.rule_sets import FIELDS, Rule, RuleSet
 NOT_PRESENT = "not present"
 CERTIFIED = "certified"
 OLD_STATES = (*STATUSES, NOT_PRESENT)
-NEW_STATES = (*STATUSES, NOT_PRESENT, CERTIFIED)
-PERSON_STATES = (*STATUSES, NOT_PRESENT, CERTIFIED)  # `people` holds both sides' states
+NEW_STATES = (*STATUSES, NOT_PRESENT, CERTIFIED)  # also what `people`'s statuses hold
 KINDS = ("continuing", "added", "removed", "certified", "renewal")
 IDENTITY_COLUMNS = ("applicant_id", "full_name", "email", "cohort", "programme", "country")
 PEOPLE_COLUMNS = (
@@ -61,6 +60,9 @@ OVERDUE_COLUMNS = (
 _ELIGIBLE = STATUSES.index("eligible")
 _OVERDUE = RENEWAL_STATUSES.index("overdue")
 _PASS = checks.STATES.index("pass")
+_ABSENT = NEW_STATES.index(NOT_PRESENT)
+_CERTIFIED = NEW_STATES.index(CERTIFIED)
+_PACKED_FLAGS = 63  # rules per row that fit one int64 of flags
 NOT_GIVEN = "not given"
 NEW_APPLICANT = "new applicant"
 NOT_IN_NEW = "not in the new export"
@@ -130,19 +132,44 @@ class Changes:
 
 
 class _Side:
-    """One evaluation's tables, with the applicant key of every row."""
+    """One evaluation's tables; `app_people` / `cert_people` (per row, the number of the
+    person it is) are set by `_number_people`."""
 
     def __init__(self, ev: Evaluation, name: str):
+        self.name = name
         self.applicants = ev.applicants
         self.certified = ev.certified
-        self.app_keys = pd.Index(applicant_key(self.applicants["applicant_id"]))
-        self.cert_keys = pd.Index(applicant_key(self.certified["applicant_id"]))
-        if not self.app_keys.append(self.cert_keys).is_unique:
+        self.status = _codes(self.applicants["status"], STATUSES)
+        self.app_people = self.cert_people = np.empty(0, np.intp)
+
+
+def _number_people(o: _Side, n: _Side) -> int:
+    """Numbers every person of both sides by applicant key (DOMAIN 3.9) in one hashing
+    pass, so that matching is integer lookups; returns how many people there are."""
+    tables = [o.applicants, o.certified, n.applicants, n.certified]
+    ids = pd.concat([t["applicant_id"] for t in tables], ignore_index=True)
+    people, keys = pd.factorize(applicant_key(ids))
+    if np.any(people < 0):
+        raise ValueError("a row has no applicant_id: compare loads (load_exports rejects it)")
+    bounds = np.cumsum([0, *(len(t) for t in tables)])
+    o.app_people, o.cert_people, n.app_people, n.cert_people = (
+        people[start:stop] for start, stop in zip(bounds[:-1], bounds[1:], strict=True)
+    )
+    for side in (o, n):
+        rows = np.bincount(np.concatenate([side.app_people, side.cert_people]), minlength=1)
+        if np.any(rows > 1):
             raise ValueError(
-                f"the {name} side holds an applicant ID twice: compare loads whose "
+                f"the {side.name} side holds an applicant ID twice: compare loads whose "
                 "duplicates are resolved (analytics.loading.load_exports does it)"
             )
-        self.status = _codes(self.applicants["status"], STATUSES)
+    return len(keys)
+
+
+def _row_of(people: np.ndarray, count: int) -> np.ndarray:
+    """Per person number, the row of `people` holding it, -1 when none does."""
+    rows = np.full(count, -1, np.intp)
+    rows[people] = np.arange(len(people))
+    return rows
 
 
 def compare(old: Evaluation, new: Evaluation) -> Changes:
@@ -151,19 +178,23 @@ def compare(old: Evaluation, new: Evaluation) -> Changes:
         raise ValueError("both sides must be evaluated on the same rule set")
     rule_set = new.rule_set
     o, n = _Side(old, "old"), _Side(new, "new")
+    count = _number_people(o, n)
+    new_applicant_row = _row_of(n.app_people, count)
+    new_certified_row = _row_of(n.cert_people, count)
 
-    in_new = n.app_keys.get_indexer(o.app_keys)  # per old applicant: new position or -1
+    in_new = new_applicant_row[o.app_people]  # per old applicant: its new row, or -1
     cont_old = np.flatnonzero(in_new >= 0)
     cont_new = in_new[cont_old]
-    cert_in_new = n.cert_keys.get_indexer(o.app_keys)
+    cert_in_new = new_certified_row[o.app_people]
     to_cert_old = np.flatnonzero(cert_in_new >= 0)
     gone_old = np.flatnonzero((in_new < 0) & (cert_in_new < 0))
-    is_added = np.ones(len(n.app_keys), bool)
+    is_added = np.ones(len(n.app_people), bool)
     is_added[cont_new] = False
     added_new = np.flatnonzero(is_added)
 
     so, sn = o.status[cont_old], n.status[cont_new]
-    grid = np.bincount(so * 3 + sn, minlength=9).reshape(3, 3)
+    k = len(STATUSES)
+    grid = np.bincount(so * k + sn, minlength=k * k).reshape(k, k)
     states = [(rule, *_rule_states(o, n, rule, cont_old, cont_new)) for rule in rule_set.admission]
     is_resolved = {rule.id: (before != _PASS) & (after == _PASS) for rule, before, after in states}
     is_new = {rule.id: (before == _PASS) & (after != _PASS) for rule, before, after in states}
@@ -172,45 +203,26 @@ def compare(old: Evaluation, new: Evaluation) -> Changes:
         for rule in rule_set.admission
     }
 
-    both_new = n.cert_keys.get_indexer(o.cert_keys)
-    both_old = np.flatnonzero(both_new >= 0)
-    both_new = both_new[both_old]
-    old_expiry = _dates(o.certified["expiry"])[both_old]
-    new_expiry = _dates(n.certified["expiry"])[both_new]
-    is_renewed = new_expiry > old_expiry  # NaT compares False
-    old_overdue = _codes(o.certified["renewal_status"], RENEWAL_STATUSES)[both_old] == _OVERDUE
-    new_overdue = _codes(n.certified["renewal_status"], RENEWAL_STATUSES)[both_new] == _OVERDUE
-    is_newly_overdue = new_overdue & ~old_overdue
-
-    continuing = _continuing_part(o, n, states, is_resolved, is_new, cont_old, cont_new)
-    renewal_rows = is_renewed | is_newly_overdue
-    renewal = _renewal_part(
-        n,
-        both_new[renewal_rows],
-        old_expiry[renewal_rows],
-        is_renewed[renewal_rows],
-        is_newly_overdue[renewal_rows],
-    )
+    renewals, renewal, chase = _renewals(o, n, new_certified_row[o.cert_people])
     people = _people(
         [
-            continuing,
-            _simple_part(n.applicants, added_new, "added", NOT_PRESENT, n.status, NEW_APPLICANT),
-            _simple_part(o.applicants, gone_old, "removed", o.status, NOT_PRESENT, NOT_IN_NEW),
+            _continuing_part(o, n, states, is_resolved, is_new, cont_old, cont_new),
+            _part(n.applicants, added_new, "added", _ABSENT, n.status[added_new], NEW_APPLICANT),
+            _part(o.applicants, gone_old, "removed", o.status[gone_old], _ABSENT, NOT_IN_NEW),
             _certified_part(o, n, to_cert_old, cert_in_new[to_cert_old]),
             renewal,
         ]
     )
-    overdue = renewal.loc[renewal["is_newly_overdue"].to_numpy(), list(OVERDUE_COLUMNS)]
 
     return Changes(
         as_of=new.as_of,
         old_as_of=old.as_of,
         rule_set=rule_set,
         applicants={
-            "old": len(o.app_keys),
-            "new": len(n.app_keys),
+            "old": len(o.app_people),
+            "new": len(n.app_people),
             "added": len(added_new),
-            "removed": len(o.app_keys) - len(cont_old),
+            "removed": len(o.app_people) - len(cont_old),
             "continuing": len(cont_old),
         },
         status={
@@ -222,12 +234,7 @@ def compare(old: Evaluation, new: Evaluation) -> Changes:
         added_eligible=int(np.count_nonzero(n.status[added_new] == _ELIGIBLE)),
         became_certified=len(to_cert_old),
         rules=rules,
-        renewals={
-            "old_certified": len(o.cert_keys),
-            "new_certified": len(n.cert_keys),
-            "renewed": int(is_renewed.sum()),
-            "newly_overdue": int(is_newly_overdue.sum()),
-        },
+        renewals=renewals,
         people=people,
         newly_eligible_people=_rows(
             people, (people["new_status"] == "eligible") & (people["old_status"] != "eligible")
@@ -238,9 +245,7 @@ def compare(old: Evaluation, new: Evaluation) -> Changes:
             & (people["old_status"] == "eligible")
             & (people["new_status"] != "eligible"),
         ),
-        newly_overdue_people=overdue.sort_values("applicant_id", kind="stable").reset_index(
-            drop=True
-        ),
+        newly_overdue_people=chase,
         moves=_moves(grid, o.status, n.status, to_cert_old, gone_old, added_new),
         rule_changes=pd.DataFrame(
             {
@@ -254,10 +259,74 @@ def compare(old: Evaluation, new: Evaluation) -> Changes:
     )
 
 
+def _renewals(o: _Side, n: _Side, in_new: np.ndarray) -> tuple[dict, _Part, pd.DataFrame]:
+    """§7 `renewals` over the practitioners of both sides (`in_new`: per old practitioner,
+    its row in the new register or -1), their part of `people`, and the list to chase."""
+    both_old = np.flatnonzero(in_new >= 0)
+    both_new = in_new[both_old]
+    old_expiry = _dates(o.certified["expiry"])[both_old]
+    new_expiry = _dates(n.certified["expiry"])[both_new]
+    is_renewed = new_expiry > old_expiry  # NaT compares False
+    old_overdue = _codes(o.certified["renewal_status"], RENEWAL_STATUSES)[both_old] == _OVERDUE
+    new_overdue = _codes(n.certified["renewal_status"], RENEWAL_STATUSES)[both_new] == _OVERDUE
+    is_newly_overdue = new_overdue & ~old_overdue
+    counts = {
+        "old_certified": len(o.cert_people),
+        "new_certified": len(n.cert_people),
+        "renewed": int(is_renewed.sum()),
+        "newly_overdue": int(is_newly_overdue.sum()),
+    }
+    rows = np.flatnonzero(is_renewed | is_newly_overdue)
+    part = _renewal_part(
+        n, both_new[rows], old_expiry[rows], is_renewed[rows], is_newly_overdue[rows]
+    )
+    is_chased = np.zeros(len(n.cert_people), bool)  # per new practitioner
+    is_chased[both_new[is_newly_overdue]] = True
+    return counts, part, _newly_overdue(part, is_chased[part.positions])
+
+
 # --- per-person parts ----------------------------------------------------------------------
 
 
-def _continuing_part(o, n, states, is_resolved, is_new, cont_old, cont_new) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Part:
+    """The people of one kind: rows of one table and, per row, what `people` says of them
+    (statuses as codes into NEW_STATES), in applicant_id order."""
+
+    table: pd.DataFrame
+    positions: np.ndarray
+    kind: str
+    old_status: np.ndarray
+    new_status: np.ndarray
+    what_changed: np.ndarray
+    resolved: np.ndarray
+    newly_failing: np.ndarray
+
+
+def _part(
+    table, positions, kind, old_status, new_status, what_changed, resolved=None, newly_failing=None
+) -> _Part:
+    count = len(positions)
+    order = np.asarray(table["applicant_id"].array.take(positions).argsort())
+    nothing = _id_tuples([], [], count)
+
+    def per_row(values, dtype=object):
+        values = np.broadcast_to(np.asarray(values, dtype=dtype), (count,))
+        return values[order]
+
+    return _Part(
+        table,
+        positions[order],
+        kind,
+        per_row(old_status, np.intp),
+        per_row(new_status, np.intp),
+        per_row(what_changed),
+        (resolved if resolved is not None else nothing)[order],
+        (newly_failing if newly_failing is not None else nothing)[order],
+    )
+
+
+def _continuing_part(o, n, states, is_resolved, is_new, cont_old, cont_new) -> _Part:
     """Continuing applicants with a changed rule state, and their sentence."""
     changed = np.zeros(len(cont_old), bool)
     for _, before, after in states:
@@ -306,8 +375,8 @@ def _continuing_part(o, n, states, is_resolved, is_new, cont_old, cont_new) -> p
         n.applicants,
         new_pos,
         "continuing",
-        np.asarray(STATUSES, dtype=object)[so],
-        np.asarray(STATUSES, dtype=object)[sn],
+        so,
+        sn,
         sentence,
         resolved=_id_tuples([is_resolved[r][rows] for r in rule_ids], rule_ids, len(rows)),
         newly_failing=_id_tuples([is_new[r][rows] for r in rule_ids], rule_ids, len(rows)),
@@ -326,25 +395,7 @@ def _resolved_clause(rule: Rule, o, n, old_pos, new_pos) -> np.ndarray:
     return label + " " + np.where(before == after, after, before + " -> " + after)
 
 
-def _simple_part(table, positions, kind, old_status, new_status, sentence) -> pd.DataFrame:
-    """Added or removed applicants: the status codes of the side they are on."""
-
-    def labels(status):
-        if isinstance(status, str):
-            return np.full(len(positions), status, dtype=object)
-        return np.asarray(STATUSES, dtype=object)[status[positions]]
-
-    return _part(
-        table,
-        positions,
-        kind,
-        labels(old_status),
-        labels(new_status),
-        np.full(len(positions), sentence, dtype=object),
-    )
-
-
-def _certified_part(o, n, old_pos, cert_pos) -> pd.DataFrame:
+def _certified_part(o, n, old_pos, cert_pos) -> _Part:
     """ "certified on 2026-11-02" (or the expiry, when the register gives no date)."""
     certified_on = _words(n.certified["certified_on"], cert_pos, "date")
     expiry = _words(n.certified["expiry"], cert_pos, "date")
@@ -353,19 +404,11 @@ def _certified_part(o, n, old_pos, cert_pos) -> pd.DataFrame:
         "certified (certification expires " + expiry + ")",
         "certified on " + certified_on,
     )
-    return _part(
-        n.certified,
-        cert_pos,
-        "certified",
-        np.asarray(STATUSES, dtype=object)[o.status[old_pos]],
-        np.full(len(cert_pos), CERTIFIED, dtype=object),
-        sentence,
-    )
+    return _part(n.certified, cert_pos, "certified", o.status[old_pos], _CERTIFIED, sentence)
 
 
-def _renewal_part(n, cert_pos, old_expiry, is_renewed, is_newly_overdue) -> pd.DataFrame:
-    """Practitioners on both sides who renewed or became overdue, with the columns of the
-    list to chase."""
+def _renewal_part(n, cert_pos, old_expiry, is_renewed, is_newly_overdue) -> _Part:
+    """Practitioners on both sides who renewed or became overdue."""
     count = len(cert_pos)
     before = _words(pd.Series(old_expiry, dtype="datetime64[ns]"), np.arange(count), "date")
     after = _words(n.certified["expiry"], cert_pos, "date")
@@ -381,36 +424,44 @@ def _renewal_part(n, cert_pos, old_expiry, is_renewed, is_newly_overdue) -> pd.D
         + " ago: renewal overdue",
         "",
     ).astype(object)
-    state = np.full(count, CERTIFIED, dtype=object)
-    part = _part(n.certified, cert_pos, "renewal", state, state, _join(renewed, overdue))
-    rows = n.certified.iloc[cert_pos]
-    for column in ("expiry", "days_overdue", "ageing", "blocked_by"):
-        part[column] = rows[column].to_numpy()
-    part["is_newly_overdue"] = is_newly_overdue
-    return part
+    sentence = _join(renewed, overdue)
+    return _part(n.certified, cert_pos, "renewal", _CERTIFIED, _CERTIFIED, sentence)
 
 
-def _part(
-    table, positions, kind, old_status, new_status, sentence, resolved=None, newly_failing=None
-):
-    count = len(positions)
-    nothing = _id_tuples([], [], count)
-    part = table[list(IDENTITY_COLUMNS)].iloc[positions].reset_index(drop=True)
-    part["kind"] = kind
-    part["old_status"] = old_status
-    part["new_status"] = new_status
-    part["resolved"] = resolved if resolved is not None else nothing
-    part["newly_failing"] = newly_failing if newly_failing is not None else nothing
-    part["what_changed"] = pd.array(sentence.astype(object), dtype="string")
-    return part
+def _people(parts: list[_Part]) -> pd.DataFrame:
+    """PEOPLE_COLUMNS for the parts, in their order."""
+    identity = pd.concat(
+        [p.table[list(IDENTITY_COLUMNS)].take(p.positions) for p in parts], ignore_index=True
+    )
+    sizes = [len(p.positions) for p in parts]
+    kinds = np.repeat([KINDS.index(p.kind) for p in parts], sizes)
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    def states(name: str) -> pd.Categorical:
+        return pd.Categorical.from_codes(joined(name), categories=list(NEW_STATES))
+
+    return pd.DataFrame(
+        {
+            **{column: identity[column].array for column in IDENTITY_COLUMNS},
+            "kind": pd.Categorical.from_codes(kinds, categories=list(KINDS)),
+            "old_status": states("old_status"),
+            "new_status": states("new_status"),
+            "resolved": joined("resolved"),
+            "newly_failing": joined("newly_failing"),
+            "what_changed": pd.array(joined("what_changed"), dtype="string"),
+        }
+    )
 
 
-def _people(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    people = pd.concat([p[list(PEOPLE_COLUMNS)] for p in parts], ignore_index=True)
-    people["kind"] = pd.Categorical(people["kind"], categories=list(KINDS))
-    for column in ("old_status", "new_status"):
-        people[column] = pd.Categorical(people[column], categories=list(PERSON_STATES))
-    return people.sort_values(["kind", "applicant_id"], kind="stable").reset_index(drop=True)
+def _newly_overdue(part: _Part, is_newly_overdue: np.ndarray) -> pd.DataFrame:
+    """The renewal part's newly overdue rows with what the chase list shows."""
+    rows = np.flatnonzero(is_newly_overdue)
+    columns = [c for c in OVERDUE_COLUMNS if c != "what_changed"]
+    chase = part.table[columns].take(part.positions[rows]).reset_index(drop=True)
+    chase["what_changed"] = pd.array(part.what_changed[rows], dtype="string")
+    return chase
 
 
 def _rows(people: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
@@ -451,7 +502,10 @@ def _rule_states(o, n, rule: Rule, cont_old, cont_new) -> tuple[np.ndarray, np.n
 
 def _codes(column: pd.Series, labels) -> np.ndarray:
     """Position of each value in `labels` (categorical or text column), -1 for others."""
-    return pd.Categorical(column, categories=list(labels)).codes.astype(np.intp)
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype) and list(dtype.categories) == list(labels):
+        return column.cat.codes.to_numpy()  # the tables' own categoricals: no recoding
+    return pd.Categorical(column, categories=list(labels)).codes
 
 
 def _dates(column: pd.Series) -> np.ndarray:
@@ -487,14 +541,22 @@ def _join(first: np.ndarray, second: np.ndarray, sep: str = "; ") -> np.ndarray:
 
 def _id_tuples(flags: list[np.ndarray], rule_ids: list[str], count: int) -> np.ndarray:
     """Per row, the tuple of the rule ids whose flag is set (built once per distinct
-    combination)."""
+    combination: the flags are packed into one integer per row and factorised)."""
     if not flags or count == 0:
         none = np.empty(count, dtype=object)
         none.fill(())
         return none
-    combos, inverse = np.unique(np.stack(flags, axis=1), axis=0, return_inverse=True)
+    if len(flags) < _PACKED_FLAGS:
+        packed = np.zeros(count, np.int64)
+        for i, flag in enumerate(flags):
+            packed |= flag.astype(np.int64) << i
+        inverse, uniques = pd.factorize(packed)
+        combos = [[(int(u) >> i) & 1 for i in range(len(flags))] for u in uniques]
+    else:
+        combos, inverse = np.unique(np.stack(flags, axis=1), axis=0, return_inverse=True)
+        combos = combos.tolist()
     per_combo = np.empty(len(combos), dtype=object)
-    for j, row in enumerate(combos.tolist()):  # element by element: tuples are no rows
+    for j, row in enumerate(combos):  # element by element: tuples are no rows
         per_combo[j] = tuple(r for r, on in zip(rule_ids, row, strict=True) if on)
     return per_combo[inverse.reshape(-1)]
 

@@ -339,6 +339,31 @@ class TestMembership:
         assert len(membership.moves) == 18
         assert membership.moves["applicants"].sum() == 5
 
+    def test_certified_with_only_an_expiry_says_so(self):
+        result = compare(
+            [applicant("A1")],
+            [practitioner("A1", certification_expiry="2028-10-01")],
+            old_as_of=AS_OF,
+        )
+        assert result.became_certified == 1
+        assert list(result.people["what_changed"]) == [
+            "certified (certification expires 2028-10-01)"
+        ]
+        assert list(result.people.columns) == [
+            "applicant_id",
+            "full_name",
+            "email",
+            "cohort",
+            "programme",
+            "country",
+            "kind",
+            "old_status",
+            "new_status",
+            "resolved",
+            "newly_failing",
+            "what_changed",
+        ]
+
     def test_no_common_applicants(self):
         result = compare(
             [applicant("A1"), applicant("A2", degree_accredited=False)],
