@@ -1,4 +1,5 @@
-"""Command line: `python -m analytics report PATH [PATH ...] [options]` (DOMAIN §6).
+"""Command line: `python -m analytics report PATH [PATH ...] [options]` (DOMAIN §6) and
+`python -m analytics diff --old PATH [PATH ...] --new PATH [PATH ...] [options]` (§7).
 
 Exit 0 when the files were read (row problems are listed in the report), 2 with one line
 on stderr when a file, the rules, the mapping or the options cannot be used. Never a
@@ -17,7 +18,7 @@ from pathlib import Path
 from analytics import loading, rules
 from analytics.errors import LoadError
 from analytics.loading import mapping
-from analytics.reporting import report
+from analytics.reporting import changes, report
 from analytics.rules import evaluation
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -32,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage problem is one line (and exit 2) rather than usage + error."""
 
     def error(self, message: str):
-        raise _UsageError(f"{message} (see python -m analytics report --help)")
+        raise _UsageError(f"{message} (see {self.prog} --help)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,19 +46,37 @@ def _parser() -> argparse.ArgumentParser:
         "set and print the admissions and renewals report.",
     )
     rep.add_argument("paths", nargs="+", metavar="PATH", help="Excel (.xlsx) or CSV exports")
-    rep.add_argument(
+    _add_reading_options(rep)
+    diff = commands.add_parser(
+        "diff",
+        help="compare two uploads and print what changed",
+        description="Read an earlier and a later upload of the same exports, apply one rule "
+        "set to both and print what changed between them.",
+    )
+    for side, when in (("old", "earlier"), ("new", "later")):
+        diff.add_argument(
+            f"--{side}", nargs="+", required=True, metavar="PATH", help=f"the {when} exports"
+        )
+    _add_reading_options(diff)
+    diff.add_argument(
+        "--old-as-of", dest="old_as_of", help="YYYY-MM-DD for the old side (default: --as-of)"
+    )
+    return parser
+
+
+def _add_reading_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--rules",
         default="standard",
         help="standard, advanced, or the path of a rule-set .toml file (default: standard)",
     )
-    rep.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
-    rep.add_argument("--sheet", help="the sheet to read in every workbook")
-    rep.add_argument("--mapping", help="TOML file mapping source headers to fields")
-    rep.add_argument("--format", choices=("json", "text"), default="json")
-    return parser
+    command.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    command.add_argument("--sheet", help="the sheet to read in every workbook")
+    command.add_argument("--mapping", help="TOML file mapping source headers to fields")
+    command.add_argument("--format", choices=("json", "text"), default="json")
 
 
-def _as_of(text: str | None) -> date:
+def _as_of(text: str | None, option: str = "--as-of") -> date:
     if text is None:
         return date.today()
     try:
@@ -65,7 +84,7 @@ def _as_of(text: str | None) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise _UsageError(f"--as-of: '{text}' is not a date written YYYY-MM-DD") from None
+        raise _UsageError(f"{option}: '{text}' is not a date written YYYY-MM-DD") from None
 
 
 def _rule_set(text: str) -> rules.RuleSet:
@@ -88,16 +107,20 @@ def _mapping(text: str | None):
         raise _UsageError(f"--mapping: {path.name}: {exc}") from None
 
 
+def _load(paths: list[str], sheet: str | None, column_mapping) -> loading.LoadResult:
+    for text in paths:
+        path = Path(text)
+        if not path.is_file():
+            raise LoadError(f"{path.name}: file not found", file=path.name)
+    sources = [loading.Source.from_path(Path(text)) for text in paths]
+    return loading.load_exports(sources, sheet=sheet, mapping=column_mapping)
+
+
 def run_report(args: argparse.Namespace) -> str:
     as_of = _as_of(args.as_of)
     rule_set = _rule_set(args.rules)
     column_mapping = _mapping(args.mapping)
-    for text in args.paths:
-        path = Path(text)
-        if not path.is_file():
-            raise LoadError(f"{path.name}: file not found", file=path.name)
-    sources = [loading.Source.from_path(Path(text)) for text in args.paths]
-    loaded = loading.load_exports(sources, sheet=args.sheet, mapping=column_mapping)
+    loaded = _load(args.paths, args.sheet, column_mapping)
     ev = evaluation.evaluate(loaded.frame, rule_set, as_of)
     result = report.build_report(loaded, ev)
     if args.format == "text":
@@ -105,10 +128,34 @@ def run_report(args: argparse.Namespace) -> str:
     return json.dumps(result, indent=2) + "\n"
 
 
+def run_diff(args: argparse.Namespace) -> str:
+    as_of = _as_of(args.as_of)
+    old_as_of = _as_of(args.old_as_of, "--old-as-of") if args.old_as_of else as_of
+    rule_set = _rule_set(args.rules)
+    column_mapping = _mapping(args.mapping)
+    sides = []
+    for side, paths, side_as_of in (("old", args.old, old_as_of), ("new", args.new, as_of)):
+        try:
+            loaded = _load(paths, args.sheet, column_mapping)
+        except LoadError as exc:
+            raise LoadError(f"{side} side: {exc}", file=exc.file) from None
+        except OSError as exc:
+            name = Path(exc.filename).name if exc.filename else "input"
+            raise LoadError(f"{side} side: {name}: cannot be read ({exc.strerror})") from None
+        sides.append(evaluation.evaluate(loaded.frame, rule_set, side_as_of))
+    result = changes.compare(*sides)
+    if args.format == "text":
+        return changes.render_text(result)
+    return json.dumps(result.to_dict(), indent=2) + "\n"
+
+
+_COMMANDS = {"report": run_report, "diff": run_diff}
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        output = run_report(args)
+        output = _COMMANDS[args.command](args)
     except _UsageError as exc:
         return _fail(str(exc), EXIT_UNUSABLE)
     except LoadError as exc:  # includes RuleSetError and unreadable files

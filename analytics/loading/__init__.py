@@ -6,6 +6,13 @@ safety (sniffing, zip and XML guards) -> reading (cells as text, header row) -> 
 column-mapping files a user makes for headers the app does not know.
 """
 
-from analytics.loading.loader import LoadResult, SheetInfo, Source, list_sheets, load_exports
+from analytics.loading.loader import (
+    LoadResult,
+    SheetInfo,
+    Source,
+    applicant_key,
+    list_sheets,
+    load_exports,
+)
 
-__all__ = ["LoadResult", "SheetInfo", "Source", "list_sheets", "load_exports"]
+__all__ = ["LoadResult", "SheetInfo", "Source", "applicant_key", "list_sheets", "load_exports"]

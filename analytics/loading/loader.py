@@ -510,10 +510,16 @@ _DUPLICATE_INPUTS = [
 ]
 
 
+def applicant_key(ids: pd.Series) -> pd.Series:
+    """What makes two rows one person (DOMAIN 3.9): the applicant_id trimmed and
+    lower-cased. Duplicates within a load and the people of two loads match on it."""
+    return ids.str.strip().str.lower()
+
+
 def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
     application_date wins, missing dates count as earliest, a tie goes to the last row."""
-    codes, _ = pd.factorize(frame["applicant_id"].str.strip().str.lower())
+    codes, _ = pd.factorize(applicant_key(frame["applicant_id"]))
     dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")
     # NaT is the smallest int64, so a missing date sorts as the earliest.
     positions = np.arange(len(frame))
