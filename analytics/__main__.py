@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("paths", nargs="+", metavar="PATH", help="Excel (.xlsx) or CSV exports")
     rep.add_argument(
         "--rules",
-        default="standard",
-        help="standard, advanced, or the path of a rule-set .toml file (default: standard)",
+        default=rules.DEFAULT_RULE_SET,
+        help=f"{', '.join(rules.BUILT_IN)}, or the path of a rule-set .toml file "
+        f"(default: {rules.DEFAULT_RULE_SET})",
     )
     rep.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     rep.add_argument("--sheet", help="the sheet to read in every workbook")

@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.rules.evaluation import AGEING_BUCKETS, UNASSIGNED
+
 # One palette for the statuses everywhere, so "eligible" is the same green on every page.
 STATUS_COLOURS = {
     "eligible": "#2e7d32",
@@ -26,7 +28,6 @@ STATUS_COLOURS = {
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
 EMPTY_TEXT = "Nothing to show for this selection"
-AGEING_ORDER = ["1-30", "31-60", "61-90", "91+"]
 
 
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
@@ -87,7 +88,7 @@ def rate_bars(
     """Horizontal bars of a 0-1 rate per group, labelled with the rate and the group size."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna("Unassigned")
+    labels = table[group].astype("string").fillna(UNASSIGNED)
     rates = table[rate].astype(float)
     text = [f"{r:.0%} of {int(n):,}" for r, n in zip(rates, table[count], strict=True)]
     fig = go.Figure(
@@ -115,7 +116,7 @@ def status_bars(
     """Stacked counts of each status per group (one column per status in `table`)."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna("Unassigned")
+    labels = table[group].astype("string").fillna(UNASSIGNED)
     series = [(status, table[status]) for status in statuses if status in table.columns]
     fig = _stacked(labels, series, horizontal=True)
     return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
@@ -273,7 +274,7 @@ def ageing(
     """Overdue certifications by days past expiry, buckets in their natural order."""
     if table.empty:
         return empty(title)
-    order = {b: i for i, b in enumerate(AGEING_ORDER)}
+    order = {b: i for i, b in enumerate(AGEING_BUCKETS)}
     ordered = table.sort_values(bucket, key=lambda s: s.map(order).fillna(len(order)))
     return count_bars(ordered, bucket, count, title, colour=STATUS_COLOURS["overdue"])
 
@@ -327,5 +328,5 @@ def what_if(
         ],
         ignore_index=True,
     )
-    long[group] = long[group].astype("string").fillna("Unassigned")
+    long[group] = long[group].astype("string").fillna(UNASSIGNED)
     return side_by_side(long, group, "rule set", "rate", title)

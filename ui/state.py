@@ -17,6 +17,8 @@ from typing import Any
 
 import streamlit as st
 
+from analytics import rules
+
 FILES = "dataset_files"
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
@@ -35,8 +37,6 @@ SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER, RULES_NAME, RU
 SESSION_KEYS += (RULES_ORIGIN, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
-BUILTIN_RULE_SETS = ("standard", "advanced")
-DEFAULT_RULE_SET = "standard"
 
 SessionState = MutableMapping[str, Any]  # st.session_state, or AppTest's
 
@@ -148,14 +148,14 @@ def set_rules(name: str, text: str, origin: str, *, session: SessionState | None
 
 
 def use_builtin_rules(name: str, *, session: SessionState | None = None) -> None:
-    if name not in BUILTIN_RULE_SETS:
-        raise ValueError(f"unknown rule set {name!r}: choose {' or '.join(BUILTIN_RULE_SETS)}")
+    if name not in rules.BUILT_IN:
+        raise ValueError(f"unknown rule set {name!r}: choose {' or '.join(rules.BUILT_IN)}")
     set_rules(name, "", name, session=session)
 
 
 def active_rules(*, session: SessionState | None = None) -> ActiveRules:
     s = _session(session)
-    name = _get(s, RULES_NAME) or DEFAULT_RULE_SET
+    name = _get(s, RULES_NAME) or rules.DEFAULT_RULE_SET
     return ActiveRules(
         name=name, text=_get(s, RULES_TEXT) or "", origin=_get(s, RULES_ORIGIN) or name
     )

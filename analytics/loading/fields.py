@@ -105,6 +105,8 @@ FIELD_VARIANTS: dict[str, list[str]] = {
 
 # Joined into full_name (first + " " + last) when the sheet has no full-name column.
 NAME_PART_VARIANTS: dict[str, str] = {"first name": "first_name", "last name": "last_name"}
+# What a source header may be mapped onto by hand (app mapping screen, --mapping file).
+MAPPING_TARGETS = frozenset(CANONICAL_FIELDS) | frozenset(NAME_PART_VARIANTS.values())
 
 HEADER_VARIANTS: dict[str, str] = {
     variant: field for field, variants in FIELD_VARIANTS.items() for variant in variants

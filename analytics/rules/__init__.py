@@ -3,6 +3,7 @@ a rule set over a whole loaded frame (evaluation), DOMAIN §4-5."""
 
 from analytics.rules.rule_sets import (
     BUILT_IN,
+    DEFAULT_RULE_SET,
     FIELDS,
     SEVERITIES,
     Rule,
@@ -14,6 +15,7 @@ from analytics.rules.rule_sets import (
 
 __all__ = [
     "BUILT_IN",
+    "DEFAULT_RULE_SET",
     "FIELDS",
     "SEVERITIES",
     "Rule",

@@ -20,7 +20,8 @@ from analytics.loading import fields
 from analytics.rules import checks
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
-BUILT_IN = ("standard", "advanced")
+BUILT_IN = ("standard", "advanced")  # data/rules/<name>.toml
+DEFAULT_RULE_SET = BUILT_IN[0]  # what the app and the CLI apply unless told otherwise
 SEVERITIES = ("required", "advisory")
 MAX_REQUIRED = 64  # statuses keep one bit per required rule
 

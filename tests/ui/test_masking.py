@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from analytics.reporting import exports
 from ui import masking
 
 
@@ -88,3 +89,11 @@ def test_columns_the_user_mapped_by_hand_are_masked():
     assert out.loc[0].tolist() == ["J. D.", "X1"]
     assert masking.has_personal_columns(frame, {"Person": "full_name"})
     assert not masking.has_personal_columns(frame)
+
+
+def test_which_fields_are_personal_comes_from_the_exports(monkeypatch):
+    # One definition: a field the exports call personal is hidden on screen too.
+    monkeypatch.setattr(exports, "PERSONAL_COLUMNS", (*exports.PERSONAL_COLUMNS, "country"))
+    frame = pd.DataFrame({"country": ["FR"], "cohort": ["2026-01"]})
+    out = masking.mask_frame(frame, show_personal=False)
+    assert out.loc[0].tolist() == ["•••", "2026-01"]
