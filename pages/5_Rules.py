@@ -49,9 +49,7 @@ else:
         f"{totals['rate_after']:.1%}",
         f"{(totals['rate_after'] - totals['rate_before']) * 100:+.1f} pts",
     )
-    st.plotly_chart(
-        charts.what_if(moved, baseline="rate_before", candidate="rate_after"), key="rules_what_if"
-    )
+    st.plotly_chart(charts.what_if(moved), key="rules_what_if")
     st.dataframe(moved, hide_index=True, width="stretch", key="rules_what_if_table")
 
 left, right = st.columns(2)

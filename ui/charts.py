@@ -123,7 +123,7 @@ def status_bars(
 
 
 def funnel(
-    table: pd.DataFrame, stage: str = "label", count: str = "passing", title: str | None = None
+    table: pd.DataFrame, stage: str = "label", count: str = "remaining", title: str | None = None
 ) -> go.Figure:
     """Applicants still in after each required rule, in the order the table gives."""
     if table.empty:
@@ -158,7 +158,7 @@ def fail_missing_bars(
 def upset(
     combos: pd.DataFrame,
     sets: str = "rules",
-    count: str = "count",
+    count: str = "applicants",
     labels: dict[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
@@ -246,7 +246,7 @@ def backlog_by_month(
 def count_bars(
     table: pd.DataFrame,
     category: str,
-    count: str = "count",
+    count: str,
     title: str | None = None,
     colour: str = ACCENT,
     horizontal: bool = False,
@@ -269,7 +269,7 @@ def count_bars(
 
 
 def ageing(
-    table: pd.DataFrame, bucket: str = "bucket", count: str = "count", title: str | None = None
+    table: pd.DataFrame, bucket: str = "bucket", count: str = "certified", title: str | None = None
 ) -> go.Figure:
     """Overdue certifications by days past expiry, buckets in their natural order."""
     if table.empty:
@@ -314,8 +314,8 @@ def side_by_side(
 def what_if(
     table: pd.DataFrame,
     group: str = "cohort",
-    baseline: str = "baseline_rate",
-    candidate: str = "candidate_rate",
+    baseline: str = "rate_before",
+    candidate: str = "rate_after",
     title: str | None = None,
 ) -> go.Figure:
     """Eligibility rate per group under the active rule set and under the edited one."""

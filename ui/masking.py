@@ -87,7 +87,3 @@ def mask_frame(
         if how is not None:
             out[column] = _MASKERS[how](out[column])
     return out
-
-
-def has_personal_columns(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> bool:
-    return any(personal_kind(column, mapping) for column in frame.columns)

@@ -93,13 +93,6 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
-def close_dataset(*, session: SessionState | None = None) -> None:
-    s = _session(session)
-    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER):
-        if key in s:
-            del s[key]
-
-
 def has_dataset(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), FILES))
 

@@ -143,10 +143,6 @@ def _flatten_lists(series: pd.Series) -> pd.Series:
     return series.where(~is_list, joined)
 
 
-def is_injection(value: Any) -> bool:
-    return isinstance(value, str) and bool(_INJECTION.match(value))
-
-
 def neutralise_text(series: pd.Series) -> pd.Series:
     """Prefix a single quote to text that a spreadsheet would read as a formula.
 
