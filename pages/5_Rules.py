@@ -20,13 +20,14 @@ st.dataframe(rules_view.describe_table(base), hide_index=True, width="stretch")
 st.caption("Required rules decide eligibility; advisory rules are shown but never decide it.")
 
 st.subheader("Edit thresholds and severities")
+base_text = loaders.rules_text(active)
 try:
-    candidate = rule_editor.edit(base, loaders.rules_text(active))
+    candidate = rule_editor.edit(base, base_text)
 except RuleSetError as err:
     st.error(str(err))
     st.stop()
-candidate_text = candidate.to_toml()
-is_changed = candidate_text != base.to_toml()
+candidate_text = candidate.to_toml(original=base_text)  # the file's comments and layout stay
+is_changed = candidate != base
 
 st.subheader("What would change")
 if not is_changed:

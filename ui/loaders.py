@@ -113,7 +113,8 @@ def load(ds: state.OpenFiles) -> loading.LoadResult:
 
 @st.cache_data(show_spinner=False)
 def builtin_rules_text(name: str) -> str:
-    return rules.load_rule_set(name).to_toml()
+    """The built-in file's own text, comments included (an edit is written back into it)."""
+    return rules.rule_set_text(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

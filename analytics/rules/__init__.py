@@ -11,6 +11,7 @@ from analytics.rules.rule_sets import (
     RuleSetError,
     load_rule_set,
     parse_rule_set,
+    rule_set_text,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "RuleSetError",
     "load_rule_set",
     "parse_rule_set",
+    "rule_set_text",
 ]
