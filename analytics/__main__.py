@@ -67,8 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 def _add_reading_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--rules",
-        default="standard",
-        help="standard, advanced, or the path of a rule-set .toml file (default: standard)",
+        default=rules.DEFAULT_RULE_SET,
+        help=f"{', '.join(rules.BUILT_IN)}, or the path of a rule-set .toml file "
+        f"(default: {rules.DEFAULT_RULE_SET})",
     )
     command.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
     command.add_argument("--sheet", help="the sheet to read in every workbook")

@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from analytics import rules
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 EXPORTS = ROOT / "tests" / "data" / "exports"
@@ -30,7 +32,7 @@ INPUTS = {
     "crm_2000_csv": [EXPORTS / "crm_2000.csv"],
     "crm_and_samples": [EXPORTS / "crm_2000.xlsx", *sorted(SAMPLES.glob("*.xlsx"))],
 }
-RULE_SETS = ("standard", "advanced")
+RULE_SETS = rules.BUILT_IN
 AS_OF = ("2026-11-25", "2027-06-30")
 FORMATS = ("json", "text")
 

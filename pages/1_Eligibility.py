@@ -37,7 +37,7 @@ for tab, column in zip(tabs, ("cohort", "degree", "country"), strict=True):
 
 st.subheader("Funnel: applicants passing each required rule in turn")
 steps = loaders.derived(analysis, "funnel", lambda: summary.funnel(ev))
-st.plotly_chart(charts.funnel(steps, count="remaining"), key="eligibility_funnel")
+st.plotly_chart(charts.funnel(steps), key="eligibility_funnel")
 st.caption(
     "Each step keeps the applicants who pass that rule and every rule above it; "
     "applicants with missing data drop out at the first rule they lack."

@@ -27,10 +27,7 @@ if combos.empty:
     st.success("No applicant fails a required rule.")
 else:
     labels = {rule.id: rule.label for rule in analysis.rule_set.required}
-    st.plotly_chart(
-        charts.upset(combos, sets="rules", count="applicants", labels=labels),
-        key="gaps_upset",
-    )
+    st.plotly_chart(charts.upset(combos, labels=labels), key="gaps_upset")
     st.caption(
         f"The {len(combos)} most common sets of failing required rules among ineligible "
         "applicants; each bar counts applicants failing exactly the rules dotted below it."

@@ -42,7 +42,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Overdue, by days past expiry")
     ageing = loaders.derived(analysis, "ageing", lambda: renewals.ageing(ev))
-    st.plotly_chart(charts.ageing(ageing, count="certified"), key="renewals_ageing")
+    st.plotly_chart(charts.ageing(ageing), key="renewals_ageing")
 with right:
     st.subheader("What blocks renewal")
     blocked = loaders.derived(analysis, "blocked_by", lambda: renewals.blocked_by(ev))

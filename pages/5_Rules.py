@@ -20,13 +20,14 @@ st.dataframe(rules_view.describe_table(base), hide_index=True, width="stretch")
 st.caption("Required rules decide eligibility; advisory rules are shown but never decide it.")
 
 st.subheader("Edit thresholds and severities")
+base_text = loaders.rules_text(active)
 try:
-    candidate = rule_editor.edit(base, loaders.rules_text(active))
+    candidate = rule_editor.edit(base, base_text)
 except RuleSetError as err:
     st.error(str(err))
     st.stop()
-candidate_text = candidate.to_toml()
-is_changed = candidate_text != base.to_toml()
+candidate_text = candidate.to_toml(original=base_text)  # the file's comments and layout stay
+is_changed = candidate != base
 
 st.subheader("What would change")
 if not is_changed:
@@ -49,9 +50,7 @@ else:
         f"{totals['rate_after']:.1%}",
         f"{(totals['rate_after'] - totals['rate_before']) * 100:+.1f} pts",
     )
-    st.plotly_chart(
-        charts.what_if(moved, baseline="rate_before", candidate="rate_after"), key="rules_what_if"
-    )
+    st.plotly_chart(charts.what_if(moved), key="rules_what_if")
     st.dataframe(moved, hide_index=True, width="stretch", key="rules_what_if_table")
 
 left, right = st.columns(2)

@@ -86,10 +86,6 @@ def mode_from(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Mode:
     return "local"
 
 
-def access_mode() -> Mode:
-    return mode_from(_secrets(), os.environ)
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []

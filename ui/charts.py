@@ -11,6 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analytics.rules.evaluation import AGEING_BUCKETS, UNASSIGNED
+
 # One palette for the statuses everywhere, so "eligible" is the same green on every page.
 STATUS_COLOURS = {
     "eligible": "#2e7d32",
@@ -26,7 +28,6 @@ STATUS_COLOURS = {
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
 EMPTY_TEXT = "Nothing to show for this selection"
-AGEING_ORDER = ["1-30", "31-60", "61-90", "91+"]
 
 
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
@@ -87,7 +88,7 @@ def rate_bars(
     """Horizontal bars of a 0-1 rate per group, labelled with the rate and the group size."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna("Unassigned")
+    labels = table[group].astype("string").fillna(UNASSIGNED)
     rates = table[rate].astype(float)
     text = [f"{r:.0%} of {int(n):,}" for r, n in zip(rates, table[count], strict=True)]
     fig = go.Figure(
@@ -115,14 +116,14 @@ def status_bars(
     """Stacked counts of each status per group (one column per status in `table`)."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna("Unassigned")
+    labels = table[group].astype("string").fillna(UNASSIGNED)
     series = [(status, table[status]) for status in statuses if status in table.columns]
     fig = _stacked(labels, series, horizontal=True)
     return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
 
 
 def funnel(
-    table: pd.DataFrame, stage: str = "label", count: str = "passing", title: str | None = None
+    table: pd.DataFrame, stage: str = "label", count: str = "remaining", title: str | None = None
 ) -> go.Figure:
     """Applicants still in after each required rule, in the order the table gives."""
     if table.empty:
@@ -157,7 +158,7 @@ def fail_missing_bars(
 def upset(
     combos: pd.DataFrame,
     sets: str = "rules",
-    count: str = "count",
+    count: str = "applicants",
     labels: dict[str, str] | None = None,
     title: str | None = None,
 ) -> go.Figure:
@@ -245,7 +246,7 @@ def backlog_by_month(
 def count_bars(
     table: pd.DataFrame,
     category: str,
-    count: str = "count",
+    count: str,
     title: str | None = None,
     colour: str = ACCENT,
     horizontal: bool = False,
@@ -268,12 +269,12 @@ def count_bars(
 
 
 def ageing(
-    table: pd.DataFrame, bucket: str = "bucket", count: str = "count", title: str | None = None
+    table: pd.DataFrame, bucket: str = "bucket", count: str = "certified", title: str | None = None
 ) -> go.Figure:
     """Overdue certifications by days past expiry, buckets in their natural order."""
     if table.empty:
         return empty(title)
-    order = {b: i for i, b in enumerate(AGEING_ORDER)}
+    order = {b: i for i, b in enumerate(AGEING_BUCKETS)}
     ordered = table.sort_values(bucket, key=lambda s: s.map(order).fillna(len(order)))
     return count_bars(ordered, bucket, count, title, colour=STATUS_COLOURS["overdue"])
 
@@ -313,8 +314,8 @@ def side_by_side(
 def what_if(
     table: pd.DataFrame,
     group: str = "cohort",
-    baseline: str = "baseline_rate",
-    candidate: str = "candidate_rate",
+    baseline: str = "rate_before",
+    candidate: str = "rate_after",
     title: str | None = None,
 ) -> go.Figure:
     """Eligibility rate per group under the active rule set and under the edited one."""
@@ -327,5 +328,5 @@ def what_if(
         ],
         ignore_index=True,
     )
-    long[group] = long[group].astype("string").fillna("Unassigned")
+    long[group] = long[group].astype("string").fillna(UNASSIGNED)
     return side_by_side(long, group, "rule set", "rate", title)

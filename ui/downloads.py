@@ -76,7 +76,7 @@ def report_figures(analysis: loaders.Analysis) -> dict[str, Any]:
     by_month = loaders.derived(analysis, "backlog_by_month", lambda: renewals.backlog_by_month(ev))
     return {
         "Eligibility rate by cohort": charts.rate_bars(by_cohort, "cohort"),
-        "Applicants passing each required rule in turn": charts.funnel(steps, count="remaining"),
+        "Applicants passing each required rule in turn": charts.funnel(steps),
         "Failing and missing, per rule": charts.fail_missing_bars(gaps, rule="rule"),
         "Renewal backlog by month of expiry": charts.backlog_by_month(by_month),
     }

@@ -1,7 +1,7 @@
 """Filters a user sets on a screen, applied to frames (no Streamlit here; pure and tested).
 
 A filter is plain data: `Filters(values={column: [allowed values]}, date_range=(start, end))`
-so it can be part of a memo key, and one `apply` serves every chart on the page.
+so it can be part of a memo key, and one `mask` serves every chart on the page.
 """
 
 from __future__ import annotations
@@ -76,12 +76,6 @@ def mask(frame: pd.DataFrame, filters: Filters) -> pd.Series:
         dates = frame[filters.date_column]
         keep &= ((dates >= start) & (dates < end + pd.Timedelta(days=1))).fillna(False)
     return keep
-
-
-def apply(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    if not filters.is_active:
-        return frame
-    return frame[mask(frame, filters).to_numpy()]
 
 
 def search(frame: pd.DataFrame, text: str, columns: list[str] | None = None) -> pd.DataFrame:

@@ -157,7 +157,7 @@ def rules_and_date() -> None:
 
 
 def _choose_rules(choice: str) -> None:
-    if choice in state.BUILTIN_RULE_SETS:
+    if choice in rules.BUILT_IN:
         state.use_builtin_rules(choice)
 
 

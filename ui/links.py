@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
 import store as store_mod
+from analytics import rules
 from analytics.reporting import exports
 from ui import auth, state
 
@@ -54,7 +54,7 @@ WRITTEN_KEY = "links_written"  # the query string this session last wrote
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_ .-]{1,60}$")
 MAX_VALUES = 50
 MAX_VALUE_LENGTH = 100
-ALWAYS_PERSONAL = {"applicant_id", "first_name", "last_name"}
+ALWAYS_PERSONAL = {"applicant_id"}  # exports show it, links never; the rest: exports
 
 BAD_DATASET = "The link names a dataset id that is not valid; it was ignored."
 GONE_DATASET = (
@@ -85,9 +85,7 @@ class View:
 
 
 def _is_personal_column(column: str) -> bool:
-    return column in ALWAYS_PERSONAL or bool(
-        exports.personal_columns(pd.DataFrame(columns=[column]))
-    )
+    return column in ALWAYS_PERSONAL or exports.is_personal_column(column)
 
 
 def clean_filters(
@@ -147,7 +145,7 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
         dataset_id = None
     rule_set = first(RULES)
     if rule_set is not None and not (
-        rule_set in state.BUILTIN_RULE_SETS or store_mod.is_id(rule_set, "rule_set")
+        rule_set in rules.BUILT_IN or store_mod.is_id(rule_set, "rule_set")
     ):
         problems.append(BAD_RULES)
         rule_set = None
@@ -241,7 +239,7 @@ def share_dataset() -> str | None:
 
 def _rule_set_param() -> str | None:
     active = state.active_rules()
-    if active.origin in state.BUILTIN_RULE_SETS and active.name == active.origin:
+    if active.origin in rules.BUILT_IN and active.name == active.origin:
         return active.name
     user = _user()
     if not active.text or user is None:
@@ -316,14 +314,14 @@ def _open_dataset(dataset_id: str, user: str | None) -> bool:
 
 
 def _apply_rules(rule_set: str) -> bool:
-    if rule_set in state.BUILTIN_RULE_SETS:
+    if rule_set in rules.BUILT_IN:
         state.use_builtin_rules(rule_set)
         return True
     try:
         stored = store_mod.open_store().get_rule_set(rule_set)
     except store_mod.NotFoundError:
         st.warning(GONE_RULES)
-        state.use_builtin_rules(state.DEFAULT_RULE_SET)
+        state.use_builtin_rules(rules.DEFAULT_RULE_SET)
         return False
     state.set_rules(stored.name, stored.text, "uploaded")
     st.session_state.setdefault(RULES_KEY, {})[store_mod.sha256_hex(stored.text.encode())] = (
@@ -340,7 +338,7 @@ def _apply(linked: View) -> View:
         dataset_id = None
     rule_set = linked.rule_set
     if rule_set and not _apply_rules(rule_set):
-        rule_set = state.DEFAULT_RULE_SET
+        rule_set = rules.DEFAULT_RULE_SET
     if linked.as_of:
         state.set_as_of(linked.as_of)
     return replace(linked, dataset_id=dataset_id, rule_set=rule_set)

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +27,7 @@ from analytics import loading, rules
 from analytics.loading import fields
 from analytics.reporting import exports
 from analytics.rules import evaluation
+from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,8 @@ UPLOAD_TYPES = ("xlsx", "xlsm", "xls", "csv")
 MEMO = "_loaders_memo"
 MEMO_SIZE = 24
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -42,9 +45,9 @@ class Analysis:
 
     key: tuple[Hashable, ...]  # identifies this analysis; pages memoise summaries under it
     dataset: state.OpenFiles
-    result: Any  # analytics.loading.LoadResult
-    rule_set: Any  # analytics.rules.RuleSet
-    evaluation: Any  # analytics.evaluation.Evaluation
+    result: loading.LoadResult
+    rule_set: rules.RuleSet
+    evaluation: Evaluation
     as_of: dt.date
 
 
@@ -56,7 +59,7 @@ def sample_files() -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in paths]
 
 
-def _memo(key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
+def _memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     store = st.session_state.setdefault(MEMO, {})
     if key in store:
         return store[key]
@@ -90,7 +93,7 @@ def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _load(digest: str, sheet, mapping, date_order, _files) -> Any:
+def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
     sources = [loading.Source(name=name, data=data) for name, data in _files]
     return loading.load_exports(
         sources, sheet=sheet, mapping=dict(mapping) or None, date_order=date_orders(date_order)
@@ -101,7 +104,7 @@ def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
     return ("load", ds.digest, ds.sheet, ds.mapping, ds.date_order)
 
 
-def load(ds: state.OpenFiles) -> Any:
+def load(ds: state.OpenFiles) -> loading.LoadResult:
     """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
     return _memo(
         _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
@@ -110,11 +113,12 @@ def load(ds: state.OpenFiles) -> Any:
 
 @st.cache_data(show_spinner=False)
 def builtin_rules_text(name: str) -> str:
-    return rules.load_rule_set(name).to_toml()
+    """The built-in file's own text, comments included (an edit is written back into it)."""
+    return rules.rule_set_text(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _parse_rules(text: str, name: str) -> Any:
+def _parse_rules(text: str, name: str) -> rules.RuleSet:
     return rules.parse_rule_set(text, name)
 
 
@@ -122,7 +126,7 @@ def rules_text(active: state.ActiveRules) -> str:
     return active.text or builtin_rules_text(active.name)
 
 
-def rule_set(active: state.ActiveRules) -> Any:
+def rule_set(active: state.ActiveRules) -> rules.RuleSet:
     """RuleSet for the active choice; raises rules.RuleSetError on a bad TOML."""
     text = rules_text(active)
     return _memo(("rules", text, active.name), lambda: _parse_rules(text, active.name))
@@ -132,7 +136,7 @@ def rule_set(active: state.ActiveRules) -> Any:
 # check results (closures included), which need not pickle; it is read-only by contract,
 # so one shared object per (files, options, rules, date) is safe, and it costs no copy.
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> Any:
+def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> Evaluation:
     return evaluation.evaluate(_frame, _rule_set, as_of=as_of)
 
 
@@ -146,7 +150,7 @@ def analyse(ds: state.OpenFiles, active: state.ActiveRules, as_of: dt.date) -> A
     return Analysis(key=key, dataset=ds, result=result, rule_set=rs, evaluation=ev, as_of=as_of)
 
 
-def derived(analysis: Analysis, name: str, compute: Callable[[], Any], *params: Hashable) -> Any:
+def derived(analysis: Analysis, name: str, compute: Callable[[], T], *params: Hashable) -> T:
     """Memoise a summary of this analysis for the session (e.g. a page's tables).
 
     `params` must hold every input of `compute` besides the analysis (filters, choices).
@@ -154,7 +158,7 @@ def derived(analysis: Analysis, name: str, compute: Callable[[], Any], *params: 
     return _memo(("derived", name, analysis.key, params), compute)
 
 
-def parse_uploaded_rules(text: str, name: str) -> Any:
+def parse_uploaded_rules(text: str, name: str) -> rules.RuleSet:
     """Parse a TOML the user uploaded; raises rules.RuleSetError with a one-line message."""
     return _parse_rules(text, name)
 
@@ -182,7 +186,7 @@ def _what_if(key, candidate_text: str, by: str, _frame, _baseline, _as_of) -> pd
     return summary.what_if(_frame, _baseline, candidate, _as_of, by=by)
 
 
-def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], Any], *params) -> Any:
+def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params) -> T:
     """Memo for work on a frame object the memo already holds (tables reused across reruns).
 
     The frame is kept alongside the value, so its id() cannot be reused by another object
@@ -217,7 +221,7 @@ def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:
     )
 
 
-def filtered(analysis: Analysis, chosen: filters.Filters) -> Any:
+def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:
     """The evaluation of only the applicants the filters admit (memoised per filter set).
 
     Re-evaluating the kept rows costs about as much as filtering every per-rule array, and

@@ -17,12 +17,9 @@ import pandas as pd
 
 from analytics.reporting import exports
 
-# Column -> how its values are hidden. Kept as data so a new personal field is one line.
-PERSONAL_COLUMNS = {
-    "full_name": "initials",
-    "email": "email",
-    "license_number": "tail",
-}
+# How the screen hides each personal field (which fields are personal is
+# exports.PERSONAL_COLUMNS); any other personal column is hidden completely.
+MASKS = {"full_name": "initials", "email": "email", "license_number": "tail"}
 HIDDEN = exports.HIDDEN
 # First character of each word; hyphens and apostrophes start a word too (Anne-Marie, O'Neil).
 INITIAL = r"(?:^|[\s\-'])([^\s\-'])"
@@ -71,8 +68,8 @@ def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str 
     'First name', 'Registration number' ...). The shape of the value picks the masker.
     """
     field = (mapping or {}).get(str(column)) or exports.recognised_field(column)
-    if field in PERSONAL_COLUMNS:
-        return PERSONAL_COLUMNS[field]
+    if field in exports.PERSONAL_COLUMNS:
+        return MASKS.get(field, "hidden")
     if exports.is_personal_column(column):
         return "hidden"
     return None
@@ -90,7 +87,3 @@ def mask_frame(
         if how is not None:
             out[column] = _MASKERS[how](out[column])
     return out
-
-
-def has_personal_columns(frame: pd.DataFrame, mapping: dict[str, str] | None = None) -> bool:
-    return any(personal_kind(column, mapping) for column in frame.columns)

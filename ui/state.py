@@ -17,6 +17,8 @@ from typing import Any
 
 import streamlit as st
 
+from analytics import rules
+
 FILES = "dataset_files"
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
@@ -35,8 +37,6 @@ SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER, RULES_NAME, RU
 SESSION_KEYS += (RULES_ORIGIN, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
-BUILTIN_RULE_SETS = ("standard", "advanced")
-DEFAULT_RULE_SET = "standard"
 
 SessionState = MutableMapping[str, Any]  # st.session_state, or AppTest's
 
@@ -93,13 +93,6 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
-def close_dataset(*, session: SessionState | None = None) -> None:
-    s = _session(session)
-    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER):
-        if key in s:
-            del s[key]
-
-
 def has_dataset(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), FILES))
 
@@ -148,14 +141,14 @@ def set_rules(name: str, text: str, origin: str, *, session: SessionState | None
 
 
 def use_builtin_rules(name: str, *, session: SessionState | None = None) -> None:
-    if name not in BUILTIN_RULE_SETS:
-        raise ValueError(f"unknown rule set {name!r}: choose {' or '.join(BUILTIN_RULE_SETS)}")
+    if name not in rules.BUILT_IN:
+        raise ValueError(f"unknown rule set {name!r}: choose {' or '.join(rules.BUILT_IN)}")
     set_rules(name, "", name, session=session)
 
 
 def active_rules(*, session: SessionState | None = None) -> ActiveRules:
     s = _session(session)
-    name = _get(s, RULES_NAME) or DEFAULT_RULE_SET
+    name = _get(s, RULES_NAME) or rules.DEFAULT_RULE_SET
     return ActiveRules(
         name=name, text=_get(s, RULES_TEXT) or "", origin=_get(s, RULES_ORIGIN) or name
     )

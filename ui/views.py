@@ -12,6 +12,7 @@ import datetime as dt
 import streamlit as st
 
 import store as store_mod
+from analytics import rules
 from ui import auth, links
 
 NO_VIEWS = "No saved views yet. Open a dataset, set the filters, then save the view."
@@ -33,7 +34,7 @@ def save_current(name: str) -> store_mod.SavedView:
     return store_mod.open_store().save_view(
         name,
         dataset_id=dataset_id,
-        rule_set=view.rule_set or "standard",
+        rule_set=view.rule_set or rules.DEFAULT_RULE_SET,
         owner=user,
         filters=view.filter_dict(),
         as_of=view.as_of.isoformat() if view.as_of else None,

@@ -105,12 +105,14 @@ FIELD_VARIANTS: dict[str, list[str]] = {
 
 # Joined into full_name (first + " " + last) when the sheet has no full-name column.
 NAME_PART_VARIANTS: dict[str, str] = {"first name": "first_name", "last name": "last_name"}
+# What a source header may be mapped onto by hand (app mapping screen, --mapping file).
+MAPPING_TARGETS = frozenset(CANONICAL_FIELDS) | frozenset(NAME_PART_VARIANTS.values())
 
 HEADER_VARIANTS: dict[str, str] = {
     variant: field for field, variants in FIELD_VARIANTS.items() for variant in variants
 }
 
-# Degree text after normalise_category() -> category key (DOMAIN 3.3).
+# Degree text, normalised (lower-case, dots removed, spaces collapsed) -> category key (3.3).
 DEGREE_CATEGORIES: dict[str, list[str]] = {
     "medicine": [
         "md",
@@ -151,7 +153,7 @@ DEGREE_LOOKUP: dict[str, str] = {
     text: category for category, texts in DEGREE_CATEGORIES.items() for text in texts
 }
 
-# Specialty text after normalise_category() -> category key; other text is "other" (3.4).
+# Specialty text, normalised as degrees are -> category key; other text is "other" (3.4).
 SPECIALTY_CATEGORIES: dict[str, list[str]] = {
     "dermatology": ["dermatology", "derm"],
     "plastic_surgery": ["plastic surgery", "plastics", "plastic and reconstructive surgery"],

@@ -118,8 +118,7 @@ class _Part:
 
 
 def _check_mapping(mapping: dict[str, str]) -> dict[str, str]:
-    allowed = set(fields.CANONICAL_FIELDS) | set(fields.NAME_PART_VARIANTS.values())
-    unknown = sorted({v for v in mapping.values() if v not in allowed})
+    unknown = sorted({v for v in mapping.values() if v not in fields.MAPPING_TARGETS})
     if unknown:
         raise LoadError(
             "the mapping names unknown field(s) "

@@ -14,8 +14,6 @@ from pathlib import Path
 from analytics.errors import LoadError
 from analytics.loading import fields
 
-ALLOWED_TARGETS = set(fields.CANONICAL_FIELDS) | set(fields.NAME_PART_VARIANTS.values())
-
 
 def read_mapping(text_or_path: str | Path) -> dict[str, str]:
     """Parse a mapping from TOML text or a path to a .toml file."""
@@ -46,10 +44,10 @@ def read_mapping(text_or_path: str | Path) -> dict[str, str]:
         )
     result: dict[str, str] = {}
     for header, target in columns.items():
-        if not isinstance(target, str) or target not in ALLOWED_TARGETS:
+        if not isinstance(target, str) or target not in fields.MAPPING_TARGETS:
             raise LoadError(
                 f"{name}: column '{header}' maps to {target!r}, which is not a field: use one "
-                f"of {', '.join(sorted(ALLOWED_TARGETS))}",
+                f"of {', '.join(sorted(fields.MAPPING_TARGETS))}",
                 file=name,
             )
         result[str(header)] = target
@@ -60,7 +58,7 @@ def write_mapping(mapping: dict[str, str]) -> str:
     """TOML text that read_mapping() reads back to the same dict."""
     lines = ["[columns]"]
     for header, target in mapping.items():
-        if target not in ALLOWED_TARGETS:
+        if target not in fields.MAPPING_TARGETS:
             raise ValueError(f"{target!r} is not a canonical field")
         lines.append(f"{_toml_string(header)} = {_toml_string(target)}")
     return "\n".join(lines) + "\n"

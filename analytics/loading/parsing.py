@@ -258,10 +258,6 @@ def _normalise_category(cells: pd.Series):
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
 
 
-def normalise_category(cells: pd.Series) -> pd.Series:
-    return _text_series(_normalise_category(cells), cells.index)
-
-
 def parse_degree(cells: pd.Series) -> Parsed:
     """Degree text -> category key; unknown text is a problem and the value missing."""
     text = _normalise_category(cells)

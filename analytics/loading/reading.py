@@ -28,7 +28,6 @@ MIN_HEADER_MATCHES = 3
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_SNIFF_LINES = 50
 CSV_SHEET = "(csv)"  # the sheet name reported for CSV files
-MAX_COLUMNS = 16_384  # Excel's own limit; the openpyxl path never reads beyond it
 _TEXT = parsing.TEXT_DTYPE
 
 
@@ -201,7 +200,7 @@ def _read_openpyxl(file: str, data: bytes, sheet: str) -> pd.DataFrame:
         try:
             for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 kept = {}
-                for position, value in enumerate(row[:MAX_COLUMNS]):
+                for position, value in enumerate(row[: safety.MAX_COLUMNS]):
                     text = cell_text(value)
                     if text is not None and text.strip():
                         kept[position] = text
@@ -258,8 +257,8 @@ def _read_csv(file: str, data: bytes) -> pd.DataFrame:
             "export it again or save it from Excel as CSV"
         ) from None
     width = max((len(r) for r in rows), default=0)
-    if width > MAX_COLUMNS:
-        raise LoadError(f"{file}: the CSV file has more than {MAX_COLUMNS} columns")
+    if width > safety.MAX_COLUMNS:
+        raise LoadError(f"{file}: the CSV file has more than {safety.MAX_COLUMNS} columns")
     # Short rows (trailing empty cells left out) are padded: pandas no longer pads them.
     rows = [row if len(row) == width else row + [None] * (width - len(row)) for row in rows]
     frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype(_TEXT)

@@ -27,7 +27,8 @@ RATIO_FLOOR = 1024 * 1024
 MAX_CALAMINE_CELLS = 12_000_000  # ~384 MB at worst
 MAX_PROLOG_BYTES = 64 * 1024  # XML before the root element (declaration, comments)
 SCAN_CHUNK = 256 * 1024  # small enough that the scan's passes stay in the CPU cache
-MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's own limits
+# Excel's own sheet limits: no workbook holds more, and no reader here goes beyond them.
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from analytics.loading import fields
+from analytics.loading import fields, safety
 
 HIDDEN = "•••"
 PERSONAL_COLUMNS = ("full_name", "email", "license_number")
@@ -65,7 +65,6 @@ INJECTION_FIRST_CHARS = "=+-@\t\r＝＋－＠"
 _INJECTION = re.compile(f"^[{re.escape(INJECTION_FIRST_CHARS)}]")
 MAX_SHEET_NAME = 31
 MAX_COLUMN_WIDTH = 60
-EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "yyyy-mm-dd"
 LIST_SEPARATOR = ", "
 CSP = (
@@ -142,10 +141,6 @@ def _flatten_lists(series: pd.Series) -> pd.Series:
         return series
     joined = series[is_list].map(lambda v: LIST_SEPARATOR.join(str(x) for x in v))
     return series.where(~is_list, joined)
-
-
-def is_injection(value: Any) -> bool:
-    return isinstance(value, str) and bool(_INJECTION.match(value))
 
 
 def neutralise_text(series: pd.Series) -> pd.Series:
@@ -257,7 +252,7 @@ class _Writer:
         return min(len(text), MAX_COLUMN_WIDTH)
 
     def table(self, sheet: Any, frame: pd.DataFrame) -> None:
-        if len(frame) + 1 > EXCEL_MAX_ROWS:
+        if len(frame) + 1 > safety.MAX_ROWS:
             raise ExportError(
                 f"A list has {len(frame):,} rows, more than Excel's limit: "
                 "download it as CSV instead."

@@ -3,6 +3,7 @@ a rule set over a whole loaded frame (evaluation), DOMAIN §4-5."""
 
 from analytics.rules.rule_sets import (
     BUILT_IN,
+    DEFAULT_RULE_SET,
     FIELDS,
     SEVERITIES,
     Rule,
@@ -10,10 +11,12 @@ from analytics.rules.rule_sets import (
     RuleSetError,
     load_rule_set,
     parse_rule_set,
+    rule_set_text,
 )
 
 __all__ = [
     "BUILT_IN",
+    "DEFAULT_RULE_SET",
     "FIELDS",
     "SEVERITIES",
     "Rule",
@@ -21,4 +24,5 @@ __all__ = [
     "RuleSetError",
     "load_rule_set",
     "parse_rule_set",
+    "rule_set_text",
 ]

@@ -15,12 +15,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tomlkit
+
 from analytics.errors import LoadError
 from analytics.loading import fields
 from analytics.rules import checks
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
-BUILT_IN = ("standard", "advanced")
+BUILT_IN = ("standard", "advanced")  # data/rules/<name>.toml
+DEFAULT_RULE_SET = BUILT_IN[0]  # what the app and the CLI apply unless told otherwise
 SEVERITIES = ("required", "advisory")
 MAX_REQUIRED = 64  # statuses keep one bit per required rule
 # Ranges a rule-set file must keep to (a hostile or mistyped file is refused with one line
@@ -113,29 +116,31 @@ class RuleSet:
                 return r
         raise KeyError(rule_id)
 
-    def to_toml(self) -> str:
-        """The rule set as TOML text that `parse_rule_set` reads back to an equal RuleSet."""
-        lines = [
-            f"name = {_toml_value(self.name)}",
-            f"label = {_toml_value(self.label)}",
-        ]
-        if self.description:
-            lines.append(f"description = {_toml_value(self.description)}")
-        for rule in self.admission:
-            lines += ["", "[[admission]]", *_rule_lines(rule)]
-        lines += [
-            "",
-            "[renewal]",
-            f"validity_years = {self.renewal.validity_years}",
-            f"window_days = {self.renewal.window_days}",
-        ]
-        for rule in self.renewal.rules:
-            lines += ["", "[[renewal.rules]]", *_rule_lines(rule)]
-        return "\n".join(lines) + "\n"
+    def to_toml(self, original: str | None = None) -> str:
+        """The rule set as TOML text that `parse_rule_set` reads back to an equal RuleSet.
+
+        `original`: the text of the file this set was read from before it was edited. Only
+        the values that changed are written into that document, so the director's
+        comments, order and layout stay (a rule taken out goes with its lines, a new one is
+        added at the end of its section). Without it, or when the original cannot hold the
+        set (its rules reordered, or not a rule-set file), a new document is written.
+        """
+        written = None if original is None else _written_into(original, self)
+        return written if written is not None else tomlkit.dumps(_document(self))
 
 
 def load_rule_set(name_or_path: str | Path) -> RuleSet:
     """A built-in rule set by name ("standard", "advanced") or a TOML file by path."""
+    text, file_name = _read(name_or_path)
+    return parse_rule_set(text, file_name)
+
+
+def rule_set_text(name_or_path: str | Path) -> str:
+    """The file's own TOML text (comments included) of a built-in rule set or a path."""
+    return _read(name_or_path)[0]
+
+
+def _read(name_or_path: str | Path) -> tuple[str, str]:
     text_name = str(name_or_path)
     if isinstance(name_or_path, str) and text_name in BUILT_IN:
         path = RULES_DIR / f"{text_name}.toml"
@@ -151,10 +156,9 @@ def load_rule_set(name_or_path: str | Path) -> RuleSet:
     except OSError as exc:
         raise _fail(path.name, None, f"rules file cannot be read ({exc.strerror})") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), path.name
     except UnicodeDecodeError:
         raise _fail(path.name, None, "rules file is not UTF-8 text") from None
-    return parse_rule_set(text, path.name)
 
 
 def parse_rule_set(text: str, name: str) -> RuleSet:
@@ -383,40 +387,163 @@ def _validate_params(source: str, where: str, kind: str, field_name: str, params
 # --- writing -----------------------------------------------------------------------------
 
 
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = (
-            value.replace("\\", "\\\\")
-            .replace('"', '\\"')
-            .replace("\n", "\\n")
-            .replace("\t", "\\t")
-            .replace("\r", "\\r")
-        )
-        return f'"{escaped}"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+def _rule_data(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "label": rule.label,
+        "severity": rule.severity,
+        "field": rule.field,
+        "check": rule.check,
+        **rule.params,
+    }
+
+
+def _item(value):
+    """A TOML item for a value; tables inside a rule stay inline (`{ medicine = 20 }`)."""
     if isinstance(value, dict):
-        return (
-            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-        )
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+        table = tomlkit.inline_table()
+        table.update({k: _item(v) for k, v in value.items()})
+        return table
+    return tomlkit.item(value)
 
 
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+def _rule_table(rule: Rule) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for key, value in _rule_data(rule).items():
+        table[key] = _item(value)
+    return table
 
 
-def _rule_lines(rule: Rule) -> list[str]:
-    lines = [
-        f"id = {_toml_value(rule.id)}",
-        f"label = {_toml_value(rule.label)}",
-        f"severity = {_toml_value(rule.severity)}",
-        f"field = {_toml_value(rule.field)}",
-        f"check = {_toml_value(rule.check)}",
-    ]
-    lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in rule.params.items()]
-    return lines
+def _rules_aot(rules: list[Rule]) -> tomlkit.items.AoT:
+    tables = tomlkit.aot()
+    for rule in rules:
+        tables.append(_rule_table(rule))
+    return tables
+
+
+def _document(rule_set: RuleSet) -> tomlkit.TOMLDocument:
+    doc = tomlkit.document()
+    doc["name"] = rule_set.name
+    doc["label"] = rule_set.label
+    if rule_set.description:
+        doc["description"] = rule_set.description
+    doc["admission"] = _rules_aot(rule_set.admission)
+    renewal = tomlkit.table()
+    renewal["validity_years"] = rule_set.renewal.validity_years
+    renewal["window_days"] = rule_set.renewal.window_days
+    if rule_set.renewal.rules:
+        renewal["rules"] = _rules_aot(rule_set.renewal.rules)
+    doc["renewal"] = renewal
+    return doc
+
+
+def _is_same(old, new) -> bool:
+    plain = old.unwrap() if hasattr(old, "unwrap") else old
+    return type(plain) is type(new) and plain == new  # 20 and 20.0 are written differently
+
+
+def _set(table, key: str, value) -> None:
+    """Write `value` under `key` only when it differs; a table is updated key by key."""
+    old = table.get(key)
+    if isinstance(value, dict) and isinstance(old, dict):
+        for gone in [k for k in old if k not in value]:
+            del old[gone]
+        for inner, inner_value in value.items():
+            _set(old, inner, inner_value)
+    elif key not in table or not _is_same(old, value):
+        table[key] = _item(value)
+
+
+def _update_rule(table, rule: Rule) -> None:
+    data = _rule_data(rule)
+    for gone in [k for k in table if k not in data]:
+        del table[gone]
+    for key, value in data.items():
+        _set(table, key, value)
+
+
+def _take_end_comments(table: tomlkit.items.Table) -> list:
+    """Remove and return the comments after a [[table]]'s last setting: a reader sees them
+    above the next header, so they must stay there when tables come or go."""
+    body = table.value.body
+    end = len(body)
+    while end and body[end - 1][0] is None:
+        end -= 1
+    starts = [i for i in range(end, len(body)) if isinstance(body[i][1], tomlkit.items.Comment)]
+    if not starts:
+        return []
+    taken = [item for _, item in body[starts[0] :]]
+    del body[starts[0] :]
+    return taken
+
+
+def _remove_table(tables: tomlkit.items.AoT, position: int) -> None:
+    comments = _take_end_comments(tables[position])
+    if position > 0:
+        for item in comments:
+            tables[position - 1].value.append(None, item)
+    del tables[position]
+
+
+def _append_table(tables: tomlkit.items.AoT, table: tomlkit.items.Table) -> None:
+    comments = []
+    if len(tables):
+        last = tables[-1]
+        comments = _take_end_comments(last)
+        if not isinstance(last.value.body[-1][1], tomlkit.items.Whitespace):
+            last.add(tomlkit.nl())  # a blank line before the new header
+    tables.append(table)
+    if comments:
+        table.add(tomlkit.nl())
+        for item in comments:
+            table.value.append(None, item)
+
+
+def _set_rules(table, key: str, rules: list[Rule]) -> None:
+    """Rules matched by id: kept ones are updated in place, removed ones deleted, new ones
+    appended. A section whose kept rules changed order is written as a new section."""
+    old = table.get(key)
+    new_ids = [r.id for r in rules]
+    if isinstance(old, tomlkit.items.AoT) and rules:
+        old_ids = [t.get("id") for t in old]
+        kept = [i for i in old_ids if i in new_ids]
+        if new_ids[: len(kept)] == kept:
+            for position in reversed(range(len(old_ids))):
+                if old_ids[position] not in new_ids:
+                    _remove_table(old, position)
+            for rule_table, rule in zip(old, rules, strict=False):
+                _update_rule(rule_table, rule)
+            for rule in rules[len(kept) :]:
+                _append_table(old, _rule_table(rule))
+            return
+    if rules:
+        table[key] = _rules_aot(rules)
+    elif key in table:
+        del table[key]
+
+
+def _written_into(original: str, rule_set: RuleSet) -> str | None:
+    try:
+        doc = tomlkit.parse(original)
+        _write_into(doc, rule_set)
+        text = tomlkit.dumps(doc)
+        if parse_rule_set(text, f"{rule_set.name}.toml") == rule_set:
+            return text
+    except (tomlkit.exceptions.TOMLKitError, RuleSetError):
+        pass
+    return None
+
+
+def _write_into(doc: tomlkit.TOMLDocument, rule_set: RuleSet) -> None:
+    """Change the values of `doc` (a parsed rule-set file) that differ from `rule_set`."""
+    _set(doc, "name", rule_set.name)
+    _set(doc, "label", rule_set.label)
+    if rule_set.description or "description" in doc:
+        _set(doc, "description", rule_set.description)
+    _set_rules(doc, "admission", rule_set.admission)
+    if not isinstance(doc.get("renewal"), dict):
+        doc["renewal"] = tomlkit.table()
+    renewal = doc["renewal"]
+    _set(renewal, "validity_years", rule_set.renewal.validity_years)
+    _set(renewal, "window_days", rule_set.renewal.window_days)
+    _set_rules(renewal, "rules", rule_set.renewal.rules)

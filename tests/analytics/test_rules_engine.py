@@ -1,5 +1,6 @@
 """Rule-set files: the two shipped sets say what DOMAIN §5 says; wrong files are refused."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,120 @@ class TestAdvanced:
 def test_round_trip_through_toml(name):
     rs = rules.load_rule_set(name)
     assert rules.parse_rule_set(rs.to_toml(), f"{name}.toml") == rs
+    original = (ROOT / "data" / "rules" / f"{name}.toml").read_text(encoding="utf-8")
+    assert rules.parse_rule_set(rs.to_toml(original=original), f"{name}.toml") == rs
+
+
+# Characters a hand-written TOML writer gets wrong: control characters (U+0001, DEL, NUL), quotes,
+# backslashes (one that looks like an escape too), line breaks, tabs, non-ASCII.
+AWKWARD = [
+    "control \x01 and \x7f and \x1f, even \x00, \x08 and \x0c",
+    'a "quoted" label',
+    "back\\slash and \\n that is not a newline",
+    "two\nlines\r\nand a\ttab",
+    "accents é ü, dash —, tick ✓",
+]
+
+
+def _awkward_set(text: str) -> rules.RuleSet:
+    base = rules.parse_rule_set(MINIMAL, "mini.toml")
+    hours = dataclasses.replace(
+        base.admission[0],
+        label=text,
+        params={
+            "by": "country",
+            "thresholds": {text: 5, "plain": 10},
+            "default": 20,
+            "unit": text,
+            "explain": text,
+        },
+    )
+    mentions = rules.Rule(
+        "injectables", text, "advisory", "injectables_experience", "mentions_any",
+        {"terms": [text, "filler"], "explain": text},
+    )  # fmt: skip
+    return dataclasses.replace(base, label=text, description=text, admission=[hours, mentions])
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_any_text_round_trips_through_toml(text):
+    rs = _awkward_set(text)
+    back = rules.parse_rule_set(rs.to_toml(), "mini.toml")
+    assert back == rs
+    assert back.label == text
+    assert back.admission[0].params["thresholds"] == {text: 5, "plain": 10}
+    assert back.admission[1].params["terms"] == [text, "filler"]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_any_text_round_trips_when_written_into_the_original(text):
+    rs = _awkward_set(text)
+    assert rules.parse_rule_set(rs.to_toml(original=MINIMAL), "mini.toml") == rs
+
+
+class TestWritingIntoTheOriginal:
+    text = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
+    rs = rules.parse_rule_set(text, "standard.toml")
+
+    def _edited(self) -> rules.RuleSet:
+        def edit(rule: rules.Rule) -> rules.Rule:
+            if rule.id == "cme_hours":
+                thresholds = {**rule.params["thresholds"], "medicine": 25}
+                return dataclasses.replace(rule, params={**rule.params, "thresholds": thresholds})
+            if rule.id == "aesthetics_experience":
+                return dataclasses.replace(
+                    rule, severity="required", params={**rule.params, "min": 1.5}
+                )
+            return rule
+
+        return dataclasses.replace(
+            self.rs,
+            admission=[edit(r) for r in self.rs.admission],
+            renewal=dataclasses.replace(self.rs.renewal, window_days=60),
+        )
+
+    def test_unedited_set_gives_the_file_back_unchanged(self):
+        assert self.rs.to_toml(original=self.text) == self.text
+
+    def test_edits_change_only_their_own_lines(self):
+        expected = (
+            self.text.replace(
+                "thresholds = { medicine = 20, dentistry = 20,",
+                "thresholds = { medicine = 25, dentistry = 20,",
+            )
+            .replace(
+                'severity = "advisory"\nfield = "aesthetics_experience_years"',
+                'severity = "required"\nfield = "aesthetics_experience_years"',
+            )
+            .replace("min = 1\n", "min = 1.5\n")
+            .replace("window_days = 90\n", "window_days = 60\n")
+        )
+        written = self._edited().to_toml(original=self.text)
+        assert written == expected
+        assert written.startswith("# Standard track: what a medical professional needs")
+        assert rules.parse_rule_set(written, "standard.toml") == self._edited()
+
+    def test_rules_taken_out_or_added_keep_the_comments_around_them(self):
+        extra = dataclasses.replace(self.rs.admission[0], id="extra", label="Extra")
+        fewer, more = self.rs.admission[:-1], [*self.rs.admission, extra]
+        for admission, gone in ((fewer, 'id = "ethics_training"'), (more, None)):
+            changed = dataclasses.replace(self.rs, admission=admission)
+            written = changed.to_toml(original=self.text)
+            assert rules.parse_rule_set(written, "standard.toml") == changed
+            assert "# Rules for applicants." in written
+            # the comment about renewals still stands right above [renewal]
+            assert "# before it expires.\n[renewal]\n" in written
+            assert gone is None or gone not in written
+
+    def test_without_an_original_a_new_document_is_written(self):
+        written = self.rs.to_toml()
+        assert "#" not in written
+        assert rules.parse_rule_set(written, "standard.toml") == self.rs
+
+
+def test_rule_set_text_is_the_files_own_text():
+    path = ROOT / "data" / "rules" / "advanced.toml"
+    assert rules.rule_set_text("advanced") == path.read_text(encoding="utf-8")
 
 
 def test_load_by_path_matches_load_by_name():

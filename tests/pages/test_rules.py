@@ -2,7 +2,7 @@
 
 from analytics import rules
 from analytics.reporting import summary
-from tests.pages.helpers import AS_OF, app, engine, follow, metric, sample_files, seed_files
+from tests.pages.helpers import AS_OF, ROOT, app, engine, follow, metric, sample_files, seed_files
 from ui import rules_view, state
 
 MEDICINE_CME = "rules_admission_cme_hours_thresholds.medicine"
@@ -62,13 +62,19 @@ def test_adopt_makes_the_edit_active_everywhere():
     assert metric(other, "Eligible") == f"{summary.overview(ev)['eligible']:,}"
 
 
-def test_download_offers_the_edited_toml():
+def test_download_offers_the_edited_toml_with_the_files_comments(downloads_seen):
     at = _page()
     at.number_input(key=MEDICINE_CME).set_value(12.0).run()
+    assert not at.exception
     (download,) = [
         d for d in at.get("download_button") if d.proto.label.startswith("Download rule")
     ]
     assert download.proto.label == "Download rule set (TOML)"
+    text = downloads_seen["standard_edited.toml"].decode("utf-8")
+    original = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
+    assert text == original.replace(
+        "thresholds = { medicine = 20,", "thresholds = { medicine = 12,"
+    )
 
 
 def test_without_data_the_rules_still_show_and_edit():

@@ -205,7 +205,16 @@ class TestPureParams:
         assert links.from_params(links.to_params(view)) == (view, [])
 
     @pytest.mark.parametrize(
-        "column", ["full_name", "email", "license_number", "applicant_id", "Mobile phone"]
+        "column",
+        [
+            "full_name",
+            "email",
+            "license_number",
+            "applicant_id",
+            "first_name",
+            "last_name",
+            "Mobile phone",
+        ],
     )
     def test_personal_filters_never_reach_a_link(self, column):
         view = links.View(filters=((column, ("x",)), ("cohort", ("a",))))

@@ -6,7 +6,6 @@ import io
 
 import openpyxl
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 import store
 from analytics.reporting import exports, renewals, summary
@@ -26,21 +25,6 @@ from tests.pages.helpers import (
 from ui import auth, downloads, links, masking, state
 
 KPIS = ("Applicants", "Eligible", "Incomplete", "Ineligible", "Eligibility rate")
-
-
-@pytest.fixture
-def downloads_seen(monkeypatch) -> dict[str, bytes]:
-    """File name -> the bytes a download button handed to the browser."""
-    seen: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name is not None:
-            seen[file_name] = data
-        return original(self, data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return seen
 
 
 def _kpis(at) -> dict[str, str]:

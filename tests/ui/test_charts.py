@@ -28,7 +28,7 @@ def test_status_bars_stack_one_trace_per_status_present():
 
 
 def test_funnel_keeps_the_rule_order():
-    table = pd.DataFrame({"label": ["Degree", "Licence", "CME"], "passing": [10, 7, 3]})
+    table = pd.DataFrame({"label": ["Degree", "Licence", "CME"], "remaining": [10, 7, 3]})
     (trace,) = charts.funnel(table).data
     assert isinstance(trace, go.Funnel)
     assert list(trace.y) == ["Degree", "Licence", "CME"]
@@ -42,7 +42,7 @@ def test_fail_missing_bars_stack_fail_then_missing():
 
 
 def test_upset_bars_match_counts_and_dots_mark_members():
-    combos = pd.DataFrame({"rules": [("cme",), ("cme", "licence")], "count": [7, 2]})
+    combos = pd.DataFrame({"rules": [("cme",), ("cme", "licence")], "applicants": [7, 2]})
     fig = charts.upset(combos, labels={"cme": "CME hours", "licence": "Licence"})
     bars = _bar_traces(fig)
     assert len(bars) == 1
@@ -62,7 +62,7 @@ def test_backlog_by_month_stacks_overdue_under_due():
 
 
 def test_ageing_puts_buckets_in_natural_order():
-    table = pd.DataFrame({"bucket": ["91+", "1-30", "31-60"], "count": [1, 5, 2]})
+    table = pd.DataFrame({"bucket": ["91+", "1-30", "31-60"], "certified": [1, 5, 2]})
     (bar,) = charts.ageing(table).data
     assert list(bar.x) == ["1-30", "31-60", "91+"]
     assert list(bar.y) == [5, 2, 1]
@@ -83,7 +83,7 @@ def test_side_by_side_gives_one_trace_per_series():
 
 def test_what_if_compares_active_and_edited_per_group():
     table = pd.DataFrame(
-        {"cohort": ["A", None], "baseline_rate": [0.5, 0.2], "candidate_rate": [0.6, 0.1]}
+        {"cohort": ["A", None], "rate_before": [0.5, 0.2], "rate_after": [0.6, 0.1]}
     )
     fig = charts.what_if(table)
     assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
@@ -102,7 +102,7 @@ def test_what_if_compares_active_and_edited_per_group():
         (charts.upset, ()),
         (charts.backlog_by_month, ()),
         (charts.ageing, ()),
-        (charts.count_bars, ("reason",)),
+        (charts.count_bars, ("reason", "blocked")),
         (charts.side_by_side, ("rule", "cohort", "share")),
         (charts.what_if, ()),
     ],
@@ -114,6 +114,6 @@ def test_empty_table_gives_a_figure_that_says_so(chart, args):
 
 
 def test_title_is_set_only_when_given():
-    table = pd.DataFrame({"bucket": ["1-30"], "count": [1]})
+    table = pd.DataFrame({"bucket": ["1-30"], "certified": [1]})
     assert charts.ageing(table).layout.title.text is None
     assert charts.ageing(table, title="Overdue").layout.title.text == "Overdue"
