@@ -23,14 +23,10 @@ APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 NO_DATA = "No dataset is open. Upload your exports or open the sample on the Home page."
-PERSONAL_TOGGLE = "page_show_personal"
 SHARE_FAILED = (
     "This dataset could not be stored for sharing (the app's data folder is not writable "
     "or is full), so links will not include it. Everything else works."
 )
-# Widgets seeded from the session's choices when first drawn: a link opened in this
-# session changes those choices, so the widgets must be seeded again.
-SEEDED_WIDGETS = ("home_rules", "home_as_of", "home_sheet", "home_date_order")
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +48,8 @@ def setup(title: str, page: str | None = None) -> str:
     ):
         open_sample()
     if links.is_incoming_link():
-        for key in (*SEEDED_WIDGETS, *filter_keys("cohorts")):
+        # The filter bar draws the link's filters, not the ones kept from an earlier visit.
+        for key in filter_keys("cohorts"):
             st.session_state.pop(key, None)
     links.restore_view(page=page or title)
     _share_open_dataset()
@@ -86,10 +83,6 @@ def open_sample() -> None:
     state.open_files(files, SAMPLE_LABEL)
 
 
-def _keep_personal_choice() -> None:
-    state.set_show_personal(st.session_state[PERSONAL_TOGGLE])
-
-
 def _sidebar() -> None:
     ds = state.dataset()
     active = state.active_rules()
@@ -98,13 +91,13 @@ def _sidebar() -> None:
         origin = "" if active.origin == active.name else f" ({active.origin})"
         st.markdown(f"**Rule set:** {active.name}{origin}")
         st.markdown(f"**As of:** {state.as_of():%d %b %Y}")
-        # The toggle's own state is dropped on pages that do not draw it, so seed it from
-        # the session's choice each run and write changes back.
-        st.session_state[PERSONAL_TOGGLE] = state.show_personal()
+        # Every page draws this toggle, and a widget's id includes its page: a toggle kept
+        # with persist_state="session" would still start from its default on the first run
+        # of another page. Handing it the session's value before each draw carries it over.
+        state.set_show_personal(state.show_personal())
         st.toggle(
             "Show personal data",
-            key=PERSONAL_TOGGLE,
-            on_change=_keep_personal_choice,
+            key=state.SHOW_PERSONAL,
             help="Names, emails and licence numbers are masked unless this is on.",
         )
         if links.shared_dataset_id() is not None:
