@@ -203,24 +203,44 @@ def filter_keys(prefix: str) -> list[str]:
     return [f"{prefix}_{column}" for column in FILTER_COLUMNS]
 
 
+def _linked_filters(prefix: str) -> dict[str, list[str]]:
+    """The link-carried filters as the widgets hold them now (empty choices left out)."""
+    chosen = {column: st.session_state.get(f"{prefix}_{column}") for column in FILTER_COLUMNS}
+    return {column: list(values) for column, values in chosen.items() if values}
+
+
+def _publish_filters(prefix: str) -> None:
+    # on_change: callbacks run before the page, so the sidebar's link is already current.
+    links.publish_view(filters=_linked_filters(prefix))
+
+
 def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> filters.Filters:
     """Multiselects for the usual columns, a date range and one extra column of the export.
 
     Widget keys are `<prefix>_<column>`, `<prefix>_dates`, `<prefix>_extra_column` and
     `<prefix>_extra_values`; an empty choice means "everyone". The usual columns travel in
-    share links: they start from the link's (or the session's) filters and every change is
-    published into the URL. The date range and the extra column stay in this session: an
-    extra column's values can be free text (notes, names), which never goes into a link.
+    share links and are kept across page switches (persist_state="session"): they start
+    from the link's (or the session's) filters, and every change is published into the
+    URL. The date range and the extra column stay on this visit of the page: an extra
+    column's values can be free text (notes, names), which never goes into a link, and a
+    range or value of one dataset means nothing for the next.
     """
     linked = links.current_view().filter_dict()
     chosen: dict[str, list[str]] = {}
     with st.expander("Filters", expanded=True):
         cols = st.columns(len(FILTER_COLUMNS))
         for col, (column, label) in zip(cols, FILTER_COLUMNS.items(), strict=True):
-            key, choices = f"{prefix}_{column}", filters.options(rows, column)
+            key = f"{prefix}_{column}"
             if key not in st.session_state and linked.get(column):
-                st.session_state[key] = [v for v in linked[column] if v in choices]
-            chosen[column] = col.multiselect(label, choices, key=key)
+                st.session_state[key] = linked[column]  # values not offered are dropped
+            chosen[column] = col.multiselect(
+                label,
+                filters.options(rows, column),
+                key=key,
+                on_change=_publish_filters,
+                args=(prefix,),
+                persist_state=state.KEPT,
+            )
         left, mid, right = st.columns(3)
         bounds = filters.date_bounds(rows, "application_date")
         picked = None
@@ -236,6 +256,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             chosen[extra] = right.multiselect(
                 extra, filters.options(rows, extra), key=f"{prefix}_extra_values"
             )
+    # A link's values that this dataset does not offer were dropped: the URL follows.
     shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
     if links.clean_filters(shared)[0] != links.current_view().filters:
         links.publish_view(filters=shared)
