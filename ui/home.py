@@ -110,17 +110,6 @@ RULE_CHOICES = {
 }
 
 
-def _persistent(key: str, current) -> None:
-    """Seed a widget from session state when it is first drawn on this visit to the page
-    (Streamlit forgets a widget's value once a page without it has run)."""
-    if key not in st.session_state:
-        st.session_state[key] = current
-
-
-def _changed(key: str, setter) -> None:
-    setter(st.session_state[key])
-
-
 def open_uploads() -> None:
     """on_change of the uploader: the files just chosen become the dataset."""
     files = st.session_state.get("home_upload") or []
@@ -134,29 +123,28 @@ def rules_and_date() -> None:
     left, right = st.columns(2)
     with left:
         choices = [c for c in RULE_CHOICES if c != "edited" or active.origin == "edited"]
-        _persistent("home_rules", active.origin)
         choice = st.radio(
             "Rule set",
             choices,
             format_func=RULE_CHOICES.get,
-            key="home_rules",
-            on_change=_changed,
-            args=("home_rules", _choose_rules),
+            key=state.RULE_CHOICE,
+            on_change=_choose_rules,
+            persist_state=state.KEPT,
         )
         if choice == "uploaded":
             _rules_upload(active)
     with right:
-        _persistent("home_as_of", state.as_of())
         st.date_input(
             "Judge licences and renewals as of",
-            key="home_as_of",
-            on_change=_changed,
-            args=("home_as_of", state.set_as_of),
+            key=state.AS_OF,
             format="DD/MM/YYYY",
+            persist_state=state.KEPT,
         )
 
 
-def _choose_rules(choice: str) -> None:
+def _choose_rules() -> None:
+    """on_change of the rule-set choice: a built-in applies at once, an upload once read."""
+    choice = st.session_state[state.RULE_CHOICE]
     if choice in rules.BUILT_IN:
         state.use_builtin_rules(choice)
 
@@ -189,25 +177,18 @@ def reading_options(ds: state.OpenFiles) -> None:
     names = list(dict.fromkeys(s for found in sheets.values() for s in found))
     left, right = st.columns(2)
     if any(len(found) > 1 for found in sheets.values()):
-        _persistent("home_sheet", ds.sheet or AUTO_SHEET)
         left.selectbox(
             "Sheet",
-            [AUTO_SHEET, *names],
-            key="home_sheet",
-            on_change=_changed,
-            args=("home_sheet", _choose_sheet),
+            [None, *names],
+            format_func=lambda sheet: AUTO_SHEET if sheet is None else sheet,
+            key=state.SHEET,
+            persist_state=state.KEPT,
         )
-    _persistent("home_date_order", ds.date_order)
     right.radio(
         "Dates written as",
         list(state.DATE_ORDERS),
         format_func=DATE_ORDER_LABELS.get,
-        key="home_date_order",
-        on_change=_changed,
-        args=("home_date_order", state.set_date_order),
+        key=state.DATE_ORDER,
         horizontal=True,
+        persist_state=state.KEPT,
     )
-
-
-def _choose_sheet(choice: str) -> None:
-    state.set_sheet(None if choice == AUTO_SHEET else choice)

@@ -23,14 +23,10 @@ APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 NO_DATA = "No dataset is open. Upload your exports or open the sample on the Home page."
-PERSONAL_TOGGLE = "page_show_personal"
 SHARE_FAILED = (
     "This dataset could not be stored for sharing (the app's data folder is not writable "
     "or is full), so links will not include it. Everything else works."
 )
-# Widgets seeded from the session's choices when first drawn: a link opened in this
-# session changes those choices, so the widgets must be seeded again.
-SEEDED_WIDGETS = ("home_rules", "home_as_of", "home_sheet", "home_date_order")
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +48,8 @@ def setup(title: str, page: str | None = None) -> str:
     ):
         open_sample()
     if links.is_incoming_link():
-        for key in (*SEEDED_WIDGETS, *filter_keys("cohorts")):
+        # The filter bar draws the link's filters, not the ones kept from an earlier visit.
+        for key in filter_keys("cohorts"):
             st.session_state.pop(key, None)
     links.restore_view(page=page or title)
     _share_open_dataset()
@@ -86,10 +83,6 @@ def open_sample() -> None:
     state.open_files(files, SAMPLE_LABEL)
 
 
-def _keep_personal_choice() -> None:
-    state.set_show_personal(st.session_state[PERSONAL_TOGGLE])
-
-
 def _sidebar() -> None:
     ds = state.dataset()
     active = state.active_rules()
@@ -98,13 +91,13 @@ def _sidebar() -> None:
         origin = "" if active.origin == active.name else f" ({active.origin})"
         st.markdown(f"**Rule set:** {active.name}{origin}")
         st.markdown(f"**As of:** {state.as_of():%d %b %Y}")
-        # The toggle's own state is dropped on pages that do not draw it, so seed it from
-        # the session's choice each run and write changes back.
-        st.session_state[PERSONAL_TOGGLE] = state.show_personal()
+        # Every page draws this toggle, and a widget's id includes its page: a toggle kept
+        # with persist_state="session" would still start from its default on the first run
+        # of another page. Handing it the session's value before each draw carries it over.
+        state.set_show_personal(state.show_personal())
         st.toggle(
             "Show personal data",
-            key=PERSONAL_TOGGLE,
-            on_change=_keep_personal_choice,
+            key=state.SHOW_PERSONAL,
             help="Names, emails and licence numbers are masked unless this is on.",
         )
         if links.shared_dataset_id() is not None:
@@ -210,24 +203,44 @@ def filter_keys(prefix: str) -> list[str]:
     return [f"{prefix}_{column}" for column in FILTER_COLUMNS]
 
 
+def _linked_filters(prefix: str) -> dict[str, list[str]]:
+    """The link-carried filters as the widgets hold them now (empty choices left out)."""
+    chosen = {column: st.session_state.get(f"{prefix}_{column}") for column in FILTER_COLUMNS}
+    return {column: list(values) for column, values in chosen.items() if values}
+
+
+def _publish_filters(prefix: str) -> None:
+    # on_change: callbacks run before the page, so the sidebar's link is already current.
+    links.publish_view(filters=_linked_filters(prefix))
+
+
 def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> filters.Filters:
     """Multiselects for the usual columns, a date range and one extra column of the export.
 
     Widget keys are `<prefix>_<column>`, `<prefix>_dates`, `<prefix>_extra_column` and
     `<prefix>_extra_values`; an empty choice means "everyone". The usual columns travel in
-    share links: they start from the link's (or the session's) filters and every change is
-    published into the URL. The date range and the extra column stay in this session: an
-    extra column's values can be free text (notes, names), which never goes into a link.
+    share links and are kept across page switches (persist_state="session"): they start
+    from the link's (or the session's) filters, and every change is published into the
+    URL. The date range and the extra column stay on this visit of the page: an extra
+    column's values can be free text (notes, names), which never goes into a link, and a
+    range or value of one dataset means nothing for the next.
     """
     linked = links.current_view().filter_dict()
     chosen: dict[str, list[str]] = {}
     with st.expander("Filters", expanded=True):
         cols = st.columns(len(FILTER_COLUMNS))
         for col, (column, label) in zip(cols, FILTER_COLUMNS.items(), strict=True):
-            key, choices = f"{prefix}_{column}", filters.options(rows, column)
+            key = f"{prefix}_{column}"
             if key not in st.session_state and linked.get(column):
-                st.session_state[key] = [v for v in linked[column] if v in choices]
-            chosen[column] = col.multiselect(label, choices, key=key)
+                st.session_state[key] = linked[column]  # values not offered are dropped
+            chosen[column] = col.multiselect(
+                label,
+                filters.options(rows, column),
+                key=key,
+                on_change=_publish_filters,
+                args=(prefix,),
+                persist_state=state.KEPT,
+            )
         left, mid, right = st.columns(3)
         bounds = filters.date_bounds(rows, "application_date")
         picked = None
@@ -243,6 +256,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             chosen[extra] = right.multiselect(
                 extra, filters.options(rows, extra), key=f"{prefix}_extra_values"
             )
+    # A link's values that this dataset does not offer were dropped: the URL follows.
     shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
     if links.clean_filters(shared)[0] != links.current_view().filters:
         links.publish_view(filters=shared)

@@ -2,9 +2,15 @@
 
 Everything a page needs to rebuild its figures lives under the keys below, as plain values
 (file bytes, strings, dicts, a date), so a test can seed a session through these same
-functions with `session=at.session_state`. Widgets never own these keys: a widget copies its
-value here in its on_change callback, because Streamlit drops a widget's own state when the
-user moves to a page that does not draw it.
+functions with `session=at.session_state`.
+
+Home's widgets own their keys here (`SHEET`, `DATE_ORDER`, `AS_OF`, `RULE_CHOICE`) and
+keep them with `persist_state="session"`, so their values outlive the pages that do not
+draw them; the setters below write the same keys, and a widget drawn later shows what
+they wrote. Two need a hand: the rule-set choice is what the user picked, which differs
+from the active rules while an upload is pending, so `set_rules` keeps it in step; and
+`SHOW_PERSONAL` is the sidebar toggle of every page, which `ui.page` hands its value
+before each draw. docs/app.md, "Widget state and links", says why.
 """
 
 from __future__ import annotations
@@ -22,19 +28,23 @@ from analytics import rules
 FILES = "dataset_files"
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
-SHEET = "dataset_sheet"
 MAPPING = "dataset_mapping"
-DATE_ORDER = "dataset_date_order"
 RULES_NAME = "active_rules_name"
 RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
-AS_OF = "as_of_date"
-SHOW_PERSONAL = "personal_data_shown"
 SAMPLE_OFFERED = "sample_auto_opened"
+# Widget keys: the widget of that key shows and sets the value.
+SHEET = "home_sheet"  # None: the first sheet with a header row
+DATE_ORDER = "home_date_order"
+AS_OF = "home_as_of"
+RULE_CHOICE = "home_rules"  # "standard", "advanced", "uploaded" or "edited"
+SHOW_PERSONAL = "page_show_personal"
+# persist_state of the widgets whose value outlives a visit to their page.
+KEPT = "session"
 
 # Everything that defines what a session is looking at (what a new page visit starts from).
 SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER, RULES_NAME, RULES_TEXT)
-SESSION_KEYS += (RULES_ORIGIN, AS_OF, SHOW_PERSONAL)
+SESSION_KEYS += (RULES_ORIGIN, RULE_CHOICE, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 
@@ -138,6 +148,10 @@ def set_rules(name: str, text: str, origin: str, *, session: SessionState | None
     s[RULES_NAME] = name
     s[RULES_TEXT] = text
     s[RULES_ORIGIN] = origin
+    # Home's choice follows rules set elsewhere (a link, the Rules page). When Home itself
+    # sets them, its radio already shows this origin and may not be written to again.
+    if _get(s, RULE_CHOICE) != origin:
+        s[RULE_CHOICE] = origin
 
 
 def use_builtin_rules(name: str, *, session: SessionState | None = None) -> None:

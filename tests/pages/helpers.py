@@ -88,6 +88,14 @@ def follow(at: AppTest, page: str) -> AppTest:
     return other.run()
 
 
+def visit(at: AppTest, script: str) -> AppTest:
+    """The same session on another page, as a sidebar click opens it in the browser: the
+    query string arrives empty and the session puts its view back."""
+    at.switch_page(script)
+    at.query_params.clear()
+    return at.run()
+
+
 def click_download(at: AppTest, key: str) -> AppTest:
     """Click an st.download_button through AppTest's own element (Streamlit 1.59.2), which
     runs its on_click callback as the browser's click would."""

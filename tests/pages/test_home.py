@@ -14,8 +14,10 @@ from tests.pages.helpers import (
     engine,
     follow,
     metric,
+    params,
     sample_files,
     seed_files,
+    visit,
 )
 from ui import page, state
 
@@ -212,3 +214,50 @@ def test_as_of_date_is_kept_for_every_page():
     at = follow(at, "pages/1_Eligibility.py")
     # the licence (expiry 2027-06-30) has lapsed by 2028
     assert metric(at, "Ineligible") == "1"
+
+
+def test_home_choices_are_still_there_after_visiting_another_page():
+    at = seed_files(app("app.py"), [("one.csv", ONE_ROW_CSV)]).run()
+    at.radio(key="home_rules").set_value("advanced").run()
+    at.date_input(key="home_as_of").set_value(dt.date(2028, 1, 1)).run()
+    at.radio(key="home_date_order").set_value("dmy").run()
+    at = visit(at, "pages/1_Eligibility.py")
+    assert not at.exception
+    # the licence (expiry 2027-06-30) has lapsed by 2028
+    assert metric(at, "Ineligible") == "1"
+    at = visit(at, "pages/3_Renewals.py")
+    at = visit(at, "app.py")
+    assert not at.exception
+    assert at.radio(key="home_rules").value == "advanced"
+    assert at.date_input(key="home_as_of").value == dt.date(2028, 1, 1)
+    assert at.radio(key="home_date_order").value == "dmy"
+    assert state.active_rules(session=at.session_state).name == "advanced"
+    assert state.as_of(session=at.session_state) == dt.date(2028, 1, 1)
+    assert state.dataset(session=at.session_state).date_order == "dmy"
+
+
+def test_personal_data_switch_holds_on_the_next_page_at_once():
+    at = seed_files(app("app.py"), sample_files()).run()
+    at.toggle(key="page_show_personal").set_value(True).run()
+    at = visit(at, "pages/2_Gaps.py")
+    assert not at.exception
+    names = summary.near_misses(engine(sample_files())[1])["full_name"].tolist()
+    assert at.toggle(key="page_show_personal").value is True
+    assert at.dataframe[0].value["full_name"].tolist() == names
+    at.toggle(key="page_show_personal").set_value(False).run()
+    at = visit(at, "pages/3_Renewals.py")
+    at = visit(at, "pages/2_Gaps.py")
+    assert at.toggle(key="page_show_personal").value is False
+    assert not set(at.dataframe[0].value["full_name"]) & set(names)  # masked again
+
+
+def test_a_link_opened_later_sets_the_home_widgets():
+    at = seed_files(app("app.py"), sample_files()).run()
+    at.date_input(key="home_as_of").set_value(dt.date(2028, 1, 1)).run()
+    link = {**params(at), "rules": ["advanced"], "as_of": ["2025-06-30"]}
+    at = visit(at, "pages/2_Gaps.py")
+    at.query_params.update(link)  # a colleague's link pasted into this session
+    at.switch_page("app.py").run()
+    assert not at.exception
+    assert at.radio(key="home_rules").value == "advanced"
+    assert at.date_input(key="home_as_of").value == dt.date(2025, 6, 30)

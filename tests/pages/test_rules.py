@@ -2,7 +2,17 @@
 
 from analytics import rules
 from analytics.reporting import summary
-from tests.pages.helpers import AS_OF, ROOT, app, engine, follow, metric, sample_files, seed_files
+from tests.pages.helpers import (
+    AS_OF,
+    ROOT,
+    app,
+    engine,
+    follow,
+    metric,
+    sample_files,
+    seed_files,
+    visit,
+)
 from ui import rules_view, state
 
 MEDICINE_CME = "rules_admission_cme_hours_thresholds.medicine"
@@ -82,3 +92,21 @@ def test_without_data_the_rules_still_show_and_edit():
     at.number_input(key=MEDICINE_CME).set_value(5.0).run()
     assert not at.exception
     assert "Open a dataset" in at.info[0].value
+
+
+def test_adopted_rules_show_as_the_choice_on_home():
+    at = _page()
+    at.number_input(key=MEDICINE_CME).set_value(0.0).run()
+    at.button(key="rules_adopt").click().run()
+    at = visit(at, "app.py")
+    assert not at.exception
+    choice = at.radio(key="home_rules")
+    assert choice.value == "edited"
+    assert choice.options == [
+        "Standard track",
+        "Advanced track",
+        "Upload a rule set (TOML)",
+        "Edited on the Rules page",
+    ]
+    choice.set_value("standard").run()
+    assert state.active_rules(session=at.session_state).origin == "standard"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from tests.pages.helpers import (
     params,
     sample_files,
     seed_files,
+    visit,
 )
 from ui import auth, downloads, links, masking, state
 
@@ -87,6 +89,30 @@ class TestShareLinks:
         assert at.multiselect(key="cohorts_cohort").value == [cohort]
         assert _kpis(at) == shown
         assert params(at) == before
+
+    def test_the_sidebar_link_has_every_filter_just_picked(self):
+        at, cohort = _cohorts_with_a_filter()
+        country = at.multiselect(key="cohorts_country").options[0]
+        at.multiselect(key="cohorts_country").set_value([country]).run()
+        assert not at.exception
+        (code,) = at.sidebar.code
+        shown = parse_qs(urlsplit(code.value).query)
+        assert shown["f.cohort"] == [cohort]
+        assert shown["f.country"] == [country]
+        assert shown == params(at)  # the sidebar and the address bar say the same
+
+    def test_a_link_replaces_the_filters_kept_from_before(self):
+        at, cohort = _cohorts_with_a_filter()
+        other = at.multiselect(key="cohorts_cohort").options[0]
+        link = {**params(at), "f.cohort": [other], "f.status": ["eligible"]}
+        at = visit(at, "app.py")
+        at.query_params.update(link)  # a colleague's link, pasted on Home
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Cohorts"
+        assert at.multiselect(key="cohorts_cohort").value == [other]
+        assert at.multiselect(key="cohorts_status").value == ["eligible"]
+        assert params(at) == link
 
     def test_clearing_the_filter_takes_it_out_of_the_link(self):
         at, _ = _cohorts_with_a_filter()
