@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,43 @@ ONE_ROW_CSV = (
     b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
     b"A1,Jane Doe,jane@example.org,2026-01 London,2026-01-10,MD,yes,2027-06-30,25\n"
 )
+
+# Three cohorts and a blank one; under the standard rules on AS_OF (no advisory columns):
+COHORTS_CSV = [
+    "Applicant ID,Name,Email,Cohort,Programme,Country,Applied on,Degree,Accredited,"
+    "Licence expiry,CME hours,Referral source",
+    # eligible
+    "B1,Amy Ash,amy@example.org,2026-03 Leeds,Standard,UK,2026-03-02,MD,yes,2027-06-30,25,web",
+    # eligible (nursing needs 30 CME hours)
+    "B2,Bob Best,bob@example.org,2026-01 London,Standard,UK,2026-01-10,RN,yes,2027-06-30,31,friend",
+    # ineligible: not accredited
+    "B3,Cat Cho,cat@example.org,2026-01 London,Advanced,Ireland,2026-01-12,MD,no,2027-06-30,25,web",
+    # ineligible: 12 of the 20 CME hours a dentist needs
+    "B4,Dev Das,dev@example.org,2026-03 Leeds,Standard,UK,2026-03-05,DDS,yes,2027-06-30,12,web",
+    # ineligible: no healthcare degree, not accredited (40 CME hours pass the default 30)
+    "B5,Eli Erb,eli@example.org,2026-05 York,Standard,UK,2026-05-01,MBA,no,2027-06-30,40,friend",
+    # eligible
+    "B6,Fay Fenn,fay@example.org,2026-05 York,Advanced,UK,2026-05-03,MD,yes,2027-06-30,22,web",
+    # incomplete: no licence expiry; no cohort
+    "B7,Gus Gale,gus@example.org,,Standard,UK,2026-02-01,MD,yes,,25,friend",
+    # ineligible: licence expired on 2026-10-26; applied before anyone else in Leeds
+    "B8,Hana Holt,hana@example.org,2026-03 Leeds,Standard,UK,2026-02-20,RN,yes,2026-10-26,30,",
+]
+
+
+def csv_export(lines: list[str]) -> bytes:
+    """A small CRM export: a header line and one line per row, as CSV bytes."""
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def cohorts_export() -> list[tuple[str, bytes]]:
+    return [("cohorts.csv", csv_export(COHORTS_CSV))]
+
+
+def rule_labels(rule_set: str = "standard") -> dict[str, str]:
+    """Admission rule id -> label, read from the bundled rule-set file with tomllib."""
+    path = ROOT / "data" / "rules" / f"{rule_set}.toml"
+    return {r["id"]: r["label"] for r in tomllib.loads(path.read_text("utf-8"))["admission"]}
 
 
 def app(page: str, secrets: dict | None = None) -> AppTest:
