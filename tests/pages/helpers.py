@@ -57,10 +57,12 @@ def cohorts_export() -> list[tuple[str, bytes]]:
     return [("cohorts.csv", csv_export(COHORTS_CSV))]
 
 
-def rule_labels(rule_set: str = "standard") -> dict[str, str]:
-    """Admission rule id -> label, read from the bundled rule-set file with tomllib."""
-    path = ROOT / "data" / "rules" / f"{rule_set}.toml"
-    return {r["id"]: r["label"] for r in tomllib.loads(path.read_text("utf-8"))["admission"]}
+def rule_labels(rule_set: str = "standard", renewal: bool = False) -> dict[str, str]:
+    """Admission (or renewal) rule id -> label, read from the bundled rule-set file."""
+    data = tomllib.loads((ROOT / "data" / "rules" / f"{rule_set}.toml").read_text("utf-8"))
+    return {
+        r["id"]: r["label"] for r in (data["renewal"]["rules"] if renewal else data["admission"])
+    }
 
 
 def app(page: str, secrets: dict | None = None) -> AppTest:
