@@ -55,6 +55,8 @@ HEADERS = {
     "specialisation": "specialty",
     "injectables experience": "injectables",
     "injectable treatments": "injectables",
+    "ethics training completed": "ethics",
+    "patient safety training": "ethics",
     "certified on": "certified_on",
     "certification expiry": "cert_expiry",
     "ce hours": "ce",
@@ -243,6 +245,34 @@ def status(states: dict) -> str:
 def is_near_miss(states: dict) -> bool:
     values = list(states.values())
     return values.count("fail") == 1 and "missing" not in values
+
+
+def _parsers() -> dict:
+    """Field -> how its cells are read; a non-blank cell read as None is a problem."""
+    return {
+        "degree": degree,
+        "accredited": as_bool,
+        "ethics": as_bool,
+        "attestation": as_bool,
+        "cme": as_number,
+        "ce": as_number,
+        "aesthetics": as_number,
+        "applied": as_date,
+        "licence": as_date,
+        "certified_on": as_date,
+        "cert_expiry": as_date,
+    }
+
+
+def unreadable_cells() -> int:
+    """Cells of every row read that hold a value which cannot be read (DOMAIN §3.9)."""
+    parsers = _parsers()
+    return sum(
+        not blank(value) and parsers[field](value) is None
+        for _, row in _read()[0]
+        for field, value in row.items()
+        if field in parsers
+    )
 
 
 def expected_report(track: str = "standard", cme_needed: dict | None = None) -> dict:
