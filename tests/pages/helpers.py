@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -11,14 +10,12 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from analytics import loading, rules
-from analytics.rules import evaluation
+from tests.sample_counts import AS_OF
 from ui import loaders, state
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
 TIMEOUT = 30
-AS_OF = dt.date(2026, 11, 25)  # the date the bundled samples were written for
 
 ONE_ROW_CSV = (
     b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
@@ -87,13 +84,6 @@ def seed_files(at: AppTest, files: list[tuple[str, bytes]], label: str = "test")
 
 def sample_files() -> list[tuple[str, bytes]]:
     return loaders.sample_files()
-
-
-def engine(files, rule_set="standard", as_of=AS_OF):
-    """What the app should show, straight from the engine."""
-    result = loading.load_exports([loading.Source(name=n, data=d) for n, d in files])
-    rs = rule_set if isinstance(rule_set, rules.RuleSet) else rules.load_rule_set(rule_set)
-    return result, evaluation.evaluate(result.frame, rs, as_of=as_of)
 
 
 def metric(at: AppTest, label: str) -> str:
