@@ -9,6 +9,7 @@ sides.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections import Counter
@@ -180,8 +181,11 @@ def cohort(row: dict) -> str:
     return "Unassigned" if blank(row.get("cohort")) else str(row["cohort"]).strip()
 
 
+@functools.cache
 def _read() -> tuple[list, list, list]:
-    """Rows read, rows with an id, and the one kept row per person (DOMAIN §3.9)."""
+    """Rows read, rows with an id, and the one kept row per person (DOMAIN §3.9).
+
+    Read once per test run; the rows are shared, so callers only read them."""
     read = [row for path in FILES for row in rows_of(path)]
     with_id = [(f, r) for f, r in read if not blank(r.get("id"))]
     kept: dict[str, tuple[date, dict]] = {}
@@ -195,10 +199,6 @@ def _read() -> tuple[list, list, list]:
 
 def is_certified(row: dict) -> bool:
     return bool(as_date(row.get("certified_on")) or as_date(row.get("cert_expiry")))
-
-
-def applicants() -> list[dict]:
-    return [r for r in _read()[2] if not is_certified(r)]
 
 
 def _at_least(value, needed) -> str:
