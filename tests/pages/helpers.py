@@ -3,26 +3,63 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from analytics import loading, rules
-from analytics.rules import evaluation
+from tests.sample_counts import AS_OF
 from ui import loaders, state
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
 TIMEOUT = 30
-AS_OF = dt.date(2026, 11, 25)  # the date the bundled samples were written for
 
 ONE_ROW_CSV = (
     b"Applicant ID,Name,Email,Cohort,Applied on,Degree,Accredited,Licence expiry,CME hours\n"
     b"A1,Jane Doe,jane@example.org,2026-01 London,2026-01-10,MD,yes,2027-06-30,25\n"
 )
+
+# Three cohorts and a blank one; under the standard rules on AS_OF (no advisory columns):
+COHORTS_CSV = [
+    "Applicant ID,Name,Email,Cohort,Programme,Country,Applied on,Degree,Accredited,"
+    "Licence expiry,CME hours,Referral source",
+    # eligible
+    "B1,Amy Ash,amy@example.org,2026-03 Leeds,Standard,UK,2026-03-02,MD,yes,2027-06-30,25,web",
+    # eligible (nursing needs 30 CME hours)
+    "B2,Bob Best,bob@example.org,2026-01 London,Standard,UK,2026-01-10,RN,yes,2027-06-30,31,friend",
+    # ineligible: not accredited
+    "B3,Cat Cho,cat@example.org,2026-01 London,Advanced,Ireland,2026-01-12,MD,no,2027-06-30,25,web",
+    # ineligible: 12 of the 20 CME hours a dentist needs
+    "B4,Dev Das,dev@example.org,2026-03 Leeds,Standard,UK,2026-03-05,DDS,yes,2027-06-30,12,web",
+    # ineligible: no healthcare degree, not accredited (40 CME hours pass the default 30)
+    "B5,Eli Erb,eli@example.org,2026-05 York,Standard,UK,2026-05-01,MBA,no,2027-06-30,40,friend",
+    # eligible
+    "B6,Fay Fenn,fay@example.org,2026-05 York,Advanced,UK,2026-05-03,MD,yes,2027-06-30,22,web",
+    # incomplete: no licence expiry; no cohort
+    "B7,Gus Gale,gus@example.org,,Standard,UK,2026-02-01,MD,yes,,25,friend",
+    # ineligible: licence expired on 2026-10-26; applied before anyone else in Leeds
+    "B8,Hana Holt,hana@example.org,2026-03 Leeds,Standard,UK,2026-02-20,RN,yes,2026-10-26,30,",
+]
+
+
+def csv_export(lines: list[str]) -> bytes:
+    """A small CRM export: a header line and one line per row, as CSV bytes."""
+    return "".join(f"{line}\n" for line in lines).encode("utf-8")
+
+
+def cohorts_export() -> list[tuple[str, bytes]]:
+    return [("cohorts.csv", csv_export(COHORTS_CSV))]
+
+
+def rule_labels(rule_set: str = "standard", renewal: bool = False) -> dict[str, str]:
+    """Admission (or renewal) rule id -> label, read from the bundled rule-set file."""
+    data = tomllib.loads((ROOT / "data" / "rules" / f"{rule_set}.toml").read_text("utf-8"))
+    return {
+        r["id"]: r["label"] for r in (data["renewal"]["rules"] if renewal else data["admission"])
+    }
 
 
 def app(page: str, secrets: dict | None = None) -> AppTest:
@@ -47,13 +84,6 @@ def seed_files(at: AppTest, files: list[tuple[str, bytes]], label: str = "test")
 
 def sample_files() -> list[tuple[str, bytes]]:
     return loaders.sample_files()
-
-
-def engine(files, rule_set="standard", as_of=AS_OF):
-    """What the app should show, straight from the engine."""
-    result = loading.load_exports([loading.Source(name=n, data=d) for n, d in files])
-    rs = rule_set if isinstance(rule_set, rules.RuleSet) else rules.load_rule_set(rule_set)
-    return result, evaluation.evaluate(result.frame, rs, as_of=as_of)
 
 
 def metric(at: AppTest, label: str) -> str:

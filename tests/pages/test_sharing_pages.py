@@ -1,15 +1,21 @@
-"""The sharing layer on the real pages: links, sign-in, the store, exports and the audit log."""
+"""The sharing layer on the real pages: links, sign-in, the store, exports and the audit log.
+
+Figures the pages should show are recounted from the raw sample files by
+tests/sample_counts.py, never taken from the engine the pages run.
+"""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
 
 import store
-from analytics.reporting import exports, renewals, summary
+from analytics.reporting import exports
+from tests import sample_counts
 from tests.pages.helpers import (
     AS_OF,
     ONE_ROW_CSV,
@@ -17,7 +23,6 @@ from tests.pages.helpers import (
     ROOT,
     app,
     click_download,
-    engine,
     metric,
     params,
     sample_files,
@@ -67,11 +72,11 @@ class TestShareLinks:
         assert _kpis(colleague) == _kpis(first)
         assert params(colleague) == link
 
-        _, ev = engine(sample_files(), "advanced")
-        row = summary.eligibility_by(ev, "cohort").set_index("cohort").loc[cohort]
-        assert metric(colleague, "Applicants") == f"{int(row['applicants']):,}"
-        assert metric(colleague, "Eligible") == f"{int(row['eligible']):,}"
-        assert metric(colleague, "Eligibility rate") == f"{row['eligibility_rate']:.1%}"
+        row = sample_counts.expected_report("advanced")["by_cohort"][cohort]
+        assert metric(colleague, "Applicants") == f"{row['applicants']:,}"
+        assert metric(colleague, "Eligible") == f"{row['eligible']:,}"
+        rate = row["eligible"] / row["applicants"]
+        assert metric(colleague, "Eligibility rate") == f"{rate:.1%}"
         viewed = _audit("view")
         assert [(e.action, e.object_id) for e in viewed] == [("view", link["ds"][0])]
 
@@ -124,7 +129,9 @@ class TestShareLinks:
         at = seed_files(app(script), [("one.csv", ONE_ROW_CSV)]).run()
         assert not at.exception
         (name,) = params(at)["page"]
-        assert links.page_scripts()[name] == script
+        # its file name without the number ("pages/2_Gaps.py" -> "Gaps"), "Home" for app.py
+        assert name == ("Home" if script == "app.py" else Path(script).stem.split("_", 1)[1])
+        assert links.page_scripts()[name] == script  # and the name leads back to the script
 
     def test_no_personal_data_in_the_link(self):
         at = seed_files(app("pages/4_Cohorts.py"), [("one.csv", ONE_ROW_CSV)])
@@ -195,8 +202,8 @@ class TestSignInOnRealPages:
 
         at = self._enter(at, "correct horse")
         assert not at.exception
-        _, ev = engine(sample_files())
-        assert metric(at, "Eligible") == f"{summary.overview(ev)['eligible']:,}"
+        eligible = sample_counts.expected_report()["status"]["eligible"]
+        assert metric(at, "Eligible") == f"{eligible:,}"
         assert [e.user for e in _audit("upload")] == ["Ana Director (passcode)"]
 
     def test_without_sign_in_a_remote_visitor_gets_no_data(self, monkeypatch):
@@ -238,15 +245,25 @@ class TestExports:
         assert not at.get("download_button")
         assert downloads_seen == {}
 
-    def test_excel_report_figures_equal_the_engines(self, downloads_seen):
+    def test_excel_report_figures_are_the_samples(self, downloads_seen):
         at = _prepared()
         (xlsx,) = [v for k, v in downloads_seen.items() if k.endswith(".xlsx")]
-        _, ev = engine(sample_files())
+        expected = sample_counts.expected_report()
+        status, ren = expected["status"], expected["renewals"]
         figures = _summary_sheet(xlsx)
-        for key, value in summary.overview(ev).items():
-            assert figures[key.replace("_", " ")] == pytest.approx(value)
-        for key in ("certified", "due", "overdue", "backlog", "ready", "blocked"):
-            assert figures[f"renewals · {key}"] == renewals.summary(ev)[key]
+        wanted = {
+            "applicants": expected["applicants"],
+            "eligible": status["eligible"],
+            "incomplete": status["incomplete"],
+            "ineligible": status["ineligible"],
+            "near miss": expected["near_miss"],
+            "renewals · certified": expected["certified"],
+            "renewals · backlog": ren["due"] + ren["overdue"],
+            **{f"renewals · {k}": ren[k] for k in ("due", "overdue", "ready", "blocked")},
+        }
+        assert {k: figures[k] for k in wanted} == wanted
+        rate = status["eligible"] / expected["applicants"]
+        assert figures["eligibility rate"] == pytest.approx(rate)
         book = openpyxl.load_workbook(io.BytesIO(xlsx))
         assert book.sheetnames == [
             "Summary",
@@ -262,7 +279,7 @@ class TestExports:
         header = [c.value for c in near[1]]
         names = {row[header.index("full_name")] for row in near.iter_rows(2, values_only=True)}
         assert names == {exports.HIDDEN}
-        assert near.max_row - 1 == len(summary.near_misses(ev))
+        assert near.max_row - 1 == expected["near_miss"]
         assert not at.exception
 
     def test_each_download_is_audited(self, downloads_seen):
@@ -280,17 +297,15 @@ class TestExports:
         _prepared()
         (html,) = [v for k, v in downloads_seen.items() if k.endswith(".html")]
         text = html.decode("utf-8")
-        _, ev = engine(sample_files())
-        some_name = summary.near_misses(ev)["full_name"].iloc[0]
-        assert some_name not in text
+        assert not [n for n in sample_counts.expected_report()["near_miss_names"] if n in text]
         assert "<script src=" not in text and "<link" not in text and "<iframe" not in text
         assert "default-src 'none'" in text
 
     def test_personal_data_only_when_switched_on(self, downloads_seen):
         at = _prepared(personal=True)
         (html,) = [v for k, v in downloads_seen.items() if k.endswith(".html")]
-        _, ev = engine(sample_files())
-        assert summary.near_misses(ev)["full_name"].iloc[0] in html.decode("utf-8")
+        text = html.decode("utf-8")
+        assert [n for n in sample_counts.expected_report()["near_miss_names"] if n in text]
         click_download(at, downloads.XLSX_KEY)
         assert [e.detail for e in _audit("export")] == ["xlsx report (personal data included)"]
 
@@ -338,10 +353,11 @@ class TestMaskingOnScreen:
 def test_sidebar_offers_the_share_link():
     at = seed_files(app("pages/3_Renewals.py"), sample_files()).run()
     (code,) = at.sidebar.code
-    view, problems = links.from_params(params(at))
-    assert problems == []
-    assert code.value.endswith("?" + links.share_query(view))
-    assert "ds=d-" in code.value
+    # the link carries exactly the view in the URL: dataset, rules, date and screen
+    assert parse_qs(urlsplit(code.value).query) == params(at)
+    assert set(params(at)) == {"ds", "rules", "as_of", "page"}
+    assert params(at)["page"] == ["Renewals"]
+    assert params(at)["ds"][0].startswith("d-")
 
 
 def _raises():
