@@ -263,12 +263,12 @@ RUN_ONCE_STEP = "CREATE TABLE step_runs (n INTEGER); INSERT INTO step_runs VALUE
 def _open_at_once(root: str, barrier, results, extra_step: bool) -> None:
     if extra_step:
         repository.MIGRATIONS = (repository.SCHEMA_V1, RUN_ONCE_STEP)
-    barrier.wait(timeout=WAIT_SECONDS)
     try:
+        barrier.wait(timeout=WAIT_SECONDS)
         store.Store(root)
         results.put("opened")
     except BaseException as exc:
-        results.put(f"{type(exc).__name__}: {exc}")
+        results.put(f"{type(exc).__name__}: {exc} (cause: {exc.__cause__!r})")
 
 
 @pytest.mark.parametrize("extra_step", [False, True], ids=["fresh", "fresh-plus-step-2"])
@@ -283,10 +283,15 @@ def test_processes_opening_a_fresh_folder_at_once_all_get_a_migrated_store(tmp_p
     ]
     for process in processes:
         process.start()
-    outcomes = [results.get(timeout=WAIT_SECONDS) for _ in processes]
-    for process in processes:
-        process.join(timeout=WAIT_SECONDS)
-    assert outcomes == ["opened"] * workers
+    try:
+        outcomes = [results.get(timeout=WAIT_SECONDS) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=WAIT_SECONDS)
+            if process.is_alive():
+                process.kill()
+    failures = [outcome for outcome in outcomes if outcome != "opened"]
+    assert not failures, "\n".join(failures)
     assert _version(root) == (2 if extra_step else 1)
     if extra_step:
         assert _query(root, "SELECT n FROM step_runs") == [(1,)]
