@@ -23,11 +23,36 @@ Crash safety:
 Every connection is short-lived, so one ``Store`` can be shared by threads and processes.
 Nothing here stores or logs applicants' personal data beyond the uploaded files themselves:
 ids are random, and audit rows hold a user label, an action, an object id and a time.
+
+Schema versions: the database's ``PRAGMA user_version`` counts the steps of ``MIGRATIONS``
+applied to it. Opening a store applies the missing steps in order, each in one
+``BEGIN IMMEDIATE`` transaction together with its version bump; the version is read again
+inside that transaction, so processes opening the same folder at once apply each step once.
+A store at a version above ``len(MIGRATIONS)`` was written by a newer app and is refused,
+unchanged. A store made before versions existed has version 0 and step 1's tables; step 1
+creates them only if they do not exist, so on such a store it changes nothing but the
+version.
+
+To change the schema, append one step to ``MIGRATIONS`` (and nothing else there):
+
+    MIGRATIONS = (
+        SCHEMA_V1,  # 1: datasets and their files, rule sets, views, audit log
+        "ALTER TABLE datasets ADD COLUMN source TEXT NOT NULL DEFAULT ''",  # 2: ...
+    )
+
+A step is SQL text (statements separated by ";") or a function ``step(conn)`` for what SQL
+alone cannot do; a function must not commit. Steps run with foreign keys off, so rebuilding
+a table (SQLite's create-copy-drop-rename) does not cascade deletes, and
+``PRAGMA foreign_key_check`` must find nothing before the step commits. Never edit, reorder
+or remove a step that has shipped: a store at version N holds exactly steps 1 to N. Then
+adapt the queries below and test the step on ``tests/data/store_v0`` (a store written
+before versions) as ``tests/store/test_store_migrations.py`` does.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -37,7 +62,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,7 +86,9 @@ ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view")
 ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
 
-SCHEMA = """
+# Step 1: the schema exactly as the store created it before it had versions. "IF NOT
+# EXISTS" makes it a no-op on such a store, which is how opening one marks it version 1.
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS datasets (
     id TEXT PRIMARY KEY,
     label TEXT NOT NULL,
@@ -110,6 +137,14 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 """
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+# Step N brings a store from schema version N - 1 to N; append new steps at the end.
+MIGRATIONS: tuple[Migration, ...] = (
+    SCHEMA_V1,  # 1: datasets and their files, rule sets, views, audit log
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(Exception):
@@ -229,6 +264,113 @@ def _clean_user(user: str) -> str:
     return text[:200]
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Switching to WAL needs a moment alone with the file; concurrent openers retry.
+    for attempt in range(50):
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            break
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.05)
+    if str(mode).lower() != "wal":
+        raise StoreError(
+            f"The data directory does not support SQLite's WAL mode: set {DATA_DIR_ENV} "
+            "to a folder on a local disk."
+        )
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(version: int, latest: int) -> None:
+    if version > latest:
+        raise StoreError(
+            f"This data folder was written by a newer version of the app (schema version "
+            f"{version}, this one knows up to {latest}): update the app, or set "
+            f"{DATA_DIR_ENV} to another folder."
+        )
+
+
+def _table_names(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+    )
+    return {r[0] for r in rows}
+
+
+@functools.cache
+def _v1_tables() -> frozenset[str]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        _run_step(conn, SCHEMA_V1)
+        return frozenset(_table_names(conn))
+    finally:
+        conn.close()
+
+
+def _sql_statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, each whole (a ";" in a string or trigger stays)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
+    if pending:
+        raise ValueError("A migration step ends in an unfinished SQL statement.")
+
+
+def _run_step(conn: sqlite3.Connection, step: Migration) -> None:
+    if callable(step):
+        step(conn)
+        return
+    for statement in _sql_statements(step):
+        conn.execute(statement)
+
+
+def _apply_next_step(conn: sqlite3.Connection, latest: int) -> bool:
+    """Apply the step after the store's current version; False once it is the latest."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read under the write lock: another process may have migrated since we last looked.
+        version = _schema_version(conn)
+        _refuse_newer(version, latest)
+        if version == latest:
+            conn.execute("ROLLBACK")
+            return False
+        if version == 0 and not _table_names(conn) <= _v1_tables():
+            raise StoreError(
+                "The data folder holds a database this app did not make: set "
+                f"{DATA_DIR_ENV} to another folder."
+            )
+        target = version + 1
+        try:
+            _run_step(conn, MIGRATIONS[version])
+            broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+        except Exception as exc:  # SQL or a step function: either way nothing is kept
+            raise StoreError(_step_failed(target)) from exc
+        if broken is not None:
+            raise StoreError(_step_failed(target))
+        conn.execute(f"PRAGMA user_version = {target}")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return True
+
+
+def _step_failed(target: int) -> str:
+    return (
+        f"Could not upgrade the data folder to schema version {target}; it was left as it "
+        "was: keep using the previous version of the app and report this."
+    )
+
+
 class Store:
     """Datasets, rule sets, saved views and the audit log under one data directory."""
 
@@ -277,27 +419,18 @@ class Store:
             conn.close()
 
     def _init_schema(self) -> None:
+        """Bring the database to the latest schema version (see the module docstring)."""
         conn = self._connect()
         try:
-            # Switching to WAL needs a moment alone with the file; concurrent openers retry.
-            for attempt in range(50):
-                try:
-                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                    break
-                except sqlite3.OperationalError:
-                    if attempt == 49:
-                        raise
-                    time.sleep(0.05)
-            if str(mode).lower() != "wal":
-                raise StoreError(
-                    f"The data directory does not support SQLite's WAL mode: set {DATA_DIR_ENV} "
-                    "to a folder on a local disk."
-                )
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("COMMIT")
+            latest = len(MIGRATIONS)
+            version = _schema_version(conn)
+            _refuse_newer(version, latest)
+            _use_wal(conn)
+            if version == latest:
+                return
+            conn.execute("PRAGMA foreign_keys = OFF")
+            while _apply_next_step(conn, latest):
+                pass
         finally:
             conn.close()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -220,3 +222,20 @@ class TestAudit:
         with pytest.raises(store.StoreError, match="Unknown audit action"):
             st_.record("ana", "rename")
         assert st_.audit_log() == []
+
+
+def test_store_imports_no_analysis_or_interface_code():
+    # A fresh interpreter, so modules the test session already imported do not count.
+    code = (
+        "import sys, store; "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:]))))"
+    )
+    forbidden = ["pandas", "analytics", "streamlit", "ui", "pages"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *forbidden],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == ""

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ import store
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_SIZE = 2**21  # a multiple of 256, see the child's payload
+WAIT_SECONDS = 60  # for the writer to store a few datasets; it takes well under a second
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -82,20 +84,26 @@ def _kill_at(root: Path, point: str) -> None:
         assert line == "paused", proc.stderr.read()
         if point == "loop":
             # Let it complete a few datasets, then kill it wherever it happens to be.
-            _wait_for_datasets(root, 3)
+            _wait_for_datasets(root, 3, proc)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
+        if proc.poll() is None:  # the test failed before its own kill: never leave it running
+            proc.kill()
         proc.wait()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             stream.close()
     assert proc.returncode == -signal.SIGKILL
 
 
-def _wait_for_datasets(root: Path, n: int) -> None:
+def _wait_for_datasets(root: Path, n: int, writer: subprocess.Popen) -> None:
     # Polls the store itself (no sleeps): each check is a real read by another process.
     opened = store.Store(root)
-    while len(opened.list_datasets()) < n:
-        pass
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (stored := len(opened.list_datasets())) < n:
+        if writer.poll() is not None:
+            pytest.fail(f"The writer exited early ({writer.returncode}): {writer.stderr.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"The writer stored {stored} of {n} datasets within {WAIT_SECONDS} s.")
 
 
 def _assert_clean(root: Path) -> store.Store:

@@ -1,0 +1,297 @@
+"""Schema versions: a store written before versions existed, new steps, newer stores, races.
+
+`tests/data/store_v0` was written by the store code as it was before schema versions (see
+its make_fixture.py); every test works on a copy, never on the committed folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import store
+from store import repository
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "data" / "store_v0"
+SPRING = b"applicant id,cohort\nA1,2025-spring\n"
+AUTUMN = b"applicant id,cohort\nB1,2025-autumn\n"
+RULES = '[rule_set]\nname = "custom"\n'
+DATASET_ID, RULE_SET_ID, VIEW_ID = "d-qqczuwhf2y", "r-b3npbvcfej", "v-kavcsqh44p"
+OPTIONS = {"sheet": None, "mapping": {"ref no": "applicant_id"}}
+TABLES = {"datasets", "dataset_files", "rule_sets", "views", "audit"}
+WAIT_SECONDS = 60
+
+
+def _at(second_fraction: int) -> datetime:
+    # Every record of the fixture was written within the same second.
+    return datetime(2026, 12, 1, 19, 7, 36, second_fraction, tzinfo=UTC)
+
+
+def _copy_fixture(tmp_path: Path) -> Path:
+    root = tmp_path / "store"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("*.py"))
+    return root
+
+
+def _query(root: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(root / store.DB_NAME)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _version(root: Path) -> int:
+    return _query(root, "PRAGMA user_version")[0][0]
+
+
+def _schema(root: Path) -> list[tuple]:
+    return _query(root, "SELECT type, name, sql FROM sqlite_master ORDER BY name")
+
+
+def _with_steps(monkeypatch, *steps: repository.Migration) -> None:
+    monkeypatch.setattr(repository, "MIGRATIONS", (repository.SCHEMA_V1, *steps))
+
+
+class TestStoreWrittenBeforeVersions:
+    def test_fixture_is_an_unversioned_store_with_todays_tables(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        assert _version(root) == 0
+        tables = {name for kind, name, _ in _schema(root) if kind == "table"}
+        assert tables == TABLES | {"sqlite_sequence"}
+
+    def test_opening_marks_it_latest_and_keeps_every_record(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        opened = store.Store(root)
+        assert _version(root) == store.SCHEMA_VERSION
+
+        (dataset,) = opened.list_datasets()
+        assert dataset == store.Dataset(
+            id=DATASET_ID,
+            label="Intake 2025",
+            files=(
+                store.StoredFile(hashlib.sha256(SPRING).hexdigest(), "spring.csv", 35),
+                store.StoredFile(hashlib.sha256(AUTUMN).hexdigest(), "autumn.csv", 35),
+            ),
+            options=OPTIONS,
+            owner="ana",
+            created=_at(128221),
+        )
+        assert opened.read_dataset_files(DATASET_ID) == [
+            ("spring.csv", SPRING),
+            ("autumn.csv", AUTUMN),
+        ]
+        assert opened.get_rule_set(RULE_SET_ID) == store.StoredRuleSet(
+            RULE_SET_ID, "custom", RULES, "ana", _at(141101)
+        )
+        assert opened.list_views() == [
+            store.SavedView(
+                id=VIEW_ID,
+                name="Spring intake",
+                dataset_id=DATASET_ID,
+                rule_set=RULE_SET_ID,
+                as_of="2025-06-30",
+                page="Eligibility",
+                filters={"cohort": ["2025-spring"]},
+                owner="ben",
+                created=_at(157889),
+            )
+        ]
+        assert opened.audit_log() == [
+            store.AuditEntry(3, _at(173911), "ben", "export", DATASET_ID, "xlsx report"),
+            store.AuditEntry(2, _at(157983), "ben", "save_view", VIEW_ID, ""),
+            store.AuditEntry(1, _at(128414), "ana", "upload", DATASET_ID, ""),
+        ]
+
+    def test_migrated_store_works_like_a_new_one(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        opened = store.Store(root)
+        # The same upload by its owner is recognised, so fingerprints survived too.
+        again = opened.create_dataset(
+            [("spring.csv", SPRING), ("autumn.csv", AUTUMN)], owner="ana", options=OPTIONS
+        )
+        assert again.id == DATASET_ID
+        assert opened.put_rule_set("copy", RULES, owner="ben").id == RULE_SET_ID
+        opened.delete_dataset(DATASET_ID, "ana")
+        assert opened.list_views() == []
+        assert [e.id for e in opened.audit_log()] == [5, 4, 3, 2, 1]
+
+    def test_migrated_schema_is_the_schema_of_a_new_store(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        store.Store(root)
+        store.Store(tmp_path / "new")
+        assert _schema(root) == _schema(tmp_path / "new")
+
+    def test_opening_twice_keeps_the_version(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        store.Store(root)
+        store.Store(root)
+        assert _version(root) == store.SCHEMA_VERSION
+        assert len(store.Store(root).list_datasets()) == 1
+
+
+class TestVersions:
+    def test_new_store_is_at_the_latest_version(self, tmp_path):
+        store.Store(tmp_path / "store")
+        assert _version(tmp_path / "store") == store.SCHEMA_VERSION == 1
+
+    def test_newer_store_is_refused_and_left_alone(self, tmp_path):
+        root = tmp_path / "store"
+        store.Store(root).record("ana", "sign_in")
+        conn = sqlite3.connect(root / store.DB_NAME)
+        conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+        conn.close()
+        with pytest.raises(store.StoreError, match="written by a newer version of the app"):
+            store.Store(root)
+        assert _version(root) == store.SCHEMA_VERSION + 1
+        assert _query(root, "SELECT user, action FROM audit") == [("ana", "sign_in")]
+
+    def test_database_not_made_by_the_app_is_refused(self, tmp_path):
+        root = tmp_path / "store"
+        root.mkdir()
+        conn = sqlite3.connect(root / store.DB_NAME)
+        conn.execute("CREATE TABLE patients (name TEXT)")
+        conn.close()
+        with pytest.raises(store.StoreError, match="did not make"):
+            store.Store(root)
+        assert _version(root) == 0
+        assert {name for _, name, _ in _schema(root)} == {"patients"}
+
+
+class TestNewSteps:
+    def test_added_step_runs_after_step_one_and_keeps_the_data(self, tmp_path, monkeypatch):
+        _with_steps(
+            monkeypatch, "ALTER TABLE datasets ADD COLUMN source TEXT NOT NULL DEFAULT 'csv'"
+        )
+        root = _copy_fixture(tmp_path)
+        store.Store(root)
+        assert _version(root) == 2
+        assert _query(root, "SELECT id, source FROM datasets") == [(DATASET_ID, "csv")]
+
+    def test_step_may_be_a_function(self, tmp_path, monkeypatch):
+        def upper_labels(conn: sqlite3.Connection) -> None:
+            for row_id, label in conn.execute("SELECT id, label FROM datasets").fetchall():
+                conn.execute("UPDATE datasets SET label = ? WHERE id = ?", (label.upper(), row_id))
+
+        _with_steps(monkeypatch, upper_labels)
+        root = _copy_fixture(tmp_path)
+        assert store.Store(root).get_dataset(DATASET_ID).label == "INTAKE 2025"
+        assert _version(root) == 2
+
+    def test_semicolons_inside_strings_and_triggers_stay_in_their_statement(
+        self, tmp_path, monkeypatch
+    ):
+        _with_steps(
+            monkeypatch,
+            """
+            CREATE TABLE notes (text TEXT NOT NULL);
+            INSERT INTO notes VALUES ('a; b');
+            CREATE TRIGGER note_uploads AFTER INSERT ON audit BEGIN
+                INSERT INTO notes VALUES ('c; d');
+            END;
+            """,
+        )
+        opened = store.Store(tmp_path / "store")
+        opened.record("ana", "sign_in")
+        assert _query(opened.root, "SELECT text FROM notes ORDER BY rowid") == [
+            ("a; b",),
+            ("c; d",),
+        ]
+
+    @pytest.mark.parametrize(
+        "step",
+        [
+            "CREATE TABLE extra (x); INSERT INTO missing VALUES (1)",
+            "CREATE TABLE extra (x); CREATE TRIGGER t AFTER INSERT ON audit BEGIN SELECT 1;",
+            "DELETE FROM datasets",
+        ],
+        ids=["sql-error", "unfinished-statement", "dangling-references"],
+    )
+    def test_failing_step_is_rolled_back_and_step_one_kept(self, tmp_path, monkeypatch, step):
+        _with_steps(monkeypatch, step)
+        root = _copy_fixture(tmp_path)
+        with pytest.raises(store.StoreError, match="schema version 2; it was left as it was"):
+            store.Store(root)
+        assert _version(root) == 1
+        tables = {name for kind, name, _ in _schema(root) if kind == "table"}
+        assert tables == TABLES | {"sqlite_sequence"}
+        assert _query(root, "SELECT id FROM datasets") == [(DATASET_ID,)]
+
+    def test_rebuilding_a_table_does_not_cascade_to_its_children(self, tmp_path, monkeypatch):
+        # SQLite's way of changing a column: create a copy, fill it, drop, rename.
+        _with_steps(
+            monkeypatch,
+            """
+            CREATE TABLE datasets_new (
+                id TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                options TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                created TEXT NOT NULL,
+                source TEXT NOT NULL DEFAULT 'csv'
+            );
+            INSERT INTO datasets_new (id, label, options, fingerprint, owner, created)
+                SELECT id, label, options, fingerprint, owner, created FROM datasets;
+            DROP TABLE datasets;
+            ALTER TABLE datasets_new RENAME TO datasets;
+            """,
+        )
+        root = _copy_fixture(tmp_path)
+        opened = store.Store(root)
+        assert _version(root) == 2
+        assert [f.name for f in opened.get_dataset(DATASET_ID).files] == [
+            "spring.csv",
+            "autumn.csv",
+        ]
+        assert [v.id for v in opened.list_views()] == [VIEW_ID]
+
+
+# -- processes opening one folder at once ---------------------------------------------
+
+# Fails if it runs twice on one store (the table exists the second time).
+RUN_ONCE_STEP = "CREATE TABLE step_runs (n INTEGER); INSERT INTO step_runs VALUES (1)"
+
+
+def _open_at_once(root: str, barrier, results, extra_step: bool) -> None:
+    if extra_step:
+        repository.MIGRATIONS = (repository.SCHEMA_V1, RUN_ONCE_STEP)
+    try:
+        barrier.wait(timeout=WAIT_SECONDS)
+        store.Store(root)
+        results.put("opened")
+    except BaseException as exc:
+        results.put(f"{type(exc).__name__}: {exc} (cause: {exc.__cause__!r})")
+
+
+@pytest.mark.parametrize("extra_step", [False, True], ids=["fresh", "fresh-plus-step-2"])
+def test_processes_opening_a_fresh_folder_at_once_all_get_a_migrated_store(tmp_path, extra_step):
+    root = tmp_path / "store"
+    workers = 6
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(workers), ctx.Queue()
+    processes = [
+        ctx.Process(target=_open_at_once, args=(str(root), barrier, results, extra_step))
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        outcomes = [results.get(timeout=WAIT_SECONDS) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=WAIT_SECONDS)
+            if process.is_alive():
+                process.kill()
+    failures = [outcome for outcome in outcomes if outcome != "opened"]
+    assert not failures, "\n".join(failures)
+    assert _version(root) == (2 if extra_step else 1)
+    if extra_step:
+        assert _query(root, "SELECT n FROM step_runs") == [(1,)]
