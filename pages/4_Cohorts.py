@@ -30,25 +30,38 @@ st.subheader("Two cohorts side by side")
 order = loaders.derived(
     analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants), chosen
 )
-left, right = st.columns(2)
-latest_two = tables.default_pair(order)
-first = left.selectbox("Cohort", order, index=latest_two[0], key="cohorts_compare_a")
-second = right.selectbox("with", order, index=latest_two[1], key="cohorts_compare_b")
-for column, cohort in ((left, first), (right, second)):
-    with column:
-        this, _ = tables.cohort_kpis(by_cohort, order, cohort)
-        st.metric(f"{cohort}: eligible", f"{this['eligible']:,} of {this['applicants']:,}")
-        st.metric(f"{cohort}: eligibility rate", f"{this['eligibility_rate']:.1%}")
-gaps_by = loaders.derived(analysis, "gaps_by_cohort", lambda: summary.gaps(ev, by="cohort"), chosen)
-compared = tables.compare_cohorts(gaps_by, list(dict.fromkeys([first, second])))
-st.plotly_chart(
-    charts.side_by_side(compared, "label", "cohort", "share", title="Share failing each rule"),
-    key="cohorts_compare",
-)
+if len(order) < 2:
+    st.info("Only one cohort is in the filter: widen the cohort filter to compare two.")
+else:
+    left, right = st.columns(2)
+    latest_two = tables.default_pair(order)
+    first = left.selectbox("Cohort", order, index=latest_two[0], key="cohorts_compare_a")
+    others = [c for c in order if c != first]
+    wanted = order[latest_two[1]]
+    second = right.selectbox(
+        "with",
+        others,
+        index=others.index(wanted) if wanted in others else tables.default_pair(others)[1],
+        key="cohorts_compare_b",
+    )
+    for column, cohort in ((left, first), (right, second)):
+        with column:
+            this, _ = tables.cohort_kpis(by_cohort, order, cohort)
+            st.metric(f"{cohort}: eligible", f"{this['eligible']:,} of {this['applicants']:,}")
+            st.metric(f"{cohort}: eligibility rate", f"{this['eligibility_rate']:.1%}")
+    gaps_by = loaders.derived(
+        analysis, "gaps_by_cohort", lambda: summary.gaps(ev, by="cohort"), chosen
+    )
+    compared = tables.compare_cohorts(gaps_by, [first, second])
+    st.plotly_chart(
+        charts.side_by_side(compared, "label", "cohort", "share", title="Share failing each rule"),
+        key="cohorts_compare",
+    )
 
 st.subheader("Applicants")
+labels = {rule.id: rule.label for rule in analysis.rule_set.admission}
 rows = loaders.derived(
-    analysis, "drill", lambda: tables.drill_rows(ev.applicants, ev.extra_columns), chosen
+    analysis, "drill", lambda: tables.drill_rows(ev.applicants, ev.extra_columns, labels), chosen
 )
 shown = loaders.derived(analysis, "drill_shown", lambda: rows.head(DISPLAY_LIMIT), chosen)
 if len(rows) > DISPLAY_LIMIT:
@@ -60,5 +73,4 @@ picked = page.show_table(
 selected = [i for i in picked["selection"]["rows"] if i < len(shown)]
 if selected:
     person = ev.applicants.loc[shown.index[selected[0]]]
-    st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
-    st.dataframe(tables.trace(person, analysis.rule_set), hide_index=True, width="stretch")
+    page.show_trace(person, analysis)

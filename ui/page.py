@@ -17,7 +17,7 @@ import streamlit as st
 
 import store
 from analytics.errors import LoadError
-from ui import auth, downloads, filters, links, loaders, state
+from ui import auth, downloads, filters, links, loaders, state, tables
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
@@ -261,3 +261,26 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
     if links.clean_filters(shared)[0] != links.current_view().filters:
         links.publish_view(filters=shared)
     return filters.Filters.build(chosen, picked, bounds)
+
+
+TRACE_CONFIG = {
+    "rule": st.column_config.TextColumn("Rule", width="medium"),
+    "severity": st.column_config.TextColumn("Severity", width="small"),
+    "recorded": st.column_config.TextColumn("Recorded"),
+    "requires": st.column_config.TextColumn("Requires"),
+    "result": st.column_config.TextColumn("Result", width="small"),
+    "why": st.column_config.TextColumn("Why", width="large"),
+}
+
+
+def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
+    """How each rule decided one applicant: what was recorded, what the rule needs, the
+    result and why (the why column is never cut: wide, and wrapped on long text)."""
+    st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
+    st.dataframe(
+        tables.trace(person, analysis.rule_set, analysis.as_of),
+        hide_index=True,
+        width="stretch",
+        column_config=TRACE_CONFIG,
+        row_height=60,
+    )

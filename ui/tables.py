@@ -6,12 +6,15 @@ selects and joins what it returns, so the pages stay free of frame manipulation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
 
 import store
+from analytics.rules import checks
 from analytics.rules.evaluation import UNASSIGNED
+from ui import rules_view
 
 KPI_COLUMNS = ("applicants", "eligible", "incomplete", "ineligible", "eligibility_rate")
 DRILL_COLUMNS = [
@@ -82,24 +85,81 @@ def outreach(near: pd.DataFrame, applicants: pd.DataFrame) -> pd.DataFrame:
     return out[OUTREACH_COLUMNS]
 
 
-def drill_rows(applicants: pd.DataFrame, extra_columns: list[str]) -> pd.DataFrame:
-    """Who is in the current selection, one row each, with what holds them back."""
+def drill_rows(
+    applicants: pd.DataFrame, extra_columns: list[str], labels: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Who is in the current selection, one row each, with what holds them back (rules by
+    their labels when `labels` maps rule ids to them)."""
     out = applicants[DRILL_COLUMNS + [c for c in extra_columns if c in applicants.columns]]
-    return out.assign(failing=out["failing"].str.join(", "))
+    names = labels or {}
+    failing = out["failing"].map(lambda ids: ", ".join(names.get(i, i) for i in ids))
+    return out.assign(failing=failing.astype("string"))
 
 
-def trace(applicant: pd.Series, rule_set) -> pd.DataFrame:
-    """One applicant's decision, rule by rule, in the set's order."""
+TRACE_COLUMNS = ["rule", "severity", "recorded", "requires", "result", "why"]
+RESULT_WORDS = {"pass": "passes", "fail": "fails", "missing": "no usable value"}
+NOT_RECORDED = "not recorded"
+
+
+def _words(value) -> str:
+    return rules_view.CATEGORY_WORDS.get(str(value), str(value))
+
+
+def _amount(number: float, rule) -> str:
+    unit = rule.params.get("unit", rule.field_label)
+    if number == 1:
+        unit = rule.params.get("unit_singular", unit)
+    return f"{number:g} {unit}"
+
+
+def _recorded(value, rule) -> str:
+    """The value the export gave for the rule's field, in words."""
+    if value is None or pd.isna(value):
+        return NOT_RECORDED
+    if rule.check == "at_least":
+        return _amount(float(value), rule)
+    if rule.check == "is_true":
+        return "yes" if bool(value) else "no"
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return f"{pd.Timestamp(value):%d %b %Y}"
+    return _words(value)
+
+
+def _requires(applicant: pd.Series, rule, as_of: dt.date | None) -> str:
+    """What the rule needs from this applicant ("at least 20 CME hours for medicine")."""
+    p = rule.params
+    if rule.check == "at_least":
+        by_value = applicant.get(p["by"]) if "by" in p else None
+        text = f"at least {_amount(checks.threshold_for(p, by_value), rule)}"
+        if "by" in p and not pd.isna(by_value) and str(by_value) in p.get("thresholds", {}):
+            text += f" for {_words(by_value)}"
+        return text
+    if rule.check == "in_set":
+        return "one of " + ", ".join(_words(v) for v in p["values"])
+    if rule.check == "is_true":
+        return "yes"
+    if rule.check == "date_on_or_after_as_of":
+        return f"on or after {as_of:%d %b %Y}" if as_of else "on or after the as-of date"
+    if rule.check == "mentions_any":
+        return "mentions " + " or ".join(p["terms"])
+    return rules_view.describe(rule)
+
+
+def trace(applicant: pd.Series, rule_set, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One applicant's decision, rule by rule in the set's order: the value recorded, what
+    the rule needs of this applicant, the result in words and why."""
     rows = [
         {
             "rule": rule.label,
             "severity": rule.severity,
-            "result": applicant[f"state__{rule.id}"],
+            "recorded": _recorded(applicant.get(rule.field), rule),
+            "requires": _requires(applicant, rule, as_of),
+            "result": RESULT_WORDS.get(str(applicant[f"state__{rule.id}"]), ""),
             "why": applicant[f"explain__{rule.id}"] or "",
         }
         for rule in rule_set.admission
     ]
-    return pd.DataFrame(rows, columns=["rule", "severity", "result", "why"])
+    return pd.DataFrame(rows, columns=TRACE_COLUMNS)
 
 
 def compare_cohorts(gaps_by_cohort: pd.DataFrame, cohorts: list[str]) -> pd.DataFrame:

@@ -330,3 +330,17 @@ def explain_failure(kind: str, params: dict, shortfall: float, field_label: str)
 
 def explain_missing(field_label: str) -> str:
     return f"{field_label} not given or unreadable"
+
+
+# --- requirements ------------------------------------------------------------------------
+
+
+def threshold_for(params: dict, by_value=None) -> float:
+    """The number an `at_least` rule requires of one row: `min`, or with `by` the threshold
+    for the row's value of that field (`default` when it is blank or has none of its own),
+    the same lookup `at_least` applies to the whole column."""
+    if "by" not in params:
+        return float(params["min"])
+    thresholds = params.get("thresholds", {})
+    key = None if by_value is None or pd.isna(by_value) else str(by_value)
+    return float(thresholds.get(key, params["default"]))

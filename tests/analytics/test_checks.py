@@ -187,3 +187,17 @@ def test_every_kind_is_declared_with_a_function():
         "mentions_any",
     }
     assert (PASS, FAIL, MISSING) == (0, 1, 2)
+
+
+class TestThresholdFor:
+    BY_DEGREE = {"by": "degree", "default": 30, "thresholds": {"medicine": 20}}
+
+    @pytest.mark.parametrize(
+        ("by_value", "expected"),
+        [("medicine", 20.0), ("nursing", 30.0), (None, 30.0), (pd.NA, 30.0)],
+    )
+    def test_per_value_with_default(self, by_value, expected):
+        assert checks.threshold_for(self.BY_DEGREE, by_value) == expected
+
+    def test_plain_minimum(self):
+        assert checks.threshold_for({"min": 1}, "anything") == 1.0

@@ -148,10 +148,42 @@ def test_selecting_an_applicant_shows_their_rule_trace():
     assert "**Decision for B4: ineligible**" in [m.value for m in at.markdown]
     trace = at.dataframe[1].value
     assert trace["rule"].tolist() == list(LABEL.values())
-    assert trace["result"].tolist() == ["pass", "pass", "pass", "fail"] + ["missing"] * 3
+    assert trace["result"].tolist() == ["passes"] * 3 + ["fails"] + ["no usable value"] * 3
     assert trace["why"].tolist()[:4] == ["", "", "", "8 CME hours short"]
+    # B4 is a dentist with 12 CME hours; dentistry needs 20 (data/rules/standard.toml)
+    cme = trace.set_index("rule").loc[LABEL["cme_hours"]]
+    assert (cme["recorded"], cme["requires"]) == (
+        "12 CME hours",
+        "at least 20 CME hours for dentistry",
+    )
     # the export has no advisory columns: each says what is missing
     assert all(why.endswith("not given or unreadable") for why in trace["why"].tolist()[4:])
+    assert set(trace["recorded"].tolist()[4:]) == {"not recorded"}
+
+
+def test_the_applicant_list_names_failing_rules_by_their_labels():
+    at = _page()
+    table = at.dataframe[0].value.set_index("applicant_id")
+    # B5: no healthcare degree and not accredited
+    assert table.at["B5", "failing"] == ", ".join(
+        [LABEL["healthcare_degree"], LABEL["accredited_institution"]]
+    )
+
+
+def test_one_cohort_in_the_filter_is_never_compared_with_itself():
+    at = _page()
+    at.multiselect(key="cohorts_cohort").set_value(["2026-03 Leeds"]).run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key in ("cohorts_compare_a", "cohorts_compare_b")]
+    assert "Only one cohort is in the filter" in " ".join(i.value for i in at.info)
+
+
+def test_the_second_cohort_offered_is_never_the_first():
+    at = _page()
+    at.selectbox(key="cohorts_compare_a").set_value("2026-05 York").run()
+    second = at.selectbox(key="cohorts_compare_b")
+    assert second.options == ["2026-01 London", "2026-03 Leeds", "Unassigned"]
+    assert second.value == "2026-03 Leeds"
 
 
 def test_sample_counts_are_recounted_from_the_files():

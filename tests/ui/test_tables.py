@@ -111,16 +111,37 @@ def standard():
 
 
 def test_trace_lists_every_admission_rule(standard):
-    person = {"applicant_id": "A1"}
+    person = {"applicant_id": "A1", "degree": "medicine", "cme_hours": 8.0}
     for rule in standard.admission:
         person[f"state__{rule.id}"] = "pass"
         person[f"explain__{rule.id}"] = ""
     person["state__cme_hours"] = "fail"
-    person["explain__cme_hours"] = "4 CME hours short"
+    person["explain__cme_hours"] = "12 CME hours short"
     out = tables.trace(pd.Series(person), standard)
     assert out["rule"].tolist() == [r.label for r in standard.admission]
-    row = out[out["result"] == "fail"].iloc[0]
-    assert (row["severity"], row["why"]) == ("required", "4 CME hours short")
+    row = out[out["result"] == "fails"].iloc[0]
+    assert row.to_dict() == {
+        "rule": "Continuing medical education (CME) hours",
+        "severity": "required",
+        "recorded": "8 CME hours",
+        "requires": "at least 20 CME hours for medicine",
+        "result": "fails",
+        "why": "12 CME hours short",
+    }
+
+
+def test_trace_of_a_degree_without_its_own_threshold_uses_the_default(standard):
+    person = {"applicant_id": "A1", "degree": pd.NA, "cme_hours": pd.NA}
+    for rule in standard.admission:
+        person[f"state__{rule.id}"] = "missing"
+        person[f"explain__{rule.id}"] = ""
+    row = tables.trace(pd.Series(person), standard).set_index("rule")
+    cme = row.loc["Continuing medical education (CME) hours"]
+    assert (cme["recorded"], cme["requires"], cme["result"]) == (
+        "not recorded",
+        "at least 30 CME hours",
+        "no usable value",
+    )
 
 
 def test_backlog_to_do_joins_what_is_left(standard):
