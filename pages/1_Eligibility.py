@@ -3,40 +3,50 @@
 import streamlit as st
 
 from analytics.reporting import summary
-from ui import charts, loaders, page, tables
+from ui import charts, filters, loaders, page, tables
 
 page.setup("Eligibility")
 analysis = page.require_dataset()
-ev = analysis.evaluation
+everyone = analysis.evaluation
 
-overall = loaders.derived(analysis, "overview", lambda: summary.overview(ev))
+overall = loaders.derived(analysis, "overview", lambda: summary.overview(everyone))
 if overall["applicants"] == 0:
     st.info("This dataset has no applicants (only certified practitioners, or no rows).")
     st.stop()
 
-by_cohort = loaders.derived(analysis, "by_cohort", lambda: summary.eligibility_by(ev, "cohort"))
-order = loaders.derived(analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants))
-cohort = st.selectbox("Cohort", [page.ALL, *order], key="eligibility_cohort")
+by_cohort = loaders.derived(
+    analysis, "by_cohort", lambda: summary.eligibility_by(everyone, "cohort")
+)
+order = loaders.derived(analysis, "cohort_order", lambda: tables.cohort_order(everyone.applicants))
+cohort = page.cohort_choice(order)
 if cohort == page.ALL:
-    shown, previous = overall, {}
+    chosen = filters.Filters()
+    shown, previous, before = overall, {}, None
     st.caption("Pick a cohort to compare it with the cohort before it.")
 else:
+    chosen = filters.Filters.build({"cohort": [cohort]})
     shown, previous = tables.cohort_kpis(by_cohort, order, cohort)
-    if not previous:
+    before = tables.previous_cohort(order, cohort)
+    if before is None:
         st.caption("This is the earliest cohort: nothing to compare it with.")
-page.kpi_row(shown, previous)
+    else:
+        st.caption(f"Changes are against {before}, the cohort before it by first application.")
+page.kpi_row(shown, previous, before)
+ev = loaders.filtered(analysis, chosen)
 
-st.subheader("Eligibility rate")
+st.subheader("Eligibility rate" if cohort == page.ALL else f"Eligibility rate: {cohort}")
 tabs = st.tabs(["By cohort", "By degree", "By country"])
 for tab, column in zip(tabs, ("cohort", "degree", "country"), strict=True):
     with tab:
         table = loaders.derived(
-            analysis, "by", lambda c=column: summary.eligibility_by(ev, c), column
+            analysis, "by", lambda c=column: summary.eligibility_by(ev, c), column, chosen
         )
+        if column == "cohort":
+            table = tables.in_cohort_order(table, order)
         st.plotly_chart(charts.rate_bars(table, column), key=f"eligibility_rate_{column}")
 
 st.subheader("Funnel: applicants passing each required rule in turn")
-steps = loaders.derived(analysis, "funnel", lambda: summary.funnel(ev))
+steps = loaders.derived(analysis, "funnel", lambda: summary.funnel(ev), chosen)
 st.plotly_chart(charts.funnel(steps), key="eligibility_funnel")
 st.caption(
     "Each step keeps the applicants who pass that rule and every rule above it; "

@@ -24,12 +24,15 @@ if counts["applicants"] == 0:
     st.stop()
 
 by_cohort = loaders.derived(analysis, "by_cohort", lambda: summary.eligibility_by(ev), chosen)
-st.plotly_chart(charts.status_bars(by_cohort, "cohort"), key="cohorts_status_chart")
-
-st.subheader("Two cohorts side by side")
 order = loaders.derived(
     analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants), chosen
 )
+st.plotly_chart(
+    charts.status_bars(tables.in_cohort_order(by_cohort, order), "cohort"),
+    key="cohorts_status_chart",
+)
+
+st.subheader("Two cohorts side by side")
 if len(order) < 2:
     st.info("Only one cohort is in the filter: widen the cohort filter to compare two.")
 else:

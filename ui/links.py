@@ -6,6 +6,7 @@ Query parameters (never personal data):
     rules=standard       built-in rule set name, or a stored rule set id (r-xxxxxxxxxx)
     as_of=2025-06-30     the date the rules are judged on
     page=Eligibility     the screen (file name in pages/ without its number)
+    cohort=2026-Spring   Eligibility's cohort choice (absent: all cohorts)
     f.cohort=2025-spring filters, one parameter per chosen value (f.<column>=<value>)
 
 Filters on personal columns (applicant id, name, email, licence number, and anything whose
@@ -43,8 +44,9 @@ DATASET = "ds"
 RULES = "rules"
 AS_OF = "as_of"
 PAGE = "page"
+COHORT = "cohort"
 FILTER_PREFIX = "f."
-VIEW_PARAMS = (DATASET, RULES, AS_OF, PAGE)
+VIEW_PARAMS = (DATASET, RULES, AS_OF, PAGE, COHORT)
 
 VIEW_KEY = "links_view"
 SHARED_KEY = "links_shared"  # (ui.state dataset key) -> stored dataset id, this session
@@ -79,6 +81,7 @@ class View:
     as_of: dt.date | None = None
     page: str | None = None
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cohort: str | None = None
 
     def filter_dict(self) -> dict[str, list[str]]:
         return {column: list(values) for column, values in self.filters}
@@ -86,6 +89,11 @@ class View:
 
 def _is_personal_column(column: str) -> bool:
     return column in ALWAYS_PERSONAL or exports.is_personal_column(column)
+
+
+def _is_link_value(value: str) -> bool:
+    """A filter value or cohort fit for a URL: short, and not an email address."""
+    return "@" not in value and 0 < len(value) <= MAX_VALUE_LENGTH
 
 
 def clean_filters(
@@ -99,13 +107,7 @@ def clean_filters(
         if not NAME_PATTERN.match(column) or _is_personal_column(column):
             dropped = True
             continue
-        good = sorted(
-            {
-                str(v)
-                for v in values
-                if v is not None and "@" not in str(v) and 0 < len(str(v)) <= MAX_VALUE_LENGTH
-            }
-        )
+        good = sorted({str(v) for v in values if v is not None and _is_link_value(str(v))})
         dropped |= len(good) != len(set(map(str, values))) or len(good) > MAX_VALUES
         if good:
             kept.append((column, tuple(good[:MAX_VALUES])))
@@ -123,6 +125,8 @@ def to_params(view: View) -> dict[str, str | list[str]]:
         params[AS_OF] = view.as_of.isoformat()
     if view.page:
         params[PAGE] = view.page
+    if view.cohort and _is_link_value(view.cohort):
+        params[COHORT] = view.cohort
     filters, _ = clean_filters(view.filter_dict())
     for column, values in filters:
         params[FILTER_PREFIX + column] = list(values)
@@ -165,9 +169,12 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
         if key.startswith(FILTER_PREFIX)
     }
     filters, dropped = clean_filters(raw_filters)
+    cohort = first(COHORT)
+    if cohort is not None and not _is_link_value(cohort):
+        dropped, cohort = True, None
     if dropped:
         problems.append(DROPPED_FILTER)
-    return View(dataset_id, rule_set, as_of, page, filters), problems
+    return View(dataset_id, rule_set, as_of, page, filters, cohort), problems
 
 
 def share_query(view: View) -> str:
@@ -260,6 +267,7 @@ def _from_session(page: str | None) -> View:
         as_of=state.as_of(),
         page=page if page is not None else before.page,
         filters=before.filters,
+        cohort=before.cohort,
     )
 
 
@@ -278,10 +286,11 @@ def _write_url(view: View) -> None:
 def publish_view(**fields) -> View:
     """Record the view (fields given override the session's) and put it in the URL.
 
-    Fields: dataset_id, rule_set, as_of, page, filters (dict column -> values). Returns the
+    Fields: dataset_id, rule_set, as_of, page, filters (dict column -> values), cohort
+    (Eligibility's choice, None for all cohorts). Returns the
     view as published (personal filters left out).
     """
-    unknown = set(fields) - {"dataset_id", "rule_set", "as_of", "page", "filters"}
+    unknown = set(fields) - {"dataset_id", "rule_set", "as_of", "page", "filters", "cohort"}
     if unknown:
         raise TypeError(f"publish_view() got unknown fields: {', '.join(sorted(unknown))}")
     if "filters" in fields:

@@ -49,7 +49,7 @@ def setup(title: str, page: str | None = None) -> str:
         open_sample()
     if links.is_incoming_link():
         # The filter bar draws the link's filters, not the ones kept from an earlier visit.
-        for key in filter_keys("cohorts"):
+        for key in [*filter_keys("cohorts"), COHORT_KEY]:
             st.session_state.pop(key, None)
     links.restore_view(page=page or title)
     _share_open_dataset()
@@ -160,6 +160,36 @@ def download_csv(
 
 
 ALL = "All cohorts"
+COHORT_KEY = "eligibility_cohort"
+
+
+def _publish_cohort() -> None:
+    chosen = st.session_state.get(COHORT_KEY)
+    links.publish_view(cohort=None if chosen in (None, ALL) else chosen)
+
+
+def cohort_choice(order: list[str]) -> str:
+    """Eligibility's cohort selectbox (ALL first, then `order`). It travels in share links
+    (`cohort=`) and is kept across page switches: it starts from the link's (or the
+    session's) choice, and every change is published into the URL."""
+    linked = links.current_view().cohort
+    if COHORT_KEY not in st.session_state and linked in order:
+        st.session_state[COHORT_KEY] = linked
+    if st.session_state.get(COHORT_KEY) not in (None, ALL, *order):
+        st.session_state.pop(COHORT_KEY)  # a cohort of another dataset
+    chosen = st.selectbox(
+        "Cohort",
+        [ALL, *order],
+        key=COHORT_KEY,
+        on_change=_publish_cohort,
+        persist_state=state.KEPT,
+    )
+    wanted = None if chosen == ALL else chosen
+    if links.current_view().cohort != wanted:
+        links.publish_view(cohort=wanted)
+    return chosen
+
+
 KPI_LABELS = {
     "applicants": "Applicants",
     "eligible": "Eligible",
@@ -171,8 +201,9 @@ KPI_LABELS = {
 WORSE_WHEN_UP = {"incomplete", "ineligible"}
 
 
-def kpi_row(values: dict, previous: dict) -> None:
-    """st.metric per KPI; deltas against `previous` when given (rate in points)."""
+def kpi_row(values: dict, previous: dict, compared_with: str | None = None) -> None:
+    """st.metric per KPI; deltas against `previous` when given (rate in points), each
+    saying in its help which cohort it is measured against."""
     for column, (key, label) in zip(st.columns(len(KPI_LABELS)), KPI_LABELS.items(), strict=True):
         value = values.get(key, 0)
         is_rate = key == "eligibility_rate"
@@ -186,6 +217,7 @@ def kpi_row(values: dict, previous: dict) -> None:
             shown,
             delta,
             delta_color="inverse" if key in WORSE_WHEN_UP else "normal",
+            help=f"Change vs {compared_with}" if delta is not None and compared_with else None,
         )
 
 
@@ -233,9 +265,12 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             key = f"{prefix}_{column}"
             if key not in st.session_state and linked.get(column):
                 st.session_state[key] = linked[column]  # values not offered are dropped
+            offered = (
+                tables.cohort_order(rows) if column == "cohort" else filters.options(rows, column)
+            )
             chosen[column] = col.multiselect(
                 label,
-                filters.options(rows, column),
+                offered,
                 key=key,
                 on_change=_publish_filters,
                 args=(prefix,),

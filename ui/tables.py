@@ -53,18 +53,31 @@ def cohort_order(applicants: pd.DataFrame) -> list[str]:
     return ordered
 
 
+def in_cohort_order(table: pd.DataFrame, order: list[str], column: str = "cohort") -> pd.DataFrame:
+    """The rows of a per-cohort table in `order` (cohort_order's), so every screen lists
+    cohorts alike; cohorts not in `order` keep their place after the rest."""
+    position = {cohort: i for i, cohort in enumerate(order)}
+    rank = table[column].astype("string").map(position).astype("Float64").fillna(len(order))
+    return table.iloc[rank.argsort(kind="stable").to_numpy()].reset_index(drop=True)
+
+
 def default_pair(order: list[str]) -> tuple[int, int]:
     """Positions of the two latest named cohorts (the blank cohort only if nothing else)."""
     named = [i for i, c in enumerate(order) if c != UNASSIGNED] or list(range(len(order)))
     return (named[-2] if len(named) > 1 else named[-1]), named[-1]
 
 
+def previous_cohort(order: list[str], cohort: str) -> str | None:
+    """The cohort before `cohort` in `order` (None for the first, or one not in it)."""
+    position = order.index(cohort) if cohort in order else 0
+    return order[position - 1] if position > 0 else None
+
+
 def cohort_kpis(by_cohort: pd.DataFrame, order: list[str], cohort: str) -> tuple[dict, dict]:
     """KPIs of `cohort` and of the cohort before it in `order` ({} when it is the first)."""
     rows = by_cohort.set_index("cohort")
     this = {k: rows.at[cohort, k] for k in KPI_COLUMNS} if cohort in rows.index else {}
-    position = order.index(cohort) if cohort in order else 0
-    before = order[position - 1] if position > 0 else None
+    before = previous_cohort(order, cohort)
     previous = {k: rows.at[before, k] for k in KPI_COLUMNS} if before in rows.index else {}
     return this, previous
 
