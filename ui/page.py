@@ -120,6 +120,7 @@ def require_dataset() -> loaders.Analysis:
         st.caption("Open the Home page to choose other files, a sheet or a column mapping.")
         st.stop()
     downloads.report_buttons(analysis)
+    _applicant_search(analysis)
     return analysis
 
 
@@ -319,3 +320,35 @@ def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
         column_config=TRACE_CONFIG,
         row_height=60,
     )
+
+
+FIND_KEY = "sidebar_find"
+FIND_PICK_KEY = "sidebar_find_pick"
+
+
+@st.dialog("Applicant decision", width="large")
+def _trace_dialog(person: pd.Series, analysis: loaders.Analysis) -> None:
+    show_trace(person, analysis)
+
+
+def _applicant_search(analysis: loaders.Analysis) -> None:
+    """Find one applicant from any page, by ID (by name too when personal data is shown),
+    and open their decision. The search stays in the session, never in a link."""
+    by_name = state.show_personal()
+    with st.sidebar:
+        text = st.text_input(
+            "Find an applicant",
+            key=FIND_KEY,
+            placeholder="Applicant ID or name" if by_name else "Applicant ID",
+            help="By applicant ID; by name too when personal data is shown.",
+        )
+        if not text.strip():
+            return
+        found = tables.find_applicants(analysis.evaluation.applicants, text, by_name)
+        if found.empty:
+            st.caption("No applicant matches." if by_name else "No applicant has that ID.")
+            return
+        ids = found["applicant_id"].astype("string").tolist()
+        picked = st.selectbox("Applicant", ids, key=FIND_PICK_KEY) if len(ids) > 1 else ids[0]
+        if st.button(f"Show decision for {picked}", key="sidebar_find_open"):
+            _trace_dialog(found.iloc[ids.index(picked)], analysis)

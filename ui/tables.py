@@ -109,6 +109,20 @@ def drill_rows(
     return out.assign(failing=failing.astype("string"))
 
 
+def find_applicants(applicants: pd.DataFrame, text: str, by_name: bool) -> pd.DataFrame:
+    """Applicants whose ID is `text` (any case, spaces trimmed), and when `by_name` those
+    whose name contains it; one row each, by ID."""
+    needle = text.strip().casefold()
+    if not needle or applicants.empty:
+        return applicants.iloc[0:0]
+    hit = applicants["applicant_id"].astype("string").str.strip().str.casefold() == needle
+    if by_name:
+        names = applicants["full_name"].astype("string").str.casefold()
+        hit |= names.str.contains(needle, regex=False)
+    found = applicants[hit.fillna(False).astype(bool).to_numpy()]
+    return found.drop_duplicates("applicant_id").sort_values("applicant_id", kind="stable")
+
+
 TRACE_COLUMNS = ["rule", "severity", "recorded", "requires", "result", "why"]
 RESULT_WORDS = {"pass": "passes", "fail": "fails", "missing": "no usable value"}
 NOT_RECORDED = "not recorded"
