@@ -265,13 +265,16 @@ def _clean_user(user: str) -> str:
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
-    # Switching to WAL needs a moment alone with the file; concurrent openers retry.
-    for attempt in range(50):
+    # Switching to WAL needs a moment alone with the file; concurrent openers retry (for as
+    # long as any other lock is waited for: a loaded machine can keep the file busy for
+    # seconds while several processes open it at once).
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             break
         except sqlite3.OperationalError:
-            if attempt == 49:
+            if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
     if str(mode).lower() != "wal":
