@@ -83,9 +83,9 @@ def outreach(near: pd.DataFrame, applicants: pd.DataFrame) -> pd.DataFrame:
 
 
 def drill_rows(applicants: pd.DataFrame, extra_columns: list[str]) -> pd.DataFrame:
-    """Who is in the current selection, one row each, with what holds them back."""
-    out = applicants[DRILL_COLUMNS + [c for c in extra_columns if c in applicants.columns]]
-    return out.assign(failing=out["failing"].str.join(", "))
+    """Who is in the current selection, one row each, with what holds them back (the
+    failing rule ids as a list: the screen names them by their labels)."""
+    return applicants[DRILL_COLUMNS + [c for c in extra_columns if c in applicants.columns]]
 
 
 def trace(applicant: pd.Series, rule_set) -> pd.DataFrame:
