@@ -17,7 +17,7 @@ if len(ev.applicant_index) == 0:
 st.subheader("Failing and missing, per rule")
 gaps = loaders.derived(analysis, "gaps_ranked", lambda: tables.gaps_ranked(summary.gaps(ev)))
 st.plotly_chart(charts.fail_missing_bars(gaps, rule="rule"), key="gaps_rules")
-st.caption("Missing means the export has no usable value for what the rule reads.")
+st.caption("Not given means the export has no usable value for what the rule reads.")
 
 st.subheader("Required rules failing together")
 combos = loaders.derived(

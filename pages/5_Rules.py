@@ -16,7 +16,17 @@ except RuleSetError as err:
 st.subheader(base.label or base.name)
 if base.description:
     st.caption(base.description)
-st.dataframe(rules_view.describe_table(base), hide_index=True, width="stretch")
+st.dataframe(
+    rules_view.describe_table(base),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "applies to": st.column_config.TextColumn("Applies to"),
+        "rule": st.column_config.TextColumn("Rule"),
+        "severity": st.column_config.TextColumn("Severity"),
+        "passes when": st.column_config.TextColumn("Passes when", width="large"),
+    },
+)
 st.caption("Required rules decide eligibility; advisory rules are shown but never decide it.")
 
 st.subheader("Edit thresholds and severities")
@@ -51,7 +61,7 @@ else:
         f"{(totals['rate_after'] - totals['rate_before']) * 100:+.1f} pts",
     )
     st.plotly_chart(charts.what_if(moved), key="rules_what_if")
-    st.dataframe(moved, hide_index=True, width="stretch", key="rules_what_if_table")
+    page.show_table(moved, hide_index=True, width="stretch", key="rules_what_if_table")
 
 left, right = st.columns(2)
 if left.button("Adopt these rules", key="rules_adopt", type="primary", disabled=not is_changed):

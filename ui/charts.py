@@ -2,7 +2,9 @@
 
 Each function takes an already-summarised table (from `analytics.summary` or
 `analytics.renewals`) and the names of the columns it reads; it never filters or counts.
-An empty table gives a figure that says so instead of an empty plot area.
+An empty table gives a figure that says so instead of an empty plot area. Every name a
+person reads (series, axes, hover text, category values) comes from
+`analytics.reporting.vocabulary`, the words the tables and exports use.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics.rules.evaluation import AGEING_BUCKETS, UNASSIGNED
+from analytics.reporting import vocabulary
+from analytics.rules.evaluation import AGEING_BUCKETS
 
 # One palette for the statuses everywhere, so "eligible" is the same green on every page.
 STATUS_COLOURS = {
@@ -28,6 +31,8 @@ STATUS_COLOURS = {
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
 EMPTY_TEXT = "Nothing to show for this selection"
+APPLICANTS = vocabulary.COLUMN_LABELS["applicants"]
+ACTIVE, EDITED = "Active rules", "Edited rules"  # the what-if chart's two series
 
 
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
@@ -50,27 +55,35 @@ def empty(title: str | None = None, text: str = EMPTY_TEXT) -> go.Figure:
     return _layout(fig, title, height=200)
 
 
+def _categories(table: pd.DataFrame, column: str) -> pd.Series:
+    """A table's group column as a person reads it (category labels, blanks named)."""
+    return vocabulary.in_words(table[[column]])[column].astype("string")
+
+
 def _stacked(
-    categories: pd.Series, series: list[tuple[str, pd.Series]], horizontal: bool
+    categories: pd.Series,
+    series: list[tuple[str, pd.Series]],
+    horizontal: bool,
+    with_numbers: bool = False,
 ) -> go.Figure:
-    """One bar trace per (name, values) series, stacked per category, coloured by name;
-    horizontal bars list the categories top to bottom in the table's order."""
-    if horizontal:
-        bars = [
+    """One bar trace per (column, values) series, stacked per category, coloured by the
+    column and named in words; horizontal bars list the categories top to bottom in the
+    table's order. `with_numbers`: each bar carries its count (zeros left blank)."""
+    value, category = ("x", "y") if horizontal else ("y", "x")
+    bars = []
+    for column, values in series:
+        name = vocabulary.column_label(column)
+        bars.append(
             go.Bar(
                 name=name,
-                y=categories,
-                x=values,
-                orientation="h",
-                marker_color=STATUS_COLOURS.get(name, ACCENT),
+                **{category: categories, value: values},
+                orientation="h" if horizontal else "v",
+                text=[f"{v:,}" if v else "" for v in values] if with_numbers else None,
+                textposition="inside" if with_numbers else None,
+                marker_color=STATUS_COLOURS.get(column, ACCENT),
+                hovertemplate=f"%{{{category}}}<br>{name}: %{{{value}:,}}<extra></extra>",
             )
-            for name, values in series
-        ]
-    else:
-        bars = [
-            go.Bar(name=name, x=categories, y=values, marker_color=STATUS_COLOURS.get(name, ACCENT))
-            for name, values in series
-        ]
+        )
     fig = go.Figure(bars)
     fig.update_layout(barmode="stack")
     if horizontal:
@@ -88,9 +101,11 @@ def rate_bars(
     """Horizontal bars of a 0-1 rate per group, labelled with the rate and the group size."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna(UNASSIGNED)
+    labels = _categories(table, group)
     rates = table[rate].astype(float)
-    text = [f"{r:.0%} of {int(n):,}" for r, n in zip(rates, table[count], strict=True)]
+    sizes = [int(n) for n in table[count]]
+    text = [f"{r:.1%} of {n:,}" for r, n in zip(rates, sizes, strict=True)]
+    rate_words = vocabulary.column_label(rate)
     fig = go.Figure(
         go.Bar(
             x=rates,
@@ -99,10 +114,14 @@ def rate_bars(
             text=text,
             textposition="auto",
             marker_color=ACCENT,
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            customdata=sizes,
+            hovertemplate=(
+                f"%{{y}}<br>{rate_words}: %{{x:.1%}}<br>"
+                f"{vocabulary.column_label(count)}: %{{customdata:,}}<extra></extra>"
+            ),
         )
     )
-    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text=rate_words)
     fig.update_yaxes(autorange="reversed", type="category")
     return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
 
@@ -116,9 +135,10 @@ def status_bars(
     """Stacked counts of each status per group (one column per status in `table`)."""
     if table.empty:
         return empty(title)
-    labels = table[group].astype("string").fillna(UNASSIGNED)
+    labels = _categories(table, group)
     series = [(status, table[status]) for status in statuses if status in table.columns]
     fig = _stacked(labels, series, horizontal=True)
+    fig.update_xaxes(title_text=APPLICANTS)
     return _layout(fig, title, height=max(220, 60 + 28 * len(table)))
 
 
@@ -132,8 +152,12 @@ def funnel(
         go.Funnel(
             y=table[stage].astype("string"),
             x=table[count],
-            textinfo="value+percent initial",
+            texttemplate="%{value:,} (%{percentInitial:.1%})",
             marker_color=ACCENT,
+            hovertemplate=(
+                f"%{{y}}<br>{vocabulary.column_label(count)}: %{{x:,}} "
+                "(%{percentInitial:.1%} of all applicants)<extra></extra>"
+            ),
         )
     )
     return _layout(fig, title, height=max(240, 60 + 48 * len(table)))
@@ -146,12 +170,14 @@ def fail_missing_bars(
     missing: str = "missing",
     title: str | None = None,
 ) -> go.Figure:
-    """Per rule, how many fail and how many lack the data, stacked, in the table's order."""
+    """Per rule, how many fail and how many lack the data, stacked, in the table's order,
+    each bar with its count."""
     if table.empty:
         return empty(title)
     labels = table[rule].astype("string")
     series = [("fail", table[fail]), ("missing", table[missing])]
-    fig = _stacked(labels, series, horizontal=True)
+    fig = _stacked(labels, series, horizontal=True, with_numbers=True)
+    fig.update_xaxes(title_text=APPLICANTS)
     return _layout(fig, title, height=max(220, 60 + 30 * len(table)))
 
 
@@ -185,7 +211,7 @@ def upset(
             cliponaxis=False,
             marker_color=ACCENT,
             hovertext=[" + ".join(labels.get(r, r) for r in m) for m in members],
-            hovertemplate="%{hovertext}: %{y}<extra></extra>",
+            hovertemplate=f"%{{hovertext}}<br>{APPLICANTS}: %{{y:,}}<extra></extra>",
             showlegend=False,
         ),
         row=1,
@@ -221,7 +247,7 @@ def upset(
             row=2,
             col=1,
         )
-    fig.update_yaxes(title_text="applicants", row=1, col=1)
+    fig.update_yaxes(title_text=APPLICANTS, row=1, col=1)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=names, row=2, col=1)
     fig.update_xaxes(showticklabels=False, row=2, col=1)
     return _layout(fig, title, height=320 + 26 * len(names))
@@ -237,9 +263,10 @@ def backlog_by_month(
     """Backlog members per month of expiry, overdue and due stacked."""
     if table.empty:
         return empty(title)
-    months = table[month].astype("string")
+    months = pd.to_datetime(table[month].astype("string"), format="%Y-%m").dt.strftime("%b %Y")
     fig = _stacked(months, [("overdue", table[overdue]), ("due", table[due])], horizontal=False)
-    fig.update_xaxes(type="category", title_text="month of expiry")
+    fig.update_xaxes(type="category", title_text=vocabulary.column_label(month))
+    fig.update_yaxes(title_text=vocabulary.COLUMN_LABELS["certified"])
     return _layout(fig, title)
 
 
@@ -254,17 +281,33 @@ def count_bars(
     """Plain bars of one count per category (ageing buckets, blocked-by reasons)."""
     if table.empty:
         return empty(title)
-    cats = table[category].astype("string")
+    cats = _categories(table, category)
+    words = vocabulary.column_label(count)
     bar = (
-        go.Bar(y=cats, x=table[count], orientation="h", text=table[count], marker_color=colour)
+        go.Bar(
+            y=cats,
+            x=table[count],
+            orientation="h",
+            text=table[count],
+            marker_color=colour,
+            hovertemplate=f"%{{y}}<br>{words}: %{{x:,}}<extra></extra>",
+        )
         if horizontal
-        else go.Bar(x=cats, y=table[count], text=table[count], marker_color=colour)
+        else go.Bar(
+            x=cats,
+            y=table[count],
+            text=table[count],
+            marker_color=colour,
+            hovertemplate=f"%{{x}}<br>{words}: %{{y:,}}<extra></extra>",
+        )
     )
     fig = go.Figure(bar)
     if horizontal:
         fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_xaxes(title_text=words)
     else:
-        fig.update_xaxes(type="category")
+        fig.update_xaxes(type="category", title_text=vocabulary.column_label(category))
+        fig.update_yaxes(title_text=words)
     return _layout(fig, title, height=max(220, 60 + 30 * len(table)) if horizontal else 320)
 
 
@@ -292,18 +335,22 @@ def side_by_side(
         return empty(title)
     fig = go.Figure()
     palette = [ACCENT, "#ef6c00", "#6a1b9a", "#00838f"]
+    number = "%{x:.1%}" if as_percent else "%{x:,}"
+    words = vocabulary.column_label(value)
     for i, (name, part) in enumerate(table.groupby(series, sort=False, dropna=False)):
         fig.add_trace(
             go.Bar(
                 name=str(name),
-                y=part[category].astype("string"),
+                y=_categories(part, category),
                 x=part[value],
                 orientation="h",
                 marker_color=palette[i % len(palette)],
-                texttemplate="%{x:.0%}" if as_percent else "%{x}",
+                texttemplate=number,
+                hovertemplate=f"%{{y}}<br>{name}: {number} {words.lower()}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text=words)
     if as_percent:
         fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig.update_yaxes(autorange="reversed", type="category")
@@ -323,10 +370,13 @@ def what_if(
         return empty(title)
     long = pd.concat(
         [
-            pd.DataFrame({group: table[group], "rule set": "active", "rate": table[baseline]}),
-            pd.DataFrame({group: table[group], "rule set": "edited", "rate": table[candidate]}),
+            pd.DataFrame(
+                {group: table[group], "rules": ACTIVE, "eligibility_rate": table[baseline]}
+            ),
+            pd.DataFrame(
+                {group: table[group], "rules": EDITED, "eligibility_rate": table[candidate]}
+            ),
         ],
         ignore_index=True,
     )
-    long[group] = long[group].astype("string").fillna(UNASSIGNED)
-    return side_by_side(long, group, "rule set", "rate", title)
+    return side_by_side(long, group, "rules", "eligibility_rate", title)

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 import store as store_mod
-from analytics.reporting import exports, renewals, summary
+from analytics.reporting import exports, renewals, summary, vocabulary
 from ui import auth, charts, links, loaders, state, tables
 
 PREPARED = "downloads_prepared"  # the analysis key the report files were prepared for
@@ -30,6 +30,8 @@ XLSX_KEY = "downloads_xlsx"
 HTML_KEY = "downloads_html"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_TITLE = "Admissions report"
+# The Gaps sheet as the Gaps screen ranks it, each rule by its label (ids stay internal).
+GAPS_COLUMNS = ["rule", "severity", "fail", "missing", "held_back", "pass"]
 PERSONAL_NOTE = " (personal data included)"
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ def report_tables(analysis: loaders.Analysis) -> dict[str, pd.DataFrame]:
         ),
         "Gaps": loaders.derived(
             analysis, "gaps_ranked", lambda: tables.gaps_ranked(summary.gaps(ev))
-        ),
+        )[GAPS_COLUMNS],
         "Near misses": loaders.derived(
             analysis, "outreach", lambda: tables.outreach(summary.near_misses(ev), ev.applicants)
         ),
@@ -105,6 +107,7 @@ def workbook(analysis: loaders.Analysis, include_personal: bool) -> bytes:
             report_tables(analysis),
             meta=report_meta(analysis, dataset_id),
             include_personal=include_personal,
+            rule_labels=vocabulary.rule_labels(analysis.rule_set),
         ),
         include_personal,
         dataset_id,
@@ -125,6 +128,7 @@ def dashboard(analysis: loaders.Analysis, include_personal: bool) -> str:
             tables={k: shown[k] for k in ("Eligibility by cohort", "Gaps", "Near misses")},
             meta=report_meta(analysis, dataset_id),
             include_personal=include_personal,
+            rule_labels=vocabulary.rule_labels(analysis.rule_set),
         ),
         include_personal,
         dataset_id,

@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics import rules
+from analytics.errors import LoadError
 from analytics.loading import mapping
+from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import filters, loaders, page, state
 
@@ -81,8 +83,33 @@ def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
     page.download_csv(found, f"{name}.csv", key=f"home_download_{name}", mapping=mapping)
 
 
+def headline() -> None:
+    """The figures a director looks for first, from the open dataset under the chosen
+    rules and date: applicants, eligible, eligibility rate and the renewal backlog."""
+    try:
+        analysis = loaders.analyse(state.dataset(), state.active_rules(), state.as_of())
+    except LoadError as err:
+        st.error(str(err))
+        return
+    ev = analysis.evaluation
+    overall = loaders.derived(analysis, "overview", lambda: summary.overview(ev))
+    renewal = loaders.derived(analysis, "renewals", lambda: renewals.summary(ev))
+    words = vocabulary.COLUMN_LABELS
+    cols = st.columns(4)
+    cols[0].metric(words["applicants"], f"{overall['applicants']:,}")
+    cols[1].metric(words["eligible"], f"{overall['eligible']:,}")
+    cols[2].metric(words["eligibility_rate"], f"{overall['eligibility_rate']:.1%}")
+    cols[3].metric(
+        vocabulary.FIGURE_LABELS[("renewals", "backlog")],
+        f"{renewal['backlog']:,}",
+        help="Certifications due for renewal or already overdue on the as-of date.",
+    )
+
+
 def validation_report(result) -> None:
-    """Counts, then each list (problems, rejected, duplicates) filterable and downloadable."""
+    """The headline figures, then the counts of how the files were read, then each list
+    (problems, rejected, duplicates) filterable and downloadable."""
+    headline()
     st.subheader("Validation report")
     cols = st.columns(5)
     cols[0].metric("Rows read", f"{result.rows_read:,}")

@@ -25,7 +25,7 @@ import streamlit as st
 
 from analytics import loading, rules
 from analytics.loading import fields
-from analytics.reporting import exports
+from analytics.reporting import exports, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, state
@@ -208,6 +208,12 @@ def for_display(
         return frame
     key = tuple(sorted((mapping or {}).items()))
     return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False, mapping), key)
+
+
+def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
+    """`vocabulary.in_words` of a table the screen shows, computed once per table."""
+    key = tuple(sorted(rule_labels.items()))
+    return _by_identity("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
 
 
 def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:

@@ -17,11 +17,13 @@ import streamlit as st
 
 import store
 from analytics.errors import LoadError
+from analytics.reporting import vocabulary
 from ui import auth, downloads, filters, links, loaders, state, tables
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
+DATE_FORMAT = "DD MMM YYYY"  # every table's dates: 01 Nov 2026
 NO_DATA = "No dataset is open. Upload your exports or open the sample on the Home page."
 SHARE_FAILED = (
     "This dataset could not be stored for sharing (the app's data folder is not writable "
@@ -125,17 +127,50 @@ def require_dataset() -> loaders.Analysis:
 
 
 def show_table(frame: pd.DataFrame, mapping: dict[str, str] | None = None, **kwargs):
-    """st.dataframe with personal columns masked unless the user switched them on, and
-    dates shown as dates (the engine keeps them as midnight datetimes). `mapping` names
-    personal columns under headers the user mapped by hand."""
-    dates = {
-        column: st.column_config.DatetimeColumn(format="YYYY-MM-DD")
-        for column in frame.columns
-        if pd.api.types.is_datetime64_any_dtype(frame[column])
-    }
-    config = {**dates, **kwargs.pop("column_config", {})}
-    shown = loaders.for_display(frame, state.show_personal(), mapping)
-    return st.dataframe(shown, column_config=config or None, **kwargs)
+    """st.dataframe in the director's words: headers and cells from the vocabulary
+    (category labels, blank groups named, empty cells blank rather than "None"), rates as
+    "45.1%", dates as "01 Nov 2026", personal columns masked unless the user switched them
+    on. `mapping` names personal columns under headers the user mapped by hand; a
+    `column_config` given overrides the column's default."""
+    labels = _rule_labels(frame)
+    config = {**_column_config(frame, labels), **kwargs.pop("column_config", {})}
+    shown = loaders.in_words(loaders.for_display(frame, state.show_personal(), mapping), labels)
+    kwargs.setdefault("placeholder", "")
+    return st.dataframe(shown, column_config=config, **kwargs)
+
+
+def _rule_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Rule id -> label of the active rule set, when the table names rules."""
+    names_rules = any(
+        str(c) in vocabulary.RULE_ID_COLUMNS or str(c).startswith(tuple(vocabulary.RULE_COLUMNS))
+        for c in frame.columns
+    )
+    if not names_rules:
+        return {}
+    return vocabulary.rule_labels(loaders.rule_set(state.active_rules()))
+
+
+def _column_config(frame: pd.DataFrame, labels: dict[str, str]) -> dict:
+    config = {}
+    for column in frame.columns:
+        name, series = str(column), frame[column]
+        label = vocabulary.column_label(name, labels)
+        if pd.api.types.is_datetime64_any_dtype(series):
+            config[column] = st.column_config.DateColumn(label, format=DATE_FORMAT)
+        elif name in vocabulary.PERCENT_COLUMNS:
+            # step 0.001: Streamlit's "percent" then shows one decimal (0.451 -> 45.1%)
+            config[column] = st.column_config.NumberColumn(label, format="percent", step=0.001)
+        elif name in vocabulary.POINTS_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="%+.1f pts")
+        elif pd.api.types.is_bool_dtype(series):
+            config[column] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_numeric_dtype(series):
+            config[column] = st.column_config.NumberColumn(label)
+        elif name in vocabulary.RULE_ID_COLUMNS and series.dtype == object:
+            config[column] = st.column_config.ListColumn(label)
+        else:
+            config[column] = st.column_config.TextColumn(label)
+    return config
 
 
 def download_csv(

@@ -31,6 +31,33 @@ FIELD_KINDS: dict[str, str] = {
     "ethics_attestation": "boolean",
 }
 CANONICAL_FIELDS: list[str] = list(FIELD_KINDS)
+# What each field is called in the director's words: explanations use them as they are
+# ("CME hours", "the licence expiry date"), column headers with a capital first letter.
+FIELD_WORDS: dict[str, str] = {
+    "applicant_id": "applicant ID",
+    "full_name": "name",
+    "email": "email",
+    "cohort": "cohort",
+    "programme": "programme",
+    "country": "country",
+    "application_date": "application date",
+    "degree": "degree",
+    "degree_accredited": "degree accreditation",
+    "license_number": "licence number",
+    "license_expiry": "licence expiry date",
+    "aesthetics_experience_years": "aesthetics experience",
+    "specialty": "specialty",
+    "cme_hours": "CME hours",
+    "injectables_experience": "injectables experience",
+    "ethics_training": "ethics training",
+    "certified_on": "certification date",
+    "certification_expiry": "certification expiry date",
+    "ce_hours_since_certification": "CE hours since certification",
+    "ethics_attestation": "ethics attestation",
+}
+FIELD_LABELS: dict[str, str] = {
+    field: words[:1].upper() + words[1:] for field, words in FIELD_WORDS.items()
+}
 DATE_FIELDS: list[str] = [f for f, k in FIELD_KINDS.items() if k == "date"]
 SOURCE_COLUMNS: list[str] = ["source_file", "source_sheet", "source_row"]
 
@@ -162,6 +189,25 @@ SPECIALTY_LOOKUP: dict[str, str] = {
     text: category for category, texts in SPECIALTY_CATEGORIES.items() for text in texts
 }
 SPECIALTY_OTHER = "other"
+
+# How each category key reads on screens and in exports.
+DEGREE_LABELS: dict[str, str] = {
+    "medicine": "Medicine",
+    "nursing": "Nursing",
+    "dentistry": "Dentistry",
+    "physician_associate": "Physician associate",
+    "other_healthcare": "Other healthcare",
+    "non_healthcare": "Non-healthcare degree",
+}
+SPECIALTY_LABELS: dict[str, str] = {
+    "dermatology": "Dermatology",
+    "plastic_surgery": "Plastic surgery",
+    SPECIALTY_OTHER: "Other specialty",
+}
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "degree": DEGREE_LABELS,
+    "specialty": SPECIALTY_LABELS,
+}
 
 TRUE_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "f"})

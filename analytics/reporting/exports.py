@@ -13,6 +13,10 @@ locales also accept) could run as a formula when a colleague opens the file.
 - CSV: a file has no cell types, so such a value is prefixed with a single quote
   (``'=SUM(A1)``), which spreadsheet programs show as text.
 
+Words: every header, cell and key figure is written as a person reads it
+(`analytics.reporting.vocabulary`): "Applicant ID", "Non-healthcare degree", "Renewals
+blocked by: Current medical licence", never the engine's own names.
+
 Personal data: names, emails and licence numbers (and extra columns whose header says they
 hold a name, phone, address or birth date) are replaced by ``•••`` unless the caller passes
 ``include_personal=True``. Exports leave the app, so they hide the value completely rather
@@ -40,6 +44,7 @@ import pandas as pd
 import xlsxwriter
 
 from analytics.loading import fields, safety
+from analytics.reporting import vocabulary
 
 HIDDEN = "•••"
 PERSONAL_COLUMNS = ("full_name", "email", "license_number")
@@ -65,7 +70,8 @@ INJECTION_FIRST_CHARS = "=+-@\t\r＝＋－＠"
 _INJECTION = re.compile(f"^[{re.escape(INJECTION_FIRST_CHARS)}]")
 MAX_SHEET_NAME = 31
 MAX_COLUMN_WIDTH = 60
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = "dd mmm yyyy"  # as the screens show dates (01 Nov 2026)
+PERCENT_FORMAT = "0.0%"
 LIST_SEPARATOR = ", "
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; "
@@ -165,16 +171,23 @@ def neutralise_text(series: pd.Series) -> pd.Series:
 # -- CSV ---------------------------------------------------------------------------------
 
 
-def csv_bytes(frame: pd.DataFrame, *, include_personal: bool = False) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads accents) of a list, injection-safe and masked."""
-    out = mask_personal(frame, include_personal)
+def csv_bytes(
+    frame: pd.DataFrame,
+    *,
+    include_personal: bool = False,
+    rule_labels: Mapping[str, str] | None = None,
+) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads accents) of a list, injection-safe and masked,
+    headers and cells in words (dates stay ISO, so the file sorts and re-reads)."""
+    out = vocabulary.in_words(mask_personal(frame, include_personal), rule_labels)
     out = out.apply(_flatten_lists)
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
         out[column] = neutralise_text(out[column])
     # Header names are data too (a CRM's custom column could be named "=cmd").
-    out.columns = list(neutralise_text(pd.Series([str(c) for c in out.columns], dtype=object)))
+    names = vocabulary.headers(out.columns, rule_labels)
+    out.columns = list(neutralise_text(pd.Series(names, dtype=object)))
     return out.to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").encode(
         "utf-8-sig"
     )
@@ -194,20 +207,6 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _flatten_summary(summary: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    """Nested dicts become 'renewals · overdue' rows; lists and tables are left out."""
-    rows: list[tuple[str, Any]] = []
-    for key, value in summary.items():
-        label = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            rows.extend(_flatten_summary(value, f"{label} · "))
-        elif isinstance(value, list | tuple | pd.DataFrame | pd.Series | np.ndarray):
-            continue
-        else:
-            rows.append((label, value))
-    return rows
-
-
 class _Writer:
     """Writes one value per cell with an explicit type, so no text ever becomes a formula."""
 
@@ -219,7 +218,7 @@ class _Writer:
         self.header.set_text_wrap()
         self.header.set_align("top")
         self.date = book.add_format({"num_format": DATE_FORMAT})
-        self.percent = book.add_format({"num_format": "0.0%"})
+        self.percent = book.add_format({"num_format": PERCENT_FORMAT})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.key = book.add_format({"bold": True})
 
@@ -251,17 +250,22 @@ class _Writer:
         sheet.write_string(row, col, text, fmt)
         return min(len(text), MAX_COLUMN_WIDTH)
 
-    def table(self, sheet: Any, frame: pd.DataFrame) -> None:
+    def table(
+        self, sheet: Any, frame: pd.DataFrame, rule_labels: Mapping[str, str] | None = None
+    ) -> None:
+        """`frame` (engine column names) under its headers in words, rates as percentages."""
         if len(frame) + 1 > safety.MAX_ROWS:
             raise ExportError(
                 f"A list has {len(frame):,} rows, more than Excel's limit: "
                 "download it as CSV instead."
             )
-        widths = [self.cell(sheet, 0, c, str(name), self.header) for c, name in enumerate(frame)]
+        names = vocabulary.headers(frame.columns, rule_labels)
+        widths = [self.cell(sheet, 0, c, name, self.header) for c, name in enumerate(names)]
         for c, column in enumerate(frame.columns):
+            fmt = self.percent if str(column) in vocabulary.PERCENT_COLUMNS else None
             values = frame[column].astype(object).where(frame[column].notna(), None).tolist()
             for r, value in enumerate(values, start=1):
-                widths[c] = max(widths[c], self.cell(sheet, r, c, value))
+                widths[c] = max(widths[c], self.cell(sheet, r, c, value, fmt))
         for c, width in enumerate(widths):
             sheet.set_column(c, c, min(max(width, 8) + 2, MAX_COLUMN_WIDTH))
         sheet.freeze_panes(1, 0)
@@ -275,6 +279,7 @@ def excel_report(
     *,
     meta: Mapping[str, Any] | None = None,
     include_personal: bool = False,
+    rule_labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """The report workbook: a Summary sheet, then one sheet per table, in the given order.
 
@@ -282,7 +287,8 @@ def excel_report(
     renewals.summary(ev)}`; nested dicts are flattened, lists left out). `tables`: sheet
     title -> frame, e.g. {"Eligibility by cohort": ..., "Gaps": ..., "Near misses": ...,
     "Renewal backlog": ..., "Problems": ...}. `meta`: shown above the figures (rule set,
-    as-of date, dataset id, generated by / at).
+    as-of date, dataset id, generated by / at). `rule_labels`: rule id -> label
+    (`vocabulary.rule_labels(rule_set)`), for the figures and columns that name rules.
     """
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -307,18 +313,18 @@ def excel_report(
     sheet.write_string(row, 0, "Figure", writer.header)
     sheet.write_string(row, 1, "Value", writer.header)
     header_row = row
-    for key, value in _flatten_summary(summary):
+    for label, value, is_rate in vocabulary.figures(summary, rule_labels):
         row += 1
-        writer.cell(sheet, row, 0, key.replace("_", " "))
-        is_rate = isinstance(value, int | float) and key.split(" · ")[-1].endswith("rate")
+        writer.cell(sheet, row, 0, label)
         writer.cell(sheet, row, 1, value, writer.percent if is_rate else None)
-    sheet.set_column(0, 0, 36)
+    sheet.set_column(0, 0, 44)
     sheet.set_column(1, 1, 24)
     sheet.freeze_panes(header_row + 1, 0)
     sheet.autofilter(header_row, 0, max(row, header_row + 1), 1)
     for title, frame in tables.items():
-        out = mask_personal(frame, include_personal).apply(_flatten_lists)
-        writer.table(book.add_worksheet(_sheet_name(title, used)), out.reset_index(drop=True))
+        out = vocabulary.in_words(mask_personal(frame, include_personal), rule_labels)
+        out = out.apply(_flatten_lists).reset_index(drop=True)
+        writer.table(book.add_worksheet(_sheet_name(title, used)), out, rule_labels)
     book.close()
     return buffer.getvalue()
 
@@ -326,13 +332,20 @@ def excel_report(
 # -- HTML --------------------------------------------------------------------------------
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def _percent(value: Any) -> str:
+    return "" if pd.isna(value) else f"{value:.1%}"
+
+
+def _table_html(frame: pd.DataFrame, rule_labels: Mapping[str, str] | None = None) -> str:
     if frame.empty:
         return '<p class="empty">No rows.</p>'
-    shown = frame.apply(_flatten_lists)
+    shown = vocabulary.in_words(frame, rule_labels).apply(_flatten_lists)
     for column in shown.columns:
         if pd.api.types.is_datetime64_any_dtype(shown[column]):
-            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+            shown[column] = shown[column].dt.strftime("%d %b %Y")
+        elif str(column) in vocabulary.PERCENT_COLUMNS:
+            shown[column] = shown[column].map(_percent).astype("string")
+    shown.columns = vocabulary.headers(frame.columns, rule_labels)
     return shown.to_html(index=False, escape=True, na_rep="", border=0, classes="data")
 
 
@@ -353,6 +366,7 @@ def html_dashboard(
     tables: Mapping[str, pd.DataFrame] | None = None,
     meta: Mapping[str, Any] | None = None,
     include_personal: bool = False,
+    rule_labels: Mapping[str, str] | None = None,
 ) -> str:
     """One HTML file a director can email: figures, key figures and tables, offline.
 
@@ -381,17 +395,16 @@ def html_dashboard(
         parts += [f"<tr><td>{esc(str(k))}</td><td>{esc(str(v))}</td></tr>" for k, v in meta.items()]
         parts.append("</table>")
     parts.append('<h2>Key figures</h2><table class="figures">')
-    for key, value in _flatten_summary(summary):
-        is_rate = isinstance(value, float) and key.split(" · ")[-1].endswith("rate")
-        shown = f"{value:.1%}" if is_rate else str(value)
-        parts.append(f"<tr><td>{esc(key.replace('_', ' '))}</td><td>{esc(shown)}</td></tr>")
+    for label, value, is_rate in vocabulary.figures(summary, rule_labels):
+        shown = _percent(value) if is_rate else f"{value:,}" if type(value) is int else str(value)
+        parts.append(f"<tr><td>{esc(label)}</td><td>{esc(shown)}</td></tr>")
     parts.append("</table>")
     for i, (heading, figure) in enumerate(items):
         parts.append(f"<h2>{esc(str(heading))}</h2>")
         parts.append(_figure_html(figure, first=i == 0))
     for heading, frame in (tables or {}).items():
         parts.append(f"<h2>{esc(str(heading))}</h2>")
-        parts.append(_table_html(mask_personal(frame, include_personal)))
+        parts.append(_table_html(mask_personal(frame, include_personal), rule_labels))
     if not include_personal:
         parts.append(
             '<p class="empty">Names, emails and licence numbers are hidden in this file.</p>'

@@ -38,24 +38,8 @@ MAX_FILE_CHARS = 1_000_000
 # The type of value a check may read, per field kind of analytics.fields.
 _KIND_TYPES = {"id": "text", "degree": "category", "specialty": "category"}
 # Canonical fields (DOMAIN §2): (type a check may read, words used in explanations).
-_FIELD_WORDS = {
-    "applicant_id": "applicant ID",
-    "full_name": "name",
-    "application_date": "application date",
-    "degree_accredited": "degree accreditation",
-    "license_number": "licence number",
-    "license_expiry": "licence expiry date",
-    "aesthetics_experience_years": "aesthetics experience",
-    "cme_hours": "CME hours",
-    "injectables_experience": "injectables experience",
-    "ethics_training": "ethics training",
-    "certified_on": "certification date",
-    "certification_expiry": "certification expiry date",
-    "ce_hours_since_certification": "CE hours since certification",
-    "ethics_attestation": "ethics attestation",
-}
 FIELDS: dict[str, tuple[str, str]] = {
-    name: (_KIND_TYPES.get(kind, kind), _FIELD_WORDS.get(name, name.replace("_", " ")))
+    name: (_KIND_TYPES.get(kind, kind), fields.FIELD_WORDS[name])
     for name, kind in fields.FIELD_KINDS.items()
 }
 # Values a category field can hold once loaded (DOMAIN §3.3-3.4).

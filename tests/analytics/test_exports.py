@@ -92,8 +92,8 @@ class TestExcelLayout:
         assert gaps.freeze_panes == "A2"
         assert gaps.auto_filter.ref == "A1:C2"
         assert gaps["A1"].font.b
-        assert [c.value for c in gaps[1]] == ["rule_id", "fail", "missing"]
-        assert book["Renewal backlog"]["A1"].value == "applicant_id"
+        assert [c.value for c in gaps[1]] == ["Rule", "Not met", "Not given"]
+        assert book["Renewal backlog"]["A1"].value == "Applicant ID"
         assert book["Renewal backlog"].max_row == 1
 
     def test_values_keep_their_types(self):
@@ -101,24 +101,25 @@ class TestExcelLayout:
         header = [c.value for c in ws[1]]
         row2 = dict(zip(header, [c.value for c in ws[2]], strict=True))
         row3 = dict(zip(header, [c.value for c in ws[3]], strict=True))
-        assert row2["application_date"].date().isoformat() == "2025-01-05"
-        assert ws.cell(row=2, column=header.index("application_date") + 1).number_format == (
-            "yyyy-mm-dd"
+        assert row2["Application date"].date().isoformat() == "2025-01-05"
+        assert ws.cell(row=2, column=header.index("Application date") + 1).number_format == (
+            "dd mmm yyyy"
         )
-        assert row2["cme_hours"] == 12.5
-        assert row3["cme_hours"] is None
-        assert row3["application_date"] is None
-        assert row3["failing"] == "license_current, cme_hours"
-        assert row2["applicant_id"] == "A1"
+        assert row2["CME hours"] == 12.5
+        assert row3["CME hours"] is None
+        assert row3["Application date"] is None
+        assert row3["Requirements not met"] == "license current, cme hours"
+        assert row2["Applicant ID"] == "A1"
 
     def test_summary_flattens_nested_figures_and_formats_rates(self):
         ws = _book(_report(meta={"rule set": "standard", "as of": "2025-06-30"}))["Summary"]
         values = {r[0].value: r[1] for r in ws.iter_rows(min_row=1) if r[0].value}
         assert values["rule set"].value == "standard"
-        assert values["applicants"].value == 3
-        assert values["eligibility rate"].number_format == "0.0%"
-        assert values["renewals · overdue aging · 91+"].value == 1
-        assert "issues" not in values
+        assert values["Applicants"].value == 3
+        assert values["Eligibility rate"].number_format == "0.0%"
+        assert values["Renewal backlog (due or overdue)"].value == 2
+        assert values["Overdue by 91+ days"].value == 1
+        assert not {"issues", "Issues"} & set(values)
 
     def test_long_and_clashing_sheet_titles_are_made_valid(self):
         frame = pd.DataFrame({"a": [1]})
@@ -137,10 +138,10 @@ class TestMasking:
             name: [ws.cell(row=r, column=i + 1).value for r in (2, 3, 4)]
             for i, name in enumerate(header)
         }
-        assert col["full_name"] == [exports.HIDDEN, exports.HIDDEN, None]
-        assert col["email"] == [exports.HIDDEN, None, None]
-        assert col["license_number"] == [exports.HIDDEN, None, exports.HIDDEN]
-        assert col["applicant_id"] == ["A1", "A2", "A3"]
+        assert col["Name"] == [exports.HIDDEN, exports.HIDDEN, None]
+        assert col["Email"] == [exports.HIDDEN, None, None]
+        assert col["Licence number"] == [exports.HIDDEN, None, exports.HIDDEN]
+        assert col["Applicant ID"] == ["A1", "A2", "A3"]
 
     def test_extra_columns_that_look_personal_are_hidden(self):
         frame = pd.DataFrame(
@@ -196,7 +197,7 @@ class TestCsv:
             }
         )
         got = self._rows(exports.csv_bytes(frame))
-        assert got["value"].tolist() == ["'" + a for a in ATTACKS]
+        assert got["Value"].tolist() == ["'" + a for a in ATTACKS]
         assert got["mixed"].tolist() == ["-1", "'-1", "ok", "", "2.5", "'@x", "x=1"]
         assert got["number"].tolist()[0] == "-1.5"
 
@@ -206,14 +207,18 @@ class TestCsv:
 
     def test_masked_dates_and_lists(self):
         got = self._rows(exports.csv_bytes(_near_misses()))
-        assert got["full_name"].tolist() == [exports.HIDDEN, exports.HIDDEN, ""]
-        assert got["application_date"].tolist() == ["2025-01-05", "", "2025-02-01"]
-        assert got["failing"].tolist() == ["cme_hours", "license_current, cme_hours", ""]
+        assert got["Name"].tolist() == [exports.HIDDEN, exports.HIDDEN, ""]
+        assert got["Application date"].tolist() == ["2025-01-05", "", "2025-02-01"]
+        assert got["Requirements not met"].tolist() == [
+            "cme hours",
+            "license current, cme hours",
+            "",
+        ]
         assert "Jane" not in exports.csv_bytes(_near_misses()).decode("utf-8-sig")
 
     def test_included_personal_values_are_still_injection_safe(self):
         got = self._rows(exports.csv_bytes(_near_misses(), include_personal=True))
-        assert got["full_name"].tolist() == ["Jane Doe", '\'=HYPERLINK("x")', ""]
+        assert got["Name"].tolist() == ["Jane Doe", '\'=HYPERLINK("x")', ""]
 
 
 class _Resources(HTMLParser):
@@ -286,3 +291,45 @@ class TestHtml:
         page = exports.html_dashboard("t", {"applicants": 0}, tables={"Gaps": pd.DataFrame()})
         assert "<script" not in page
         assert "No rows." in page
+
+
+class TestWords:
+    def _frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "cohort": pd.array(["2026-01 London", None], dtype="string"),
+                "degree": pd.array(["non_healthcare", "medicine"], dtype="string"),
+                "eligibility_rate": [0.451, 0.0],
+                "failing": [["cme_hours"], []],
+            }
+        )
+
+    def test_excel_tables_in_words_with_rates_as_percentages(self):
+        data = _report({"Eligibility by degree": self._frame()}, rule_labels={"cme_hours": "CME"})
+        ws = _book(data)["Eligibility by degree"]
+        assert [c.value for c in ws[1]] == [
+            "Cohort",
+            "Degree",
+            "Eligibility rate",
+            "Requirements not met",
+        ]
+        assert [c.value for c in ws[2]] == ["2026-01 London", "Non-healthcare degree", 0.451, "CME"]
+        assert ws["A3"].value == "Unassigned"
+        assert ws["C2"].number_format == "0.0%"
+
+    def test_csv_in_words(self):
+        got = TestCsv()._rows(exports.csv_bytes(self._frame()))
+        assert got.columns.tolist()[:2] == ["Cohort", "Degree"]
+        assert got["Degree"].tolist() == ["Non-healthcare degree", "Medicine"]
+
+    def test_html_tables_and_figures_in_words(self):
+        page = exports.html_dashboard(
+            "t",
+            {"applicants": 1234, "eligibility_rate": 0.451, "renewals": {"backlog": 3}},
+            tables={"By degree": self._frame()},
+        )
+        assert "<td>Applicants</td><td>1,234</td>" in page
+        assert "<td>Eligibility rate</td><td>45.1%</td>" in page
+        assert "<td>Renewal backlog (due or overdue)</td><td>3</td>" in page
+        assert "<th>Eligibility rate</th>" in page and "<td>45.1%</td>" in page
+        assert "non_healthcare" not in page and "Non-healthcare degree" in page

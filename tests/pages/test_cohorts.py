@@ -48,18 +48,18 @@ def test_unfiltered_counts_are_the_whole_dataset():
     # eligible B1 B2 B6; incomplete B7; ineligible B3 B4 B5 B8
     assert _kpis(at) == ("8", "3", "1", "4", "37.5%")
     assert _stacks(at.get("plotly_chart")[0]) == {
-        ("eligible", "2026-01 London"): 1,
-        ("eligible", "2026-03 Leeds"): 1,
-        ("eligible", "2026-05 York"): 1,
-        ("eligible", "Unassigned"): 0,
-        ("incomplete", "2026-01 London"): 0,
-        ("incomplete", "2026-03 Leeds"): 0,
-        ("incomplete", "2026-05 York"): 0,
-        ("incomplete", "Unassigned"): 1,
-        ("ineligible", "2026-01 London"): 1,
-        ("ineligible", "2026-03 Leeds"): 2,
-        ("ineligible", "2026-05 York"): 1,
-        ("ineligible", "Unassigned"): 0,
+        ("Eligible", "2026-01 London"): 1,
+        ("Eligible", "2026-03 Leeds"): 1,
+        ("Eligible", "2026-05 York"): 1,
+        ("Eligible", "Unassigned"): 0,
+        ("Incomplete", "2026-01 London"): 0,
+        ("Incomplete", "2026-03 Leeds"): 0,
+        ("Incomplete", "2026-05 York"): 0,
+        ("Incomplete", "Unassigned"): 1,
+        ("Ineligible", "2026-01 London"): 1,
+        ("Ineligible", "2026-03 Leeds"): 2,
+        ("Ineligible", "2026-05 York"): 1,
+        ("Ineligible", "Unassigned"): 0,
     }
     people = at.dataframe[0].value.set_index("applicant_id")
     assert len(people) == 8
@@ -72,9 +72,9 @@ def test_cohort_filter_changes_the_counts_the_chart_and_the_table():
     assert not at.exception
     assert _kpis(at) == ("3", "1", "0", "2", "33.3%")  # B1 eligible; B4 B8 ineligible
     assert _stacks(at.get("plotly_chart")[0]) == {
-        ("eligible", "2026-03 Leeds"): 1,
-        ("incomplete", "2026-03 Leeds"): 0,
-        ("ineligible", "2026-03 Leeds"): 2,
+        ("Eligible", "2026-03 Leeds"): 1,
+        ("Incomplete", "2026-03 Leeds"): 0,
+        ("Ineligible", "2026-03 Leeds"): 2,
     }
     assert sorted(at.dataframe[0].value["applicant_id"]) == ["B1", "B4", "B8"]
 

@@ -87,7 +87,10 @@ def test_earliest_cohort_has_no_delta():
             },
         ),
         # medicine B1 B3 B6 B7, nursing B2 B8, dentistry B4, non-healthcare B5
-        (1, {"medicine": 2 / 4, "nursing": 1 / 2, "dentistry": 0, "non_healthcare": 0}),
+        (
+            1,
+            {"Medicine": 2 / 4, "Nursing": 1 / 2, "Dentistry": 0, "Non-healthcare degree": 0},
+        ),
         (2, {"UK": 3 / 7, "Ireland": 0}),  # Ireland: B3 only
     ],
     ids=["cohort", "degree", "country"],

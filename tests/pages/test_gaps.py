@@ -85,10 +85,10 @@ def test_near_miss_list_is_closest_first_and_masked_until_personal_data_is_on():
     columns = ["rank", "applicant_id", "full_name", "email", "degree", "label", "explain"]
     shown = at.dataframe[0].value[columns].values.tolist()
     assert shown == [
-        [1, "A4", "D. D.", "d•••@•••", "dentistry", LABEL["license_current"],
+        [1, "A4", "D. D.", "d•••@•••", "Dentistry", LABEL["license_current"],
          "licence expired 10 days ago"],
-        [2, "A2", "B. B.", "b•••@•••", "medicine", LABEL["cme_hours"], "4 CME hours short"],
-        [3, "A3", "C. C.", "c•••@•••", "nursing", LABEL["accredited_institution"],
+        [2, "A2", "B. B.", "b•••@•••", "Medicine", LABEL["cme_hours"], "4 CME hours short"],
+        [3, "A3", "C. C.", "c•••@•••", "Nursing", LABEL["accredited_institution"],
          "degree institution is not accredited"],
     ]  # fmt: skip
     assert at.dataframe[0].value["cohort"].tolist() == ["Unassigned"] * 3  # no cohort column

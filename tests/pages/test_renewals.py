@@ -51,9 +51,9 @@ def test_counts_and_charts():
     at = _page()
     assert _counts(at) == ("6", "1", "2", "3", "2", "3")
     by_month, ageing, blocked = (chart_traces(c) for c in at.get("plotly_chart"))
-    months = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
-    months += ["2027-01", "2027-02"]  # every month from the first expiry to the last
-    assert [t["name"] for t in by_month] == ["overdue", "due"]
+    months = ["Jun 2026", "Jul 2026", "Aug 2026", "Sep 2026", "Oct 2026", "Nov 2026"]
+    months += ["Dec 2026", "Jan 2027", "Feb 2027"]  # every month, first expiry to last
+    assert [t["name"] for t in by_month] == ["Overdue", "Due"]
     assert [list(t["x"]) for t in by_month] == [months, months]
     assert list(by_month[0]["y"]) == [1, 0, 0, 0, 1, 1, 0, 0, 0]  # C6, C3, C4
     assert list(by_month[1]["y"]) == [0, 0, 0, 0, 0, 0, 1, 0, 1]  # C2, C5

@@ -252,18 +252,21 @@ class TestExports:
         status, ren = expected["status"], expected["renewals"]
         figures = _summary_sheet(xlsx)
         wanted = {
-            "applicants": expected["applicants"],
-            "eligible": status["eligible"],
-            "incomplete": status["incomplete"],
-            "ineligible": status["ineligible"],
-            "near miss": expected["near_miss"],
-            "renewals · certified": expected["certified"],
-            "renewals · backlog": ren["due"] + ren["overdue"],
-            **{f"renewals · {k}": ren[k] for k in ("due", "overdue", "ready", "blocked")},
+            "Applicants": expected["applicants"],
+            "Eligible": status["eligible"],
+            "Incomplete (a requirement cannot be checked)": status["incomplete"],
+            "Ineligible": status["ineligible"],
+            "Near misses (one requirement away)": expected["near_miss"],
+            "Certified practitioners": expected["certified"],
+            "Renewal backlog (due or overdue)": ren["due"] + ren["overdue"],
+            "Certifications due for renewal": ren["due"],
+            "Certifications overdue": ren["overdue"],
+            "Renewals ready": ren["ready"],
+            "Renewals blocked": ren["blocked"],
         }
         assert {k: figures[k] for k in wanted} == wanted
         rate = status["eligible"] / expected["applicants"]
-        assert figures["eligibility rate"] == pytest.approx(rate)
+        assert figures["Eligibility rate"] == pytest.approx(rate)
         book = openpyxl.load_workbook(io.BytesIO(xlsx))
         assert book.sheetnames == [
             "Summary",
@@ -277,7 +280,7 @@ class TestExports:
         ]
         near = book["Near misses"]
         header = [c.value for c in near[1]]
-        names = {row[header.index("full_name")] for row in near.iter_rows(2, values_only=True)}
+        names = {row[header.index("Name")] for row in near.iter_rows(2, values_only=True)}
         assert names == {exports.HIDDEN}
         assert near.max_row - 1 == expected["near_miss"]
         assert not at.exception

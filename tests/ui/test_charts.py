@@ -17,13 +17,27 @@ def test_rate_bars_plot_one_bar_per_group_with_rate_and_size():
     (bar,) = fig.data
     assert list(bar.y) == ["2025A", "Unassigned"]
     assert list(bar.x) == [0.5, 0.25]
-    assert list(bar.text) == ["50% of 10", "25% of 4"]
+    assert list(bar.text) == ["50.0% of 10", "25.0% of 4"]
+
+
+def test_rate_bars_name_degree_categories_and_blanks_in_words():
+    table = pd.DataFrame(
+        {
+            "degree": pd.array(["non_healthcare", "physician_associate", None], dtype="string"),
+            "applicants": [3, 2, 1],
+            "eligibility_rate": [0.0, 0.451, 1.0],
+        }
+    )
+    (bar,) = charts.rate_bars(table, "degree").data
+    assert list(bar.y) == ["Non-healthcare degree", "Physician associate", "Not given"]
+    assert bar.text[1] == "45.1% of 2"
 
 
 def test_status_bars_stack_one_trace_per_status_present():
     table = pd.DataFrame({"degree": ["medicine"], "eligible": [3], "ineligible": [1]})
     fig = charts.status_bars(table, "degree")
-    assert [t.name for t in fig.data] == ["eligible", "ineligible"]
+    assert [t.name for t in fig.data] == ["Eligible", "Ineligible"]
+    assert list(fig.data[0].y) == ["Medicine"]
     assert fig.layout.barmode == "stack"
 
 
@@ -38,7 +52,17 @@ def test_funnel_keeps_the_rule_order():
 def test_fail_missing_bars_stack_fail_then_missing():
     table = pd.DataFrame({"label": ["CME", "Licence"], "fail": [5, 1], "missing": [0, 4]})
     fig = charts.fail_missing_bars(table)
-    assert [(t.name, list(t.x)) for t in fig.data] == [("fail", [5, 1]), ("missing", [0, 4])]
+    assert [(t.name, list(t.x)) for t in fig.data] == [
+        ("Not met", [5, 1]),
+        ("Not given", [0, 4]),
+    ]
+
+
+def test_fail_missing_bars_carry_their_numbers():
+    table = pd.DataFrame({"label": ["CME"], "fail": [1234], "missing": [0]})
+    fail, missing = charts.fail_missing_bars(table).data
+    assert list(fail.text) == ["1,234"]
+    assert list(missing.text) == [""]  # an empty segment carries no stray "0"
 
 
 def test_upset_bars_match_counts_and_dots_mark_members():
@@ -57,7 +81,8 @@ def test_upset_bars_match_counts_and_dots_mark_members():
 def test_backlog_by_month_stacks_overdue_under_due():
     table = pd.DataFrame({"month": ["2025-01", "2025-02"], "due": [0, 3], "overdue": [2, 0]})
     fig = charts.backlog_by_month(table)
-    assert [(t.name, list(t.y)) for t in fig.data] == [("overdue", [2, 0]), ("due", [0, 3])]
+    assert [(t.name, list(t.y)) for t in fig.data] == [("Overdue", [2, 0]), ("Due", [0, 3])]
+    assert list(fig.data[0].x) == ["Jan 2025", "Feb 2025"]
     assert fig.layout.barmode == "stack"
 
 
@@ -87,8 +112,8 @@ def test_what_if_compares_active_and_edited_per_group():
     )
     fig = charts.what_if(table)
     assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
-        ("active", ["A", "Unassigned"], [0.5, 0.2]),
-        ("edited", ["A", "Unassigned"], [0.6, 0.1]),
+        ("Active rules", ["A", "Unassigned"], [0.5, 0.2]),
+        ("Edited rules", ["A", "Unassigned"], [0.6, 0.1]),
     ]
 
 
