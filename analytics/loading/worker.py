@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import os
 import pickle
 import signal
@@ -32,6 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+import pandas as pd
 
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import loader
@@ -389,11 +392,26 @@ def _send_result(conn, result) -> None:
     # Pickle protocol 5 hands the Arrow buffers over as they are (out of band): the
     # frame's columns are not copied into one large pickle first.
     buffers: list[pickle.PickleBuffer] = []
-    main = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+    out = io.BytesIO()
+    _ResultPickler(out, protocol=5, buffer_callback=buffers.append).dump(result)
     conn.send(("result", len(buffers)))
-    conn.send_bytes(main)
+    conn.send_bytes(out.getbuffer())
     for buffer in buffers:
         conn.send_bytes(buffer.raw())
+
+
+class _ResultPickler(pickle.Pickler):
+    """Arrow text columns travel as their Arrow chunks: pandas' own pickling first copies
+    each one into a single new chunk (a tenth of a second at 100,000 rows)."""
+
+    def reducer_override(self, obj):
+        if type(obj) is pd.arrays.ArrowStringArray:
+            return _text_array, (obj.__arrow_array__(), obj.dtype)
+        return NotImplemented
+
+
+def _text_array(chunks, dtype) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(chunks, dtype=dtype)
 
 
 def _columns(exc: LoadError):
