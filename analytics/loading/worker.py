@@ -139,11 +139,13 @@ class _ForkServer:
             return
         if self._control is not None:
             self._control.close()
-        ours, theirs = socket.socketpair()
+        # Packets, not a stream: each socket handed over arrives on its own.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = dict(os.environ)
         # Arrow's default allocator (mimalloc) reserves address space up front, where
         # RLIMIT_AS cannot see it grow; the system allocator's memory counts.
         env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+        env["OPENBLAS_NUM_THREADS"] = "1"  # no idle BLAS thread in the process that forks
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
         self._process = subprocess.Popen(
             [sys.executable, "-m", SERVER_MODULE, str(theirs.fileno())],

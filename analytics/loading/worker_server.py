@@ -4,9 +4,9 @@ Started by `analytics.loading.worker` with one end of a socket pair as FD. It im
 readers and reads a two-row file once (so Arrow's compiled regexes and pandas' lazy
 imports are ready), then, for every socket the caller passes over FD, forks a child that
 serves that one read (`worker.serve`) and ends. The server itself never touches an
-uploaded byte, runs no threads of its own when it forks, and ends when the caller does
-(FD reaches end of file).
-"""
+uploaded byte and forks from its only Python thread (the one native helper left, Arrow's
+jemalloc background thread, has fork handlers); it ends when the caller does (FD reaches
+end of file)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ def main(control_fd: int) -> None:
             return
         if not message:  # the caller has gone
             return
-        for fd in fds:
+        for position, fd in enumerate(fds):
             if os.fork() == 0:
                 control.close()
+                for later in fds[position + 1 :]:  # only its own socket: others see EOF
+                    os.close(later)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 code = 0
                 try:
