@@ -248,9 +248,7 @@ def _read(request: tuple, files: list[str], limits: Limits, deadline: float, log
             if tag == "reading":
                 current = message[1]
             elif tag == "result":
-                main = conn.recv_bytes()
-                buffers = [conn.recv_bytes() for _ in range(message[1])]
-                result = pickle.loads(main, buffers=buffers)
+                result = receive_result(conn, message[1])
                 pid = None  # done: the child ends by itself
                 return result
             elif tag == "error":
@@ -337,7 +335,7 @@ def serve(conn: Connection) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the caller shows one line, nothing else
             result = _handle(kind, args, on_source)
-        _send_result(conn, result)
+        send_result(conn, result)
     except LoadError as exc:
         conn.send(("error", type(exc).__name__, str(exc), exc.file, _columns(exc)))
     except MemoryError:
@@ -390,7 +388,13 @@ def _handle(kind: str, args: tuple, on_source):
     )
 
 
-def _send_result(conn, result) -> None:
+def receive_result(conn: Connection, buffers: int):
+    """What `send_result` sent after its ("result", buffers) message."""
+    main = conn.recv_bytes()
+    return pickle.loads(main, buffers=[conn.recv_bytes() for _ in range(buffers)])
+
+
+def send_result(conn: Connection, result) -> None:
     # Pickle protocol 5 hands the Arrow buffers over as they are (out of band): the
     # frame's columns are not copied into one large pickle first.
     buffers: list[pickle.PickleBuffer] = []
