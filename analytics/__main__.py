@@ -3,7 +3,9 @@
 
 Exit 0 when the files were read (row problems are listed in the report), 2 with one line
 on stderr when a file, the rules, the mapping or the options cannot be used. Never a
-traceback: anything unexpected becomes one line and exit 1.
+traceback: anything unexpected becomes one line and exit 1. The files are read the way the
+app reads them, in a child process (`analytics.loading.worker`): a file that crashes the
+reader ends that child, and what the libraries print stays in it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from analytics import loading, rules
 from analytics.errors import LoadError
-from analytics.loading import mapping
+from analytics.loading import mapping, worker
 from analytics.reporting import changes, report
 from analytics.rules import evaluation
 
@@ -114,7 +116,7 @@ def _load(paths: list[str], sheet: str | None, column_mapping) -> loading.LoadRe
         if not path.is_file():
             raise LoadError(f"{path.name}: file not found", file=path.name)
     sources = [loading.Source.from_path(Path(text)) for text in paths]
-    return loading.load_exports(sources, sheet=sheet, mapping=column_mapping)
+    return worker.load_exports(sources, sheet=sheet, mapping=column_mapping)
 
 
 def run_report(args: argparse.Namespace) -> str:
@@ -160,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         return _fail(str(exc), EXIT_UNUSABLE)
     except LoadError as exc:  # includes RuleSetError and unreadable files
+        return _fail(str(exc), EXIT_UNUSABLE)
+    except worker.SettingError as exc:  # a reader limit in the environment is not a number
         return _fail(str(exc), EXIT_UNUSABLE)
     except OSError as exc:
         name = Path(exc.filename).name if exc.filename else "input"

@@ -8,7 +8,10 @@ Two layers, because a rerun must not repeat work that no widget asked for:
   every rerun; the digest covers them completely. Keys hold no names, emails or licence
   numbers.
 - a per-session memo of the last result of each kind, because `st.cache_data` hands back an
-  unpickled copy on every hit, which for 100,000 rows costs more than a whole page.
+  unpickled copy on every hit, which for 100,000 rows costs more than a whole page. A file
+  that cannot be read is remembered there too, so a rerun does not read it again.
+Files are read in a child process (`analytics.loading.worker`), never in the server's own:
+a file that crashes the reader ends that child and comes back as a LoadError.
 Callers must treat returned frames as read-only (the analytics functions are pure).
 """
 
@@ -18,13 +21,14 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from analytics import loading, rules
-from analytics.loading import fields
+from analytics.errors import LoadError
+from analytics.loading import fields, worker
 from analytics.reporting import exports, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
@@ -37,6 +41,7 @@ MEMO = "_loaders_memo"
 MEMO_SIZE = 24
 
 T = TypeVar("T")
+worker.warm_up()  # the reader's fork server imports the readers now, not on the first upload
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,28 @@ def _memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     return value
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    error: LoadError
+
+
+def _read_once(key: tuple[Hashable, ...], read: Callable[[], Any]) -> Any:
+    """`_memo` for reading: a LoadError is remembered as well, and raised again on every
+    rerun without the file being read again (a hostile file may take the reader's whole
+    time limit each time)."""
+
+    def attempt():
+        try:
+            return read()
+        except LoadError as error:
+            return _Unreadable(error)
+
+    value = _memo(key, attempt)
+    if isinstance(value, _Unreadable):
+        raise value.error.with_traceback(None)
+    return value
+
+
 def date_orders(order: str) -> dict[str, str] | None:
     """The user's override as the loader wants it: one forced order for every date field."""
     return None if order == "auto" else dict.fromkeys(fields.DATE_FIELDS, order)
@@ -77,7 +104,7 @@ def date_orders(order: str) -> dict[str, str] | None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
-    return loading.list_sheets(loading.Source(name=_name, data=_data))
+    return worker.list_sheets(loading.Source(name=_name, data=_data))
 
 
 def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
@@ -88,14 +115,14 @@ def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
             out[name] = []
             continue
         one = state.digest_files([(name, data)])
-        out[name] = _memo(("sheets", one), lambda n=name, d=data, k=one: _sheets(k, n, d))
+        out[name] = _read_once(("sheets", one), lambda n=name, d=data, k=one: _sheets(k, n, d))
     return out
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
     sources = [loading.Source(name=name, data=data) for name, data in _files]
-    return loading.load_exports(
+    return worker.load_exports(
         sources, sheet=sheet, mapping=dict(mapping) or None, date_order=date_orders(date_order)
     )
 
@@ -106,7 +133,7 @@ def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
 
 def load(ds: state.OpenFiles) -> loading.LoadResult:
     """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
-    return _memo(
+    return _read_once(
         _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
     )
 

@@ -6,7 +6,7 @@ applicant_id to `rejected`, rows sharing one to `duplicates`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,10 @@ DUPLICATE_COLUMNS = [
     "kept_row",
 ]
 NO_ID_REASON = "no applicant_id"
+ERRORS_HINT = (
+    "the formulas failed when the file was saved; fix them in Excel, or paste the values, "
+    "and upload again"
+)
 MAX_NAMES_IN_MESSAGE = 12
 PARSE_THREADS = 2  # columns parsed at once (Arrow compute runs outside the GIL)
 _TEXT = parsing.TEXT_DTYPE
@@ -86,18 +90,23 @@ def load_exports(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     date_order: dict[str, str] | None = None,
+    on_source: Callable[[Source], None] | None = None,
 ) -> LoadResult:
     """Read every source (in the order given) into one LoadResult.
 
     `sheet` picks the sheet in each workbook (CSV files have one); `mapping` maps source
     headers (raw or normalised) to canonical fields; `date_order` forces "dmy"/"mdy" per
-    canonical date field.
+    canonical date field; `on_source` is called with each source before it is read.
     """
     if isinstance(sources, Source):
         sources = [sources]
     mapping = _check_mapping(mapping or {})
     date_order = _check_date_order(date_order or {})
-    parts = [_load_source(src, sheet, mapping, date_order) for src in sources]
+    parts = []
+    for src in sources:
+        if on_source is not None:
+            on_source(src)
+        parts.append(_load_source(src, sheet, mapping, date_order))
     result = _combine(parts)
     del parts
     pa.default_memory_pool().release_unused()  # hand Arrow's scratch memory back at once
@@ -153,6 +162,12 @@ def _load_source(
                 file=src.name,
             )
         raw = book.read(sheet)
+        if raw.cells.empty and raw.error_cells:
+            raise LoadError(
+                f"{src.name}: sheet '{sheet}' holds only Excel error values "
+                f"({raw.error_cells} cells such as #N/A or #REF!), no data: {ERRORS_HINT}",
+                file=src.name,
+            )
         if raw.cells.empty:
             raise LoadError(
                 f"{src.name}: sheet '{sheet}' is empty: choose the sheet that holds the data",
@@ -164,13 +179,21 @@ def _load_source(
         return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
 
     first_with_data = None
+    error_cells = 0
     for raw in book.sheets():
+        error_cells += raw.error_cells
         if raw.cells.empty:
             continue
         first_with_data = first_with_data or raw
         header = reading.find_header_row(raw.cells, known)
         if header is not None:
             return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
+    if first_with_data is None and error_cells:
+        raise LoadError(
+            f"{src.name}: the sheets hold only Excel error values ({error_cells} cells such "
+            f"as #N/A or #REF!), no data: {ERRORS_HINT}",
+            file=src.name,
+        )
     if first_with_data is None:
         raise LoadError(
             f"{src.name}: every sheet is empty: export the data again and upload it",

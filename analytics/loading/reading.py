@@ -3,14 +3,22 @@
 xlsx / xls go through calamine (fastexcel, Arrow strings, no Python object per cell);
 openpyxl (read-only, defusedxml) serves where calamine cannot: workbooks whose far cells
 would make calamine allocate a huge rectangle, and files calamine rejects. CSV is decoded
-as UTF-8 (BOM or not), else cp1252, with the delimiter sniffed among , ; tab |.
+as UTF-8 (BOM or not), else cp1252, with the delimiter sniffed among , ; tab |, and
+parsed by the csv module in batches that become Arrow text at once (memory follows the
+text, not one Python list per row).
+
+Everything here touches untrusted bytes: the app and the CLI call it through
+`analytics.loading.worker`, in a child process with memory and time limits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +35,8 @@ HEADER_SCAN_ROWS = 20  # the header row is one of the sheet's first 20 rows (DOM
 MIN_HEADER_MATCHES = 3
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_SNIFF_LINES = 50
+CSV_SNIFF_BYTES = 64 * 1024  # first guess of the prefix that holds the sniffed lines
+CSV_BATCH_ROWS = 65_536  # CSV rows held as Python lists at once, then made Arrow text
 CSV_SHEET = "(csv)"  # the sheet name reported for CSV files
 _TEXT = parsing.TEXT_DTYPE
 
@@ -41,6 +51,7 @@ class RawSheet:
 
     name: str
     cells: pd.DataFrame
+    error_cells: int = 0  # Excel error values (#N/A, #DIV/0!, ...), read as empty cells
 
 
 @dataclass
@@ -59,10 +70,17 @@ class Workbook:
             return RawSheet(CSV_SHEET, _read_csv(self.file, self.data))
         if self.use_calamine:
             try:
-                return RawSheet(sheet, _read_calamine(self._reader, sheet))
-            except Exception:  # calamine refused this sheet: openpyxl may still read it
+                cells = _read_calamine(self._reader, sheet)
+            except BaseException as exc:  # calamine refused this sheet: openpyxl may read it
+                if not is_reader_failure(exc):
+                    raise
+                if _is_password_error(exc):
+                    raise LoadError(f"{self.file}: {safety.PASSWORD_HINT}") from None
                 if self.kind != "xlsx":
                     raise _unreadable(self.file) from None
+            else:
+                errors = _count_error_cells(self._reader, sheet) if cells.empty else 0
+                return RawSheet(sheet, cells, errors)
         return RawSheet(sheet, _read_openpyxl(self.file, self.data, sheet))
 
     def sheets(self) -> Iterator[RawSheet]:
@@ -83,7 +101,9 @@ def open_workbook(file: str, data: bytes) -> Workbook:
         try:
             reader = fastexcel.read_excel(data)
             return Workbook(file, kind, list(reader.sheet_names), data, True, reader)
-        except Exception as exc:
+        except BaseException as exc:
+            if not is_reader_failure(exc):
+                raise
             if _is_password_error(exc):
                 raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
             if kind != "xlsx":
@@ -91,7 +111,14 @@ def open_workbook(file: str, data: bytes) -> Workbook:
     return Workbook(file, kind, _openpyxl_sheet_names(file, data), data, False)
 
 
-def _is_password_error(exc: Exception) -> bool:
+def is_reader_failure(exc: BaseException) -> bool:
+    """An error of the reader about the file: any Exception, and the PanicException pyo3
+    raises when calamine's Rust code panics (a BaseException, so `except Exception` misses
+    it). KeyboardInterrupt and SystemExit are not failures of the file."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _is_password_error(exc: BaseException) -> bool:
     return "password" in type(exc).__name__.lower() or "password" in str(exc).lower()
 
 
@@ -116,6 +143,19 @@ def _read_calamine(reader, sheet: str) -> pd.DataFrame:
     # header_row=None + skip_rows=0 keeps leading empty rows, so position = sheet row - 1.
     batch = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)
     return drop_blank(_arrow_to_frame(batch))
+
+
+def _count_error_cells(reader, sheet: str) -> int:
+    """Cells holding an Excel error value: the string read gives them as empty, so a sheet
+    of only errors would otherwise be called empty. Asked only for sheets read as empty."""
+    try:
+        lazy = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string")
+        _, errors = lazy.to_arrow_with_errors()
+    except BaseException as exc:
+        if not is_reader_failure(exc):
+            raise
+        return 0
+    return 0 if errors is None else len(errors.errors)
 
 
 def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
@@ -222,12 +262,19 @@ def _read_openpyxl(file: str, data: bytes, sheet: str) -> pd.DataFrame:
 # ---- CSV ---------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes) -> str:
+def text_encoding(data: bytes) -> str:
     """UTF-8 (BOM or not), else cp1252 (DOMAIN 3.8)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    if not data.isascii():
+        try:
+            data.decode("utf-8")  # only whether it is valid; the text is decoded as a stream
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
+def decode_text(data: bytes) -> str:
+    """The bytes as text, in the encoding `text_encoding` picks."""
+    return data.decode(text_encoding(data), errors="replace")
 
 
 def sniff_delimiter(text: str) -> str:
@@ -246,24 +293,83 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _head(data: bytes, encoding: str) -> str:
+    """A prefix of the text holding its first CSV_SNIFF_LINES lines whole (or all of it)."""
+    size = CSV_SNIFF_BYTES
+    while True:
+        # A character cut at the end is dropped: it lies beyond the lines that are used.
+        head = data[:size].decode(encoding, errors="ignore" if size < len(data) else "replace")
+        if size >= len(data) or len(head.splitlines()) > CSV_SNIFF_LINES:
+            return head
+        size *= 4
+
+
 def _read_csv(file: str, data: bytes) -> pd.DataFrame:
-    text = decode_text(data)
-    delimiter = sniff_delimiter(text)
+    # Fields up to the upload limit: the csv module's default stops at 131,072 characters.
+    csv.field_size_limit(max(csv.field_size_limit(), safety.MAX_FILE_BYTES))
+    encoding = text_encoding(data)
+    delimiter = sniff_delimiter(_head(data, encoding))
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
+    columns: list[list[pa.Array]] = []  # per position, one Arrow chunk per batch
+    rows = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        with _without_cycle_collection():
+            while batch := list(itertools.islice(reader, CSV_BATCH_ROWS)):
+                rows = _add_batch(file, columns, batch, rows)
     except csv.Error:
         raise LoadError(
             f"{file}: the CSV file is malformed (unbalanced quotes or stray characters): "
             "export it again or save it from Excel as CSV"
         ) from None
-    width = max((len(r) for r in rows), default=0)
+    index = pd.RangeIndex(1, rows + 1)  # the record's number: blank lines count
+    text = {
+        position: pd.arrays.ArrowStringArray(_one_chunk(chunks))
+        for position, chunks in enumerate(columns)
+    }
+    frame = pd.DataFrame(
+        {position: pd.Series(array, index=index, copy=False) for position, array in text.items()},
+        index=index,
+    )
+    return drop_blank(frame)
+
+
+def _one_chunk(chunks: list[pa.Array]) -> pa.ChunkedArray:
+    """One column's batches as one contiguous array, like calamine's, freed as it goes."""
+    column = pa.chunked_array(chunks, type=pa.string())
+    chunks.clear()
+    return pa.chunked_array([column.combine_chunks()], type=pa.string())
+
+
+@contextlib.contextmanager
+def _without_cycle_collection():
+    """Millions of short-lived row lists set off the cyclic garbage collector again and
+    again (about 3x the parsing time); reference counting frees them all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _add_batch(file: str, columns: list[list[pa.Array]], batch: list[list[str]], rows: int) -> int:
+    """Append one batch of rows to the column chunks; short rows (trailing empty cells left
+    out) and columns first seen later are padded with missing cells."""
+    width = max(map(len, batch))
     if width > safety.MAX_COLUMNS:
         raise LoadError(f"{file}: the CSV file has more than {safety.MAX_COLUMNS} columns")
-    # Short rows (trailing empty cells left out) are padded: pandas no longer pads them.
-    rows = [row if len(row) == width else row + [None] * (width - len(row)) for row in rows]
-    frame = pd.DataFrame(rows, columns=range(width), dtype=object).astype(_TEXT)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return drop_blank(frame)
+    for _ in range(len(columns), width):
+        columns.append([pa.nulls(rows, pa.string())])
+    # zip_longest transposes in C and pads short rows with None.
+    transposed = itertools.zip_longest(*batch) if width else iter(())
+    for chunks, values in itertools.zip_longest(columns, transposed):
+        if values is None:
+            chunks.append(pa.nulls(len(batch), pa.string()))
+        else:
+            chunks.append(pa.array(list(values), type=pa.string()))  # a tuple converts slowly
+    return rows + len(batch)
 
 
 # ---- header row ----------------------------------------------------------------------------

@@ -42,21 +42,28 @@ _BINARY_MAGICS = {
     b"7z\xbc\xaf": "a 7-Zip archive",
 }
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# An encrypted .xls has a FILEPASS record (type 0x002F) right after the BOF record of its
+# workbook globals (BIFF8 or BIFF5); the stream starts a sector, so the two are adjacent.
+_GLOBALS_BOF = re.compile(rb"\x09\x08([\x08\x10])\x00\x00[\x05\x06]\x05\x00")
+_FILEPASS = b"\x2f\x00"
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 
 PASSWORD_HINT = "it is password-protected: remove the password and upload again"
 RESAVE_HINT = "open it in Excel and save it as .xlsx (or export as CSV), then upload again"
 
-# The far-cell scan works on a translated copy of each chunk (letters -> A, digits -> 0,
-# ' -> "), so plain substring searches find any cell reference with two or more column
-# letters ('"AA') or a row of six or more digits ('000000"'), whatever the element or
-# attribute order. Chunks where that fires, or where some cell does not start with an
-# r="A1" reference (cells without r take the next column), get the exact regex count.
+# The far-cell scan works on a translated copy of each chunk (capitals -> A, digits -> 0,
+# ' -> "), so cheap searches find any cell reference with two or more column letters
+# ('"A' and a letter of either case: calamine reads `xfd1` and `Xfd1` as XFD1) or a row
+# of six or more digits ('000000"'), whatever the element or attribute order. Chunks
+# where that fires, or where some cell does not start with an r="A1" reference (cells
+# without r take the next column; a reference starting lower-case lands here too), get
+# the exact regex count.
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'", b"A" * 26 + b"0" * 10 + b'"')
-_WIDE, _DEEP = b'"AA', b'000000"'
+_WIDE = re.compile(rb'"A[A-Za-z]')  # a regex with a literal prefix: one fast pass
+_DEEP = b'000000"'
 _IRREGULAR_CELL = re.compile(rb'<c(?! r="A)')
-_ANY_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]*)(\d*)["']""")
+_ANY_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 _PREFIXED_MAIN = re.compile(
     rb"""xmlns:[\w.-]+\s*=\s*["'][^"']*(?:spreadsheetml/2006/main|spreadsheetml/main)"""
 )
@@ -105,7 +112,7 @@ def sniff(name: str, data: bytes) -> str:
     if data.startswith(ZIP_MAGICS):
         return "xlsx"
     if data.startswith(OLE2_MAGIC):
-        if _ENCRYPTED_STREAM in data or suffix in {".xlsx", ".xlsm"}:
+        if _ENCRYPTED_STREAM in data or suffix in {".xlsx", ".xlsm"} or _has_filepass(data):
             raise LoadError(f"{name}: {PASSWORD_HINT}")
         return "xls"
     for magic, what in _BINARY_MAGICS.items():
@@ -123,6 +130,15 @@ def sniff(name: str, data: bytes) -> str:
             f"or {RESAVE_HINT}"
         )
     return "csv"
+
+
+def _has_filepass(data: bytes) -> bool:
+    """A password-protected .xls (calamine only says it cannot detect the format)."""
+    bof = _GLOBALS_BOF.search(data)
+    if bof is None:
+        return False
+    after = bof.end() + bof.group(1)[0] - 4  # the BOF record's 4 header + N body bytes
+    return data[after : after + 2] == _FILEPASS
 
 
 def check_zip(name: str, data: bytes) -> ZipReport:
@@ -206,7 +222,7 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | 
                 odd = _IRREGULAR_CELL.search(shape)
                 # A cell cut by the chunk's end is checked whole in the next window.
                 irregular = odd is not None and odd.start() < len(shape) - 16
-                if irregular or _WIDE in shape or _DEEP in shape:
+                if irregular or _DEEP in shape or _WIDE.search(shape):
                     rows, cols = _exact_extent(window, irregular)
                     max_row, max_col = max(max_row, rows), max(max_col, cols)
                 tail = window[-64:]
@@ -250,6 +266,6 @@ def _dtd_error(name: str) -> LoadError:
 
 def _column_number(letters: bytes) -> int:
     number = 0
-    for byte in letters[:4]:
+    for byte in letters[:4].upper():
         number = number * 26 + (byte - 64)
     return number

@@ -4,46 +4,22 @@ at bounded cost. The tests build their small hostile files themselves."""
 import io
 import zipfile
 
+import fastexcel
 import openpyxl
 import pytest
 import xlsxwriter
-import xlwt
 
 from analytics import loading
 from analytics.errors import LoadError, NoHeaderError, UnsafeSetupError
-from analytics.loading import safety
-
-HEADER = ["Applicant ID", "Full Name", "Email"]
-
-
-def workbook_bytes(rows=(HEADER, ["1", "Ana", "a@x"]), far_cell=None):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(list(row))
-    if far_cell:
-        sheet[far_cell] = "far"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def rewrite(data, replace=None, add=None):
-    """Copy an xlsx, replacing some members' bytes and adding others."""
-    replace, add = replace or {}, add or {}
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename in replace:
-                content = replace[info.filename](content)
-            dst.writestr(info.filename, content)
-        for name, content in add.items():
-            dst.writestr(name, content)
-    return out.getvalue()
+from analytics.loading import reading, safety
+from tests.analytics.hostile_files import (
+    HEADER,
+    far_reference,
+    password_xls,
+    rewrite,
+    workbook_bytes,
+    xls_bytes,
+)
 
 
 def load_error(name, data):
@@ -131,14 +107,7 @@ class TestPassword:
 
 class TestOldXls:
     def test_a_real_biff8_workbook_is_read_by_calamine(self):
-        book = xlwt.Workbook()
-        sheet = book.add_sheet("Applicants")
-        for row, values in enumerate([HEADER, ["007", "Ana", "a@x"]]):
-            for col, value in enumerate(values):
-                sheet.write(row, col, value)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        res = loading.load_exports([loading.Source("old.xls", buffer.getvalue())])
+        res = loading.load_exports([loading.Source("old.xls", xls_bytes())])
         assert res.frame["applicant_id"].tolist() == ["007"]
         assert res.frame["email"].tolist() == ["a@x"]
         assert res.sources[0].sheet == "Applicants"
@@ -263,3 +232,99 @@ class TestEmptyAndHeaderless:
         assert caught.value.columns_found == ["Colour", "Size", "Shape"]
         message = str(caught.value)
         assert "Colour, Size, Shape" in message and "--mapping" in message
+
+
+class TestFarReferencesInAnyCase:
+    """calamine reads `xfd1048576` and `Xfd1048576` as XFD1048576 (and allocates 512 GiB for
+    it): the guard must see the reference whatever its case, the row element saying 3."""
+
+    @pytest.mark.parametrize("ref", ["xfd1048576", "Xfd1048576", "XFd1048576", "xFD3", "Xfd3"])
+    def test_is_read_in_bounded_memory(self, ref):
+        data = far_reference(ref)
+        assert safety.check_zip("far.xlsx", data).calamine_safe is False
+        res = loading.load_exports([loading.Source("far.xlsx", data)])
+        assert list(res.frame["applicant_id"]) == ["1"]
+        assert len(res.rejected) == 1  # the far cell's row has no applicant ID
+
+    def test_near_lower_case_reference_stays_with_calamine(self):
+        data = far_reference("c3")
+        assert safety.check_zip("near.xlsx", data).calamine_safe is True
+
+
+class TestPasswordXls:
+    def test_is_named_password_protected_not_damaged(self):
+        message = load_error("old.xls", password_xls())
+        assert "password-protected" in message
+        assert "damaged" not in message
+
+
+class PanicException(BaseException):
+    """Named like pyo3's: a BaseException that `except Exception` misses."""
+
+
+class _PanickingReader:
+    sheet_names = ["Applicants"]
+
+    def load_sheet(self, *args, **kwargs):
+        raise PanicException("index out of range")
+
+
+class TestReaderPanics:
+    def test_panic_on_an_xls_sheet_is_a_load_error(self, monkeypatch):
+        monkeypatch.setattr(fastexcel, "read_excel", lambda data: _PanickingReader())
+        assert "cannot be read" in load_error("old.xls", xls_bytes())
+
+    def test_panic_opening_an_xls_is_a_load_error(self, monkeypatch):
+        def panic(data):
+            raise PanicException("attempt to subtract with overflow")
+
+        monkeypatch.setattr(fastexcel, "read_excel", panic)
+        assert "cannot be read" in load_error("old.xls", xls_bytes())
+
+    def test_panic_on_an_xlsx_sheet_falls_back_to_openpyxl(self, monkeypatch):
+        monkeypatch.setattr(fastexcel, "read_excel", lambda data: _PanickingReader())
+        book = openpyxl.Workbook()
+        book.active.title = "Applicants"
+        for row in (HEADER, ["1", "Ana", "a@x"]):
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        res = loading.load_exports([loading.Source("x.xlsx", buffer.getvalue())])
+        assert list(res.frame["full_name"]) == ["Ana"]
+
+    def test_interrupts_are_not_failures_of_the_file(self):
+        assert reading.is_reader_failure(PanicException())
+        assert reading.is_reader_failure(ValueError())
+        assert not reading.is_reader_failure(KeyboardInterrupt())
+
+
+def error_values_workbook():
+    book = openpyxl.Workbook()
+    book.active.title = "Formulas"
+    book.active["A1"] = "#N/A"  # openpyxl stores these as error cells (t="e")
+    book.active["B2"] = "#DIV/0!"
+    book.active["C3"] = "#REF!"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class TestErrorValuesOnly:
+    def test_every_sheet_of_error_values_is_not_called_empty(self):
+        message = load_error("errors.xlsx", error_values_workbook())
+        assert "only Excel error values (3 cells" in message
+        assert "empty" not in message
+
+    def test_named_sheet_of_error_values(self):
+        data = error_values_workbook()
+        with pytest.raises(LoadError, match="sheet 'Formulas' holds only Excel error values"):
+            loading.load_exports([loading.Source("errors.xlsx", data)], sheet="Formulas")
+
+
+class TestCsvFieldSize:
+    def test_field_over_the_csv_modules_default_limit_is_read(self):
+        name = "N" * 200_000  # the csv module stops at 131,072 characters by default
+        data = f"Applicant ID,Full Name,Email\n1,{name},a@x\n".encode()
+        res = loading.load_exports([loading.Source("long.csv", data)])
+        assert res.frame["full_name"].str.len().tolist() == [200_000]
+        assert res.frame["email"].tolist() == ["a@x"]

@@ -9,7 +9,7 @@ import pytest
 
 from analytics import loading
 from analytics.errors import LoadError, NoHeaderError
-from analytics.loading import fields
+from analytics.loading import fields, reading
 
 HEADER = ["Applicant ID", "Full Name", "Applied On", "Degree", "CME Hours"]
 
@@ -359,3 +359,31 @@ class TestSource:
     def test_a_single_source_is_accepted(self):
         res = loading.load_exports(csv_source("ID,Name,Cohort\n1,A,B\n"))
         assert res.rows_read == 1
+
+
+class TestCsvInBatches:
+    """Rows become Arrow text a batch at a time; nothing about the result may change."""
+
+    TEXT = (
+        "Export of 2025\n"  # 1
+        "\n"  # 2
+        "Applicant ID;Full Name;Email\n"  # 3
+        "1;Ana\n"  # 4: trailing cells left out
+        "\n"  # 5
+        "2;Ben;b@x;note\n"  # 6: one cell more than any row before
+        '3;"Cy; Jr";c@x\n'  # 7
+    )
+
+    @pytest.mark.parametrize("batch", [1, 2, 3, 65_536])
+    def test_rows_numbers_padding_and_late_columns(self, monkeypatch, batch):
+        monkeypatch.setattr(reading, "CSV_BATCH_ROWS", batch)
+        monkeypatch.setattr(reading, "CSV_SNIFF_BYTES", 4)  # the sniffed lines grow it
+        res = load(csv_source(self.TEXT))
+        frame = res.frame
+        assert frame["applicant_id"].tolist() == ["1", "2", "3"]
+        assert frame["source_row"].tolist() == [4, 6, 7]
+        assert frame["full_name"].tolist() == ["Ana", "Ben", "Cy; Jr"]
+        assert frame["email"].isna().tolist() == [True, False, False]
+        assert res.extra_columns == ["Unnamed column 4"]
+        assert frame["Unnamed column 4"].isna().tolist() == [True, False, True]
+        assert res.rows_read == 3

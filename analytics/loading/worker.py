@@ -1,0 +1,449 @@
+"""Untrusted bytes are read in a child process, never in the caller's own.
+
+`load_exports` and `list_sheets` take the arguments of `analytics.loading`'s functions of
+the same names and give the same results, but the reading (sniffing, zip checks,
+calamine/openpyxl, CSV, parsing) runs in a child forked for that one read by a warm fork
+server (`worker_server`) that imported the readers once. The child has an address-space
+limit (RLIMIT_AS) and the call a wall-clock limit: a native abort, a Rust panic, a
+MemoryError or a time-out ends only that child, and the caller gets one `LoadError` line
+naming the file. Why this mechanism: docs/loading.md, "Reading in a worker".
+
+Settings (environment, read at every call): ADMISSIONS_READER_MEMORY_MB (address space a
+read may add, default 2048), ADMISSIONS_READER_TIMEOUT_S (default 120),
+ADMISSIONS_READER_PROCESSES (reads at once, default 2; more wait for a free slot).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.errors import LoadError, NoHeaderError
+from analytics.loading import loader
+
+MEMORY_ENV = "ADMISSIONS_READER_MEMORY_MB"
+TIMEOUT_ENV = "ADMISSIONS_READER_TIMEOUT_S"
+PROCESSES_ENV = "ADMISSIONS_READER_PROCESSES"
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_TIMEOUT_S = 120.0
+DEFAULT_PROCESSES = 2
+SERVER_MODULE = "analytics.loading.worker_server"
+_ROOT = Path(__file__).resolve().parents[2]  # the project, for the server's import path
+STOP_SECONDS = 5.0  # how long the fork server gets to end after its caller
+_LOG_TAIL_BYTES = 4096  # what is read back of a dead child's own output
+_RUST_OUT_OF_MEMORY = b"memory allocation of"  # Rust's message before it aborts
+
+FAILED_HINT = "open it in Excel, save it as .xlsx and upload again"
+SMALLER_HINT = "export only the rows and columns you need, or " + FAILED_HINT
+
+# Tests set this to make the child fail the ways a hostile file can, as it starts on a
+# file: (kind, file name or None for any), kind one of "abort", "panic", "memory",
+# "calamine", "hang", "noise". It travels with each request, so nothing in a server's
+# environment can switch it on.
+_test_fault: tuple[str, str | None] | None = None
+
+
+class SettingError(ValueError):
+    """A reader limit in the environment is not a positive number."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int
+    timeout_s: float
+    processes: int
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        return cls(
+            memory_mb=int(_setting(MEMORY_ENV, DEFAULT_MEMORY_MB)),
+            timeout_s=_setting(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
+            processes=int(_setting(PROCESSES_ENV, DEFAULT_PROCESSES)),
+        )
+
+
+def _setting(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value >= 1:
+        raise SettingError(f"{name}={text!r}: give a number of at least 1 (default {default:g})")
+    return value
+
+
+def load_exports(
+    sources: Iterable[loader.Source] | loader.Source,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    date_order: dict[str, str] | None = None,
+) -> loader.LoadResult:
+    """`analytics.loading.load_exports`, read in a child process."""
+    if isinstance(sources, loader.Source):
+        sources = [sources]
+    sources = list(sources)
+    request = ("load", (sources, sheet, mapping, date_order))
+    return _run(request, [s.name for s in sources])
+
+
+def list_sheets(source: loader.Source) -> list[str]:
+    """`analytics.loading.list_sheets`, read in a child process."""
+    return _run(("sheets", (source,)), [source.name])
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the readers), not on the first upload."""
+    _server.ensure_running()
+
+
+# ---- the caller's side ----------------------------------------------------------------------
+
+
+class _ForkServer:
+    """One long-lived process (`python -m analytics.loading.worker_server`) that imported
+    the readers once and forks a child for every read. Each read hands it one end of a
+    socket pair; the child forked for it talks to the caller on that socket alone."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._control: socket.socket | None = None
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            self._ensure_running()
+
+    def _ensure_running(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        if self._control is not None:
+            self._control.close()
+        # Packets, not a stream: each socket handed over arrives on its own.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ)
+        # Arrow's default allocator (mimalloc) reserves address space up front, where
+        # RLIMIT_AS cannot see it grow; the system allocator's memory counts.
+        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+        env["OPENBLAS_NUM_THREADS"] = "1"  # no idle BLAS thread in the process that forks
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", SERVER_MODULE, str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,  # the caller's output is the caller's
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=_ROOT,
+        )
+        theirs.close()
+        self._control = ours
+
+    def submit(self, job: socket.socket) -> None:
+        """Hand `job` to the server, starting it (again) when it is not running."""
+        with self._lock:
+            for attempt in (1, 2):
+                self._ensure_running()
+                try:
+                    socket.send_fds(self._control, [b"j"], [job.fileno()])
+                    return
+                except OSError:
+                    if attempt == 2:
+                        raise
+                    self._process.kill()
+                    self._process.wait()
+
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def stop(self) -> None:
+        """At exit: the server ends when its socket closes; it gets a moment to do so."""
+        with self._lock:
+            if self._control is not None:
+                self._control.close()
+                self._control = None
+            if self._process is not None:
+                try:
+                    self._process.wait(STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+                self._process = None
+
+
+_server = _ForkServer()
+atexit.register(_server.stop)
+_setup_lock = threading.Lock()
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+class _ServerLost(Exception):
+    """The fork server ended before it forked a child for this read."""
+
+
+def _slot(processes: int) -> threading.BoundedSemaphore:
+    with _setup_lock:
+        return _slots.setdefault(processes, threading.BoundedSemaphore(processes))
+
+
+def _run(request: tuple, files: list[str]):
+    limits = Limits.from_env()
+    deadline = time.monotonic() + limits.timeout_s
+    with _slot(limits.processes):
+        log_fd, log_path = tempfile.mkstemp(prefix="admissions-reader-", suffix=".log")
+        os.close(log_fd)
+        try:
+            for attempt in (1, 2):  # once more if the fork server itself went away
+                try:
+                    return _read(request, files, limits, deadline, log_path)
+                except _ServerLost:
+                    if attempt == 2:
+                        raise LoadError(
+                            f"{files[0]}: the file reader could not be started: try again"
+                        ) from None
+        finally:
+            os.unlink(log_path)
+
+
+def _read(request: tuple, files: list[str], limits: Limits, deadline: float, log_path: str):
+    ours, theirs = socket.socketpair()
+    with theirs:
+        _server.submit(theirs)
+    conn = Connection(ours.detach())
+    current = files[0]
+    pid = None
+    try:
+        message = _receive(conn, deadline, limits, current)
+        if message is None:
+            raise _ServerLost
+        pid = message[1]
+        conn.send((*request, _test_fault, limits.memory_mb, log_path))
+        while True:
+            message = _receive(conn, deadline, limits, current)
+            if message is None:  # the child died without a word: an abort or a kill
+                tail = _log_tail(log_path)
+                kind = "memory" if _RUST_OUT_OF_MEMORY in tail else "died"
+                raise _failure(current, kind, limits, None)
+            tag = message[0]
+            if tag == "reading":
+                current = message[1]
+            elif tag == "result":
+                result = receive_result(conn, message[1])
+                pid = None  # done: the child ends by itself
+                return result
+            elif tag == "error":
+                pid = None
+                raise _rebuild_error(*message[1:])
+            else:  # "failed": the child caught what went wrong and is ending
+                raise _failure(current, message[1], limits, message[2])
+    finally:
+        conn.close()
+        if pid is not None:  # timed out, failed, or the caller was interrupted
+            _kill(pid)
+
+
+def _receive(conn: Connection, deadline: float, limits: Limits, current: str):
+    """The child's next message; None when it is gone; a time-out is a LoadError."""
+    try:
+        if not conn.poll(max(deadline - time.monotonic(), 0)):
+            raise LoadError(
+                f"{current}: reading it took longer than {limits.timeout_s:g} s, the "
+                f"reader's limit: {SMALLER_HINT}",
+                file=current,
+            )
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it had ended (the fork server reaps it)
+        os.kill(pid, signal.SIGKILL)
+
+
+def _rebuild_error(kind: str, message: str, file: str | None, columns_found) -> LoadError:
+    if kind == "NoHeaderError":
+        return NoHeaderError(message, file=file, columns_found=columns_found)
+    return LoadError(message, file=file)
+
+
+class ReaderFailure(RuntimeError):
+    """What failed in the child (the cause of the LoadError): kind and the traceback's
+    frames, never the exception's message (it may quote cell values)."""
+
+
+def _failure(file: str, kind: str, limits: Limits, frames: str | None) -> LoadError:
+    if kind == "memory":
+        error = LoadError(
+            f"{file}: reading it needs more than {limits.memory_mb} MB of memory, the "
+            f"reader's limit: {SMALLER_HINT}",
+            file=file,
+        )
+    else:
+        error = LoadError(
+            f"{file}: this file makes the spreadsheet reader fail; {FAILED_HINT}", file=file
+        )
+    error.__cause__ = ReaderFailure(f"{kind}\n{frames or ''}".strip())
+    error.__suppress_context__ = True
+    return error
+
+
+def _log_tail(path: str) -> bytes:
+    try:
+        with open(path, "rb") as log:
+            log.seek(max(os.path.getsize(path) - _LOG_TAIL_BYTES, 0))
+            return log.read()
+    except OSError:
+        return b""
+
+
+# ---- the child's side -----------------------------------------------------------------------
+
+
+def serve(conn: Connection) -> None:
+    """A forked child's life: say who it is, take one request, answer it, end."""
+    conn.send(("started", os.getpid()))
+    kind, args, fault, memory_mb, log_path = conn.recv()
+    _confine(memory_mb, log_path)
+
+    def on_source(source: loader.Source) -> None:
+        conn.send(("reading", source.name))
+        if fault is not None and fault[1] in (None, source.name):
+            _rehearse(fault[0], source, memory_mb)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the caller shows one line, nothing else
+            result = _handle(kind, args, on_source)
+        send_result(conn, result)
+    except LoadError as exc:
+        conn.send(("error", type(exc).__name__, str(exc), exc.file, _columns(exc)))
+    except MemoryError:
+        conn.send(("failed", "memory", None))
+    except BaseException as exc:  # a panic is a BaseException; this process ends anyway
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        conn.send(("failed", type(exc).__name__, frames))
+    finally:
+        conn.close()
+
+
+def _confine(memory_mb: int, log_path: str) -> None:
+    """Limits and output of this child: address space, no core files, and the libraries'
+    own printing (Rust messages, openpyxl warnings) into the log, off the caller's
+    stderr."""
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    try:
+        import resource
+    except ImportError:  # no rlimits on this platform: the time limit still holds
+        return
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + memory_mb * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _address_space() -> int:
+    """What this process has mapped already (the imported libraries' reservations), so the
+    limit is on what reading adds."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def _handle(kind: str, args: tuple, on_source):
+    if kind == "sheets":
+        (source,) = args
+        on_source(source)
+        return loader.list_sheets(source)
+    sources, sheet, mapping, date_order = args
+    return loader.load_exports(
+        sources, sheet=sheet, mapping=mapping, date_order=date_order, on_source=on_source
+    )
+
+
+def receive_result(conn: Connection, buffers: int):
+    """What `send_result` sent after its ("result", buffers) message."""
+    main = conn.recv_bytes()
+    return pickle.loads(main, buffers=[conn.recv_bytes() for _ in range(buffers)])
+
+
+def send_result(conn: Connection, result) -> None:
+    # Pickle protocol 5 hands the Arrow buffers over as they are (out of band): the
+    # frame's columns are not copied into one large pickle first.
+    buffers: list[pickle.PickleBuffer] = []
+    out = io.BytesIO()
+    _ResultPickler(out, protocol=5, buffer_callback=buffers.append).dump(result)
+    conn.send(("result", len(buffers)))
+    conn.send_bytes(out.getbuffer())
+    for buffer in buffers:
+        conn.send_bytes(buffer.raw())
+
+
+class _ResultPickler(pickle.Pickler):
+    """Arrow text columns travel as their Arrow chunks: pandas' own pickling first copies
+    each one into a single new chunk (a tenth of a second at 100,000 rows)."""
+
+    def reducer_override(self, obj):
+        if type(obj) is pd.arrays.ArrowStringArray:
+            return _text_array, (obj.__arrow_array__(), obj.dtype)
+        return NotImplemented
+
+
+def _text_array(chunks, dtype) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(chunks, dtype=dtype)
+
+
+def _columns(exc: LoadError):
+    return getattr(exc, "columns_found", None)
+
+
+class _RehearsedPanic(BaseException):
+    """Stands in for pyo3's PanicException in tests."""
+
+
+def _rehearse(fault: str, source: loader.Source, memory_mb: int) -> None:
+    """Fail on purpose, the way a hostile file makes a reader fail (tests only)."""
+    if fault == "abort":
+        os.abort()
+    if fault == "panic":
+        raise _RehearsedPanic("rehearsed panic")
+    if fault == "memory":
+        bytearray(2 * memory_mb * 2**20)  # twice the limit: MemoryError if the limit holds
+    if fault == "calamine":  # calamine on the file with no guard before it
+        import fastexcel
+
+        reader = fastexcel.read_excel(source.data)
+        reader.load_sheet(0, header_row=None, dtypes="string", eager=True)
+    if fault == "hang":
+        time.sleep(3600)
+    if fault == "noise":
+        print("printed by a library")
+        os.write(2, b"written to stderr by native code\n")
+        warnings.warn("a library warning", UserWarning, stacklevel=1)

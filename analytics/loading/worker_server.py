@@ -1,0 +1,52 @@
+"""The reader's fork server: `python -m analytics.loading.worker_server FD`.
+
+Started by `analytics.loading.worker` with one end of a socket pair as FD. It imports the
+readers and reads a two-row file once (so Arrow's compiled regexes and pandas' lazy
+imports are ready), then, for every socket the caller passes over FD, forks a child that
+serves that one read (`worker.serve`) and ends. The server itself never touches an
+uploaded byte and forks from its only Python thread (the one native helper left, Arrow's
+jemalloc background thread, has fork handlers); it ends when the caller does (FD reaches
+end of file)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+from multiprocessing.connection import Connection
+
+from analytics.loading import loader, worker
+
+_WARM_UP = b"Applicant ID,Full Name,Email,Applied on,CME hours\n1,Ana,a@x,01/02/2025,12\n"
+
+
+def main(control_fd: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    loader.load_exports([loader.Source("warm-up.csv", _WARM_UP)])
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 16, 4)
+        except OSError:
+            return
+        if not message:  # the caller has gone
+            return
+        for position, fd in enumerate(fds):
+            if os.fork() == 0:
+                control.close()
+                for later in fds[position + 1 :]:  # only its own socket: others see EOF
+                    os.close(later)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                code = 0
+                try:
+                    worker.serve(Connection(fd))
+                except BaseException:  # noqa: BLE001 - the caller learns it from the socket
+                    code = 1
+                os._exit(code)
+            os.close(fd)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
