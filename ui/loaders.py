@@ -14,6 +14,7 @@ Callers must treat returned frames as read-only (the analytics functions are pur
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import loading, rules
+from analytics.errors import LoadError
 from analytics.loading import fields
 from analytics.reporting import exports
 from analytics.rules import evaluation
@@ -105,10 +107,23 @@ def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
 
 
 def load(ds: state.OpenFiles) -> loading.LoadResult:
-    """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
-    return _memo(
-        _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
-    )
+    """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files.
+
+    The error is memoised for the session like a result: setup (which stores only a file
+    that was read) and the page both ask, and a file that makes the reader fail is not read
+    again on every rerun.
+    """
+
+    def read() -> loading.LoadResult | LoadError:
+        try:
+            return _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
+        except LoadError as err:
+            return err.with_traceback(None)  # a traceback would keep the file's bytes alive
+
+    outcome = _memo(_load_key(ds), read)
+    if isinstance(outcome, LoadError):
+        raise copy.copy(outcome)  # the kept one stays free of this run's frames
+    return outcome
 
 
 @st.cache_data(show_spinner=False)
