@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import errors
-from ui import home, loaders, page, state, views
+from ui import datasets, home, loaders, page, state, views
 
 page.setup("Admissions analytics", page="Home")
 st.write(
@@ -36,10 +36,11 @@ if dataset is None:
     st.stop()
 
 st.subheader(f"Dataset: {dataset.label}")
+datasets.delete_control()
 try:
     home.reading_options(dataset)
 except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
-    st.error(str(err))
+    datasets.show_load_error(err, offer_delete=False)
     st.stop()
 
 result, error = None, None
@@ -47,10 +48,10 @@ try:
     with st.spinner("Reading the exports…"):
         result = loaders.load(dataset)
 except errors.NoHeaderError as err:
-    st.error(str(err))
+    datasets.show_load_error(err, offer_delete=False)
     error = err
 except errors.LoadError as err:
-    st.error(str(err))
+    datasets.show_load_error(err, offer_delete=False)
     st.stop()
 
 headers = home.headers_to_map(result, error)

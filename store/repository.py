@@ -55,6 +55,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -67,6 +68,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "ADMISSIONS_DATA_DIR"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "store"
@@ -838,11 +841,21 @@ def data_dir() -> Path:
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:
     """The store under `root` (default: ``ADMISSIONS_DATA_DIR`` or ``data/store/``).
 
-    One instance per directory and process: the schema is set up once.
+    One instance per directory and process: the schema is set up once, and garbage
+    (temporary files older than ``STALE_TMP_SECONDS``, blobs no dataset references) left
+    by a killed writer is collected then, off every request's path.
     """
     path = Path(root) if root is not None else data_dir()
     key = path.resolve()
     with _OPEN_LOCK:
         if key not in _OPEN:
-            _OPEN[key] = Store(path)
+            opened = Store(path)
+            try:
+                removed = opened.collect_garbage()
+            except (OSError, sqlite3.Error):
+                log.exception("could not collect the store's garbage at start-up")
+            else:
+                if removed:
+                    log.info("store: %d leftover file(s) removed at start-up", removed)
+            _OPEN[key] = opened
         return _OPEN[key]

@@ -63,6 +63,9 @@ GONE_DATASET = (
     "The dataset in this link is no longer stored (its owner deleted it). "
     "Ask for the files, or a new link."
 )
+NO_DATASET = (
+    "There is no dataset with this link: check that it was copied whole, or ask for a new one."
+)
 BAD_RULES = "The link names an unknown rule set; the standard rules are used instead."
 GONE_RULES = "The rule set in this link is no longer stored; the standard rules are used instead."
 BAD_AS_OF = "The link's as-of date is not a date (YYYY-MM-DD); today is used instead."
@@ -306,8 +309,13 @@ def _open_dataset(dataset_id: str, user: str | None) -> bool:
     try:
         stored = opened.get_dataset(dataset_id)
         files = opened.read_dataset_files(dataset_id)
+    except store_mod.NotFoundError:
+        # The audit log tells a deleted dataset from an id that never existed (a typo).
+        deleted = opened.audit_log(action="delete", object_id=dataset_id, limit=1)
+        st.warning(GONE_DATASET if deleted else NO_DATASET)
+        return False
     except store_mod.StoreError as err:
-        st.warning(GONE_DATASET if isinstance(err, store_mod.NotFoundError) else str(err))
+        st.warning(str(err))
         return False
     state.open_files(files, stored.label)
     options = stored.options

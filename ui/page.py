@@ -18,7 +18,7 @@ import streamlit as st
 import store
 from analytics.errors import LoadError
 from analytics.reporting import vocabulary
-from ui import auth, downloads, filters, links, loaders, state, tables
+from ui import auth, datasets, downloads, filters, links, loaders, state, tables
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
@@ -62,8 +62,19 @@ def setup(title: str, page: str | None = None) -> str:
 
 def _share_open_dataset() -> None:
     """Store the open dataset once (per session and reading options) so links name it;
-    the store records the upload in the audit log."""
-    if not state.has_dataset() or links.shared_dataset_id() is not None:
+    the store records the upload in the audit log.
+
+    Only a dataset that was read is stored: a file that makes the reader fail must not get
+    a link that fails again for everyone who opens it (the page reading it says why; the
+    read is memoised, so it is not repeated).
+    """
+    ds = state.dataset()
+    if ds is None or links.shared_dataset_id() is not None:
+        return
+    try:
+        with st.spinner("Reading the exports…"):
+            loaders.load(ds)
+    except LoadError:
         return
     try:
         links.share_dataset()
@@ -118,7 +129,7 @@ def require_dataset() -> loaders.Analysis:
         with st.spinner("Reading the exports and applying the rules…"):
             analysis = loaders.analyse(ds, state.active_rules(), state.as_of())
     except LoadError as err:
-        st.error(str(err))
+        datasets.show_load_error(err)
         st.caption("Open the Home page to choose other files, a sheet or a column mapping.")
         st.stop()
     downloads.report_buttons(analysis)

@@ -103,6 +103,13 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
+def close_dataset(*, session: SessionState | None = None) -> None:
+    """No dataset is open any more (it was deleted); rules and date stay."""
+    s = _session(session)
+    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER):
+        s.pop(key, None)
+
+
 def has_dataset(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), FILES))
 

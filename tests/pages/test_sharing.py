@@ -124,6 +124,18 @@ class TestOpeningALink:
         assert _texts(at)["dataset"] == "None"
         assert "ds" not in _params(at)
 
+    def test_an_id_that_never_existed_says_there_is_no_such_dataset(self, shared_store):
+        at = _app()
+        at.query_params["ds"] = "d-abcdefghjk"  # well-formed, never stored
+        at.run()
+        assert not at.exception
+        assert [w.value for w in at.warning] == [
+            "There is no dataset with this link: check that it was copied whole, "
+            "or ask for a new one."
+        ]
+        assert _texts(at)["dataset"] == "None"
+        assert "ds" not in _params(at)
+
     def test_malformed_link_is_reported_not_a_traceback(self, shared_store):
         at = _app()
         at.query_params.update(

@@ -1,0 +1,95 @@
+"""The open dataset as the store holds it: its owner's delete control, and what a page says
+when a stored dataset cannot be read (stored by an older version, or the reader fails now).
+
+Deleting removes the dataset and its saved views (the store audits it) and closes it in
+this session; links to it then say it is no longer stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import streamlit as st
+
+import store
+from analytics.rules import RuleSetError
+from ui import auth, links, state
+
+DELETE_KEY = "datasets_delete"
+DELETED = "The dataset was deleted, with its saved views; links to it no longer open it."
+DELETE_FAILED = "The dataset could not be deleted (the app's data folder is not writable)."
+UNREADABLE = "This stored dataset cannot be read:"
+NOT_OWNER = "Only the person who uploaded it can delete it."
+
+log = logging.getLogger(__name__)
+
+
+def _stored() -> store.Dataset | None:
+    """The open dataset's stored record, when it is stored."""
+    dataset_id = links.shared_dataset_id()
+    if dataset_id is None:
+        return None
+    try:
+        return store.open_store().get_dataset(dataset_id)
+    except (store.StoreError, OSError, sqlite3.Error):
+        return None
+
+
+def _is_owner(stored: store.Dataset) -> bool:
+    user = auth.current_user()
+    return user is not None and " ".join(user.split()) == stored.owner
+
+
+def _delete(dataset_id: str) -> None:
+    """on_click of the delete button: delete, forget the link, close the dataset."""
+    user = auth.current_user()
+    try:
+        store.open_store().delete_dataset(dataset_id, user or "")
+    except store.StoreError as err:
+        st.toast(str(err))
+        return
+    except (OSError, sqlite3.Error):
+        log.exception("could not delete a dataset")
+        st.toast(DELETE_FAILED)
+        return
+    shared = st.session_state.get(links.SHARED_KEY, {})
+    for key in [k for k, v in shared.items() if v == dataset_id]:
+        del shared[key]
+    state.close_dataset()
+    st.toast(DELETED)
+
+
+def delete_control(stored: store.Dataset | None = None) -> None:
+    """Owner only: "Delete this dataset…", then a confirmation naming what goes with it."""
+    stored = stored or _stored()
+    if stored is None or not _is_owner(stored):
+        return
+    views = store.open_store().list_views(stored.id)
+    with st.popover("Delete this dataset…"):
+        st.caption(
+            f"Deletes the stored files and {len(views)} saved view(s) of this dataset; "
+            "links to it stop working. This cannot be undone."
+        )
+        st.button(
+            "Delete for everyone",
+            key=DELETE_KEY,
+            type="primary",
+            on_click=_delete,
+            args=(stored.id,),
+        )
+
+
+def show_load_error(err: Exception, offer_delete: bool = True) -> None:
+    """The one line a page shows when the open dataset cannot be read; for a stored
+    dataset it says so, and offers its owner deletion (`offer_delete=False` where the
+    page draws `delete_control` itself)."""
+    stored = None if isinstance(err, RuleSetError) else _stored()  # the rules are at fault
+    if stored is None:
+        st.error(str(err))
+        return
+    st.error(f"{UNREADABLE} {err}")
+    if not _is_owner(stored):
+        st.caption(NOT_OWNER)
+    elif offer_delete:
+        delete_control(stored)
