@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import store
-from analytics import loading
+from analytics.loading import worker
 from tests.pages.helpers import ONE_ROW_CSV, app, params, seed_files
 from ui import auth, datasets
 
@@ -66,13 +66,13 @@ class TestStoredOnlyOnceRead:
 
     def test_the_refused_file_is_read_once_per_session_not_on_every_rerun(self, monkeypatch):
         calls = []
-        original = loading.load_exports
+        original = worker.load_exports
 
         def counting(*args, **kwargs):
             calls.append(1)
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(loading, "load_exports", counting)
+        monkeypatch.setattr(worker, "load_exports", counting)
         at = seed_files(app("pages/2_Gaps.py"), BROKEN).run()
         at.run()
         assert not at.exception
