@@ -1,8 +1,11 @@
-"""Renewal summaries of an Evaluation (DOMAIN §5 "Renewals", §6 `renewals`)."""
+"""Renewal summaries of an Evaluation (DOMAIN §5 "Renewals", §6 `renewals`).
+
+Every function counts from the Evaluation's per-practitioner Series (`renewal_status`,
+`ageing`, `is_backlog`, `is_ready`, `is_blocked`, `expiry`) and its `renewal_states`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analytics.rules.checks import FAIL, MISSING
@@ -11,9 +14,9 @@ from analytics.rules.evaluation import AGEING_BUCKETS, CURRENT, DUE, OVERDUE, Ev
 
 def summary(ev: Evaluation) -> dict:
     """certified, current, due, overdue, backlog, ready, blocked, overdue_aging, blocked_by."""
-    counts = np.bincount(ev.renewal_code, minlength=3)
+    counts = ev.renewal_status.value_counts(sort=False)
     return {
-        "certified": int(len(ev.renewal_code)),
+        "certified": len(ev.certified_index),
         "current": int(counts[CURRENT]),
         "due": int(counts[DUE]),
         "overdue": int(counts[OVERDUE]),
@@ -26,9 +29,8 @@ def summary(ev: Evaluation) -> dict:
 
 
 def _ageing_counts(ev: Evaluation) -> list[int]:
-    overdue = ev.days_overdue[ev.renewal_code == OVERDUE]
-    bucket = np.digitize(overdue, [31, 61, 91])  # 0: 1-30, 1: 31-60, 2: 61-90, 3: 91+
-    return [int(c) for c in np.bincount(bucket, minlength=4)]
+    counts = ev.ageing.value_counts(sort=False)  # every bucket, and "" for not overdue
+    return [int(counts[bucket]) for bucket in AGEING_BUCKETS]
 
 
 def ageing(ev: Evaluation) -> pd.DataFrame:
@@ -43,11 +45,10 @@ def blocked_by(ev: Evaluation) -> pd.DataFrame:
     required rules; for an advisory rule it is 0).
     """
     rows = []
-    backlog = ev.is_backlog
+    backlog = ev.renewal_states[ev.is_backlog]
     for rr in ev.renewal.values():
-        state = rr.state[backlog]
-        fail = int((state == FAIL).sum())
-        missing = int((state == MISSING).sum())
+        fail = int(backlog[rr.rule.id].eq(FAIL).sum())
+        missing = int(backlog[rr.rule.id].eq(MISSING).sum())
         rows.append(
             {
                 "rule_id": rr.rule.id,
@@ -74,21 +75,17 @@ def backlog_by_month(ev: Evaluation) -> pd.DataFrame:
         return pd.DataFrame(columns=columns).astype(
             {"month": "string", "due": "int64", "overdue": "int64", "backlog": "int64"}
         )
-    expiry = ev.expiry[ev.is_backlog]
-    months = expiry.astype("datetime64[M]")
-    first, last = months.min(), months.max()
-    position = (months - first).astype(np.int64)
-    k = int((last - first).astype(np.int64)) + 1
-    code = ev.renewal_code[ev.is_backlog]
-    due = np.bincount(position, weights=code == DUE, minlength=k).astype(np.int64)
-    overdue = np.bincount(position, weights=code == OVERDUE, minlength=k).astype(np.int64)
-    labels = np.arange(first, last + np.timedelta64(1, "M")).astype(str)
+    status = ev.renewal_status[ev.is_backlog]
+    month = ev.expiry[ev.is_backlog].dt.to_period("M")
+    every_month = pd.period_range(month.min(), month.max(), freq="M")
+    flags = pd.DataFrame({"due": status.eq(DUE), "overdue": status.eq(OVERDUE), "month": month})
+    counts = flags.groupby("month").sum().reindex(every_month, fill_value=0).astype("int64")
     return pd.DataFrame(
         {
-            "month": pd.Series(labels, dtype="string"),
-            "due": due,
-            "overdue": overdue,
-            "backlog": due + overdue,
+            "month": pd.Series(every_month.strftime("%Y-%m"), dtype="string"),
+            "due": counts["due"].to_numpy(),
+            "overdue": counts["overdue"].to_numpy(),
+            "backlog": (counts["due"] + counts["overdue"]).to_numpy(),
         }
     )
 

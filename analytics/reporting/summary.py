@@ -1,8 +1,9 @@
 """Admission summaries of an Evaluation: overall, per group, gaps, combinations, funnel.
 
-Every function counts from the Evaluation's int8 arrays with bincounts, so it costs a few
-milliseconds on a million applicants and never builds the per-person table unless it must
-list people (near_misses).
+Every function counts from the Evaluation's per-applicant Series and its `states` frame
+(one "pass" / "fail" / "missing" column per admission rule) with pandas: value counts,
+group-by sums over a cohort, a loop over the required rules. None builds the per-person
+table unless it must list people (near_misses).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import numpy as np
 import pandas as pd
 
 from analytics.rules import evaluation as evaluation_module
-from analytics.rules.checks import FAIL, MISSING, PASS
+from analytics.rules.checks import FAIL, PASS, STATES
 from analytics.rules.evaluation import (
     ELIGIBLE,
     INCOMPLETE,
     INELIGIBLE,
+    STATUSES,
     UNASSIGNED,
     Evaluation,
+    blank_as,
     explanations,
 )
 from analytics.rules.rule_sets import RuleSet
@@ -33,16 +36,8 @@ def rate(part: int, whole: int) -> float:
     return float(part) / whole if whole else 0.0
 
 
-def _by_status(counts: np.ndarray, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
-    """From applicants per pattern (last axis): applicants per status (3 columns) and near
-    misses, over the leading axes."""
-    patterns = ev.patterns
-    one_hot = (patterns.status[:, None] == np.arange(3)).astype(np.int64)
-    return counts @ one_hot, counts @ patterns.near_miss.astype(np.int64)
-
-
 def overview(ev: Evaluation) -> dict:
-    counts, near = _by_status(ev.pattern_counts, ev)
+    counts = ev.status.value_counts(sort=False)
     applicants = int(counts.sum())
     return {
         "applicants": applicants,
@@ -50,41 +45,26 @@ def overview(ev: Evaluation) -> dict:
         "incomplete": int(counts[INCOMPLETE]),
         "ineligible": int(counts[INELIGIBLE]),
         "eligibility_rate": rate(counts[ELIGIBLE], applicants),
-        "near_miss": int(near),
+        "near_miss": int(ev.is_near_miss.sum()),
     }
 
 
-def _group_labels(column: str, uniques) -> tuple[list[str], str]:
-    return [str(u) for u in uniques], UNASSIGNED if column == "cohort" else NOT_GIVEN
+def group_labels(ev: Evaluation, column: str) -> pd.Series:
+    """Each applicant's value of `column` as a categorical group label; a blank value is
+    "Unassigned" (cohort) or "Not given" (any other column)."""
+    blank = UNASSIGNED if column == "cohort" else NOT_GIVEN
+    return blank_as(ev.applicant_columns.text(column), blank)
 
 
-def group_codes(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
-    """Codes 0..k-1 per applicant (intp) and the k group labels (blank -> Unassigned /
-    Not given)."""
-    codes, uniques = ev.cols.codes(column)
-    labels, blank = _group_labels(column, uniques)
-    codes = codes.astype(np.intp)  # a copy: the cached codes stay as they are
-    is_blank = codes < 0
-    if is_blank.any():
-        if blank not in labels:
-            labels.append(blank)
-        codes[is_blank] = labels.index(blank)
-    return codes, labels
-
-
-def _grouped_pattern_counts(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
-    """Applicants per (group, pattern) with blanks folded into their label's row."""
-    counts, uniques = ev.pattern_counts_by(column)
-    labels, blank = _group_labels(column, uniques)
-    blank_row, counts = counts[0], counts[1:]
-    if blank_row.any():
-        if blank in labels:
-            counts = counts.copy()
-            counts[labels.index(blank)] += blank_row
-        else:
-            labels.append(blank)
-            counts = np.vstack([counts, blank_row])
-    return counts, labels
+def _count_by(groups: pd.Series, subsets: dict, name: str, label_dtype="string") -> pd.DataFrame:
+    """How many rows of each subset (name -> boolean Series) fall in each group: one row
+    per group that occurs, its label as column `name` of `label_dtype`, sorted by label."""
+    counts = pd.DataFrame(
+        {subset: groups.loc[rows].value_counts(sort=False) for subset, rows in subsets.items()}
+    )
+    counts = counts[groups.value_counts(sort=False) > 0].rename_axis(name).reset_index()
+    counts = counts.astype({name: label_dtype, **dict.fromkeys(subsets, "int64")})
+    return counts.sort_values(name, kind="stable").reset_index(drop=True)
 
 
 def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
@@ -93,72 +73,48 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     Sorted by the group's label; blank values are grouped as "Unassigned" (cohort) or
     "Not given" (any other column).
     """
-    counts, labels = _grouped_pattern_counts(ev, column)
-    by_status, near = _by_status(counts, ev)
-    applicants = by_status.sum(axis=1)
-    out = pd.DataFrame(
-        {
-            column: pd.Series(labels, dtype="string"),
-            "applicants": applicants.astype(np.int64),
-            "eligible": by_status[:, ELIGIBLE].astype(np.int64),
-            "incomplete": by_status[:, INCOMPLETE].astype(np.int64),
-            "ineligible": by_status[:, INELIGIBLE].astype(np.int64),
-            "near_miss": near.astype(np.int64),
-        }
-    )
-    out["eligibility_rate"] = [rate(e, a) for e, a in zip(out["eligible"], applicants, strict=True)]
-    out = out[out["applicants"] > 0]
-    return out.sort_values(column, kind="stable").reset_index(drop=True)
-
-
-def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
-    """Per admission rule (set order): how many applicants fail it and how many miss it.
-
-    With `by` (e.g. "cohort"), one row per group and rule.
-    """
-    rows = []
-    if by is None:
-        for rr in ev.admission.values():
-            rows.append(_gap_row(rr.rule, _state_counts(ev, rr)))
-        return pd.DataFrame(rows, columns=_GAP_COLUMNS)
-    codes, labels = group_codes(ev, by)
-    k = len(labels)
-    present = np.bincount(codes, minlength=k) > 0
-    for rr in ev.admission.values():
-        counts = np.bincount(codes * 3 + rr.state, minlength=3 * k).reshape(k, 3)
-        for g in np.flatnonzero(present):
-            rows.append({by: labels[g], **_gap_row(rr.rule, counts[g])})
-    out = pd.DataFrame(rows, columns=[by, *_GAP_COLUMNS])
-    return out.sort_values(by, kind="stable").reset_index(drop=True)
-
-
-def _state_counts(ev: Evaluation, rr) -> list[int]:
-    """Applicants passing, failing and missing one admission rule."""
-    required = [r.id for r in ev.rule_set.required]
-    if rr.rule.id in required:  # read off the pattern counts
-        bits = ev.patterns.fail_bits.dtype.type
-        bit = bits(1) << bits(required.index(rr.rule.id))
-        counts = ev.pattern_counts
-        fail = int(counts[(ev.patterns.fail_bits & bit) != 0].sum())
-        missing = int(counts[(ev.patterns.missing_bits & bit) != 0].sum())
-        return [int(counts.sum()) - fail - missing, fail, missing]
-    fail = int(np.count_nonzero(rr.state == FAIL))
-    missing = int(np.count_nonzero(rr.state == MISSING))
-    return [len(rr.state) - fail - missing, fail, missing]
+    subsets = {
+        "applicants": pd.Series(True, index=ev.applicant_index),
+        **{status: ev.status.eq(status) for status in STATUSES},
+        "near_miss": ev.is_near_miss,
+    }
+    out = _count_by(group_labels(ev, column), subsets, column)
+    out["eligibility_rate"] = out["eligible"] / out["applicants"]
+    return out
 
 
 _GAP_COLUMNS = ["rule_id", "label", "severity", "pass", "fail", "missing"]
 
 
-def _gap_row(rule, counts) -> dict:
-    return {
-        "rule_id": rule.id,
-        "label": rule.label,
-        "severity": rule.severity,
-        "pass": int(counts[PASS]),
-        "fail": int(counts[FAIL]),
-        "missing": int(counts[MISSING]),
-    }
+def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
+    """Per admission rule (set order): how many applicants pass, fail and miss it.
+
+    With `by` (e.g. "cohort"), one row per group and rule, sorted by group.
+    """
+    rules = pd.DataFrame(
+        [(r.id, r.label, r.severity) for r in ev.rule_set.admission],
+        columns=_GAP_COLUMNS[:3],
+    )
+    if by is None:
+        counts = pd.DataFrame(
+            [
+                ev.states[rule_id].value_counts(sort=False).to_numpy()
+                for rule_id in rules["rule_id"]
+            ],
+            columns=list(STATES),
+        )
+        return pd.concat([rules, counts], axis=1)
+    if len(ev.applicant_index) == 0:
+        return pd.DataFrame(columns=[by, *_GAP_COLUMNS])
+    groups = group_labels(ev, by)
+    parts = []
+    for rule in rules.itertuples(index=False):
+        state = ev.states[rule.rule_id]
+        # `str` labels, like the table's other text columns (eligibility_by's are `string`)
+        counts = _count_by(groups, {s: state.eq(s) for s in STATES}, by, str)
+        parts.append(counts.assign(**rule._asdict()))
+    out = pd.concat(parts, ignore_index=True)[[by, *_GAP_COLUMNS]]
+    return out.sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
@@ -169,20 +125,14 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     """
     required = ev.rule_set.required
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    patterns = ev.patterns
-    by_pattern = ev.pattern_counts
-    # Applicants per fail-bits value, over the patterns that have any fail.
-    uniques, inverse = np.unique(patterns.fail_bits, return_inverse=True)
-    counts = np.bincount(inverse.reshape(-1), weights=by_pattern, minlength=len(uniques))
-    counts = counts.astype(np.int64)
-    keep = (uniques != 0) & (counts > 0)
-    uniques, counts = uniques[keep], counts[keep]
-    total = int(counts.sum())
-    if total == 0:
+    fails = ev.states[[r.id for r in required]].eq(FAIL)[ev.n_fail > 0]
+    if fails.empty:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
+    total = len(fails)
     rows = []
-    for value, count in zip(uniques, counts, strict=True):
-        chosen = [r for i, r in enumerate(required) if (int(value) >> i) & 1]
+    for combination, count in fails.value_counts(sort=False).items():
+        flags = combination if isinstance(combination, tuple) else (combination,)
+        chosen = [r for r, failed in zip(required, flags, strict=True) if failed]
         rows.append(
             {
                 "rules": tuple(r.id for r in chosen),
@@ -205,7 +155,6 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
     expired date, days past / 365 (capped at 1); for a yes/no or list rule, 1.
     Ties: by applicant_id.
     """
-    positions = np.flatnonzero(ev.is_near_miss)
     columns = [
         "rank",
         "applicant_id",
@@ -218,53 +167,39 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
         "shortfall",
         "gap",
     ]
+    identity = ["applicant_id", "full_name", "cohort", "degree"]
     frames = []
     for rule in ev.rule_set.required:
-        result = ev.admission[rule.id]
-        rows = positions[result.state[positions] == FAIL]
-        if len(rows) == 0:
+        rr = ev.admission[rule.id]
+        rows = ev.is_near_miss & rr.state.eq(FAIL)
+        if not rows.any():
             continue
-        shortfall = (
-            result.result.shortfall[rows]
-            if result.result.shortfall is not None
-            else np.full(len(rows), np.nan)
-        )
-        if result.result.threshold is not None:
-            threshold = result.result.threshold[rows]
-            gap = np.where(threshold > 0, shortfall / np.where(threshold > 0, threshold, 1), 1.0)
+        nan = pd.Series(np.nan, index=rr.state.index)
+        shortfall = (rr.shortfall if rr.shortfall is not None else nan)[rows]
+        if rr.threshold is not None:
+            threshold = rr.threshold[rows]
+            gap = (shortfall / threshold).where(threshold > 0, 1.0)
         elif rule.check == "date_on_or_after_as_of":
-            gap = np.minimum(shortfall / DATE_CLOSENESS_DAYS, 1.0)
+            gap = (shortfall / DATE_CLOSENESS_DAYS).clip(upper=1.0)
         else:
-            gap = np.ones(len(rows))
-        explain = explanations(result).to_numpy()[rows]
+            gap = pd.Series(1.0, index=shortfall.index)
+        people = ev.applicants.loc[rows.to_numpy(), identity]
         frames.append(
-            pd.DataFrame(
-                {
-                    "position": rows,
-                    "rule_id": rule.id,
-                    "label": rule.label,
-                    "explain": pd.array(explain, dtype="string"),
-                    "shortfall": shortfall,
-                    "gap": np.clip(np.nan_to_num(gap, nan=1.0), 0.0, 1.0),
-                }
+            people.assign(
+                rule_id=rule.id,
+                label=rule.label,
+                explain=explanations(rr)[rows].array,
+                shortfall=shortfall.to_numpy(),
+                gap=gap.fillna(1.0).clip(0.0, 1.0).to_numpy(),
             )
         )
     if not frames:
         empty = pd.DataFrame(columns=columns)
         return empty.astype({"rank": "int64", "shortfall": "float64", "gap": "float64"})
     hits = pd.concat(frames, ignore_index=True)
-    identity = ["applicant_id", "full_name", "cohort", "degree"]
-    people = ev.applicants[identity].iloc[hits["position"].to_numpy()]
-    hits["applicant_id"] = people["applicant_id"].to_numpy()
-    hits["full_name"] = people["full_name"].to_numpy()
-    hits["cohort"] = people["cohort"].to_numpy()
-    hits["degree"] = people["degree"].to_numpy()
     hits = hits.sort_values(["gap", "applicant_id"], kind="stable").reset_index(drop=True)
     hits["rank"] = np.arange(1, len(hits) + 1)
-    out = hits[columns].copy()
-    for name in ("applicant_id", "full_name", "cohort", "degree"):
-        out[name] = out[name].astype("string")
-    return out
+    return hits[columns].astype({name: "string" for name in identity})
 
 
 def funnel(ev: Evaluation) -> pd.DataFrame:
@@ -274,27 +209,21 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
     rule and every one before it; `dropped` how many the rule removed; `share` is
     remaining / applicants.
     """
-    patterns = ev.patterns
-    by_pattern = ev.pattern_counts
-    n = int(by_pattern.sum())
-    not_passing = patterns.fail_bits | patterns.missing_bits
-    still = np.ones(patterns.size, bool)  # patterns passing every rule so far
+    n = len(ev.applicant_index)
     rows = [{"step": 0, "rule_id": "", "label": "All applicants", "remaining": n, "dropped": 0}]
-    before = n
-    one = not_passing.dtype.type(1)
-    for i, rule in enumerate(ev.rule_set.required, start=1):
-        still &= (not_passing & (one << not_passing.dtype.type(i - 1))) == 0
-        after = int(by_pattern[still].sum())
+    still_in = pd.Series(True, index=ev.applicant_index)
+    for step, rule in enumerate(ev.rule_set.required, start=1):
+        still_in &= ev.states[rule.id].eq(PASS)
+        remaining = int(still_in.sum())
         rows.append(
             {
-                "step": i,
+                "step": step,
                 "rule_id": rule.id,
                 "label": rule.label,
-                "remaining": after,
-                "dropped": before - after,
+                "remaining": remaining,
+                "dropped": rows[-1]["remaining"] - remaining,
             }
         )
-        before = after
     out = pd.DataFrame(rows)
     out["share"] = [rate(r, n) for r in out["remaining"]]
     return out
