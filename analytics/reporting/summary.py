@@ -57,14 +57,22 @@ def group_labels(ev: Evaluation, column: str) -> pd.Series:
 
 
 def _count_by(groups: pd.Series, subsets: dict, name: str, label_dtype="string") -> pd.DataFrame:
-    """How many rows of each subset (name -> boolean Series) fall in each group: one row
-    per group that occurs, its label as column `name` of `label_dtype`, sorted by label."""
-    counts = pd.DataFrame(
-        {subset: groups.loc[rows].value_counts(sort=False) for subset, rows in subsets.items()}
+    """How many rows of each subset (name -> boolean Series, None for every row) fall in
+    each group: one row per group that occurs, its label as column `name` of
+    `label_dtype`, sorted by label."""
+    # A categorical's value counts come in the order of its categories, zeros included.
+    counts = {
+        subset: (groups if rows is None else groups.loc[rows]).value_counts(sort=False)
+        for subset, rows in subsets.items()
+    }
+    occurs = groups.value_counts(sort=False).to_numpy() > 0
+    table = pd.DataFrame(
+        {
+            name: groups.cat.categories.astype(label_dtype),
+            **{subset: count.to_numpy() for subset, count in counts.items()},
+        }
     )
-    counts = counts[groups.value_counts(sort=False) > 0].rename_axis(name).reset_index()
-    counts = counts.astype({name: label_dtype, **dict.fromkeys(subsets, "int64")})
-    return counts.sort_values(name, kind="stable").reset_index(drop=True)
+    return table[occurs].sort_values(name, kind="stable", ignore_index=True)
 
 
 def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
@@ -74,7 +82,7 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     "Not given" (any other column).
     """
     subsets = {
-        "applicants": pd.Series(True, index=ev.applicant_index),
+        "applicants": None,
         **{status: ev.status.eq(status) for status in STATUSES},
         "near_miss": ev.is_near_miss,
     }
@@ -91,28 +99,21 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
 
     With `by` (e.g. "cohort"), one row per group and rule, sorted by group.
     """
-    rules = pd.DataFrame(
-        [(r.id, r.label, r.severity) for r in ev.rule_set.admission],
-        columns=_GAP_COLUMNS[:3],
-    )
+    rules = ev.rule_set.admission
     if by is None:
-        counts = pd.DataFrame(
-            [
-                ev.states[rule_id].value_counts(sort=False).to_numpy()
-                for rule_id in rules["rule_id"]
-            ],
-            columns=list(STATES),
-        )
-        return pd.concat([rules, counts], axis=1)
+        # A categorical's value counts come in the order of its categories: STATES.
+        counts = [ev.states[r.id].value_counts(sort=False).tolist() for r in rules]
+        rows = [(r.id, r.label, r.severity, *c) for r, c in zip(rules, counts, strict=True)]
+        return pd.DataFrame(rows, columns=_GAP_COLUMNS)
     if len(ev.applicant_index) == 0:
         return pd.DataFrame(columns=[by, *_GAP_COLUMNS])
     groups = group_labels(ev, by)
     parts = []
-    for rule in rules.itertuples(index=False):
-        state = ev.states[rule.rule_id]
+    for rule in rules:
+        state = ev.states[rule.id]
         # `str` labels, like the table's other text columns (eligibility_by's are `string`)
         counts = _count_by(groups, {s: state.eq(s) for s in STATES}, by, str)
-        parts.append(counts.assign(**rule._asdict()))
+        parts.append(counts.assign(rule_id=rule.id, label=rule.label, severity=rule.severity))
     out = pd.concat(parts, ignore_index=True)[[by, *_GAP_COLUMNS]]
     return out.sort_values(by, kind="stable").reset_index(drop=True)
 
@@ -125,26 +126,27 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     """
     required = ev.rule_set.required
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    fails = ev.states[[r.id for r in required]].eq(FAIL)[ev.n_fail > 0]
-    if fails.empty:
+    fails = ev.required_fails
+    total = int((ev.n_fail > 0).sum())
+    if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
-    total = len(fails)
-    rows = []
-    for combination, count in fails.value_counts(sort=False).items():
-        flags = combination if isinstance(combination, tuple) else (combination,)
-        chosen = [r for r, failed in zip(required, flags, strict=True) if failed]
-        rows.append(
-            {
-                "rules": tuple(r.id for r in chosen),
-                "labels": " + ".join(r.label for r in chosen),
-                "n_rules": len(chosen),
-                "applicants": int(count),
-                "share": rate(count, total),
-            }
-        )
-    out = pd.DataFrame(rows, columns=columns)
-    out = out.sort_values(["applicants", "n_rules", "labels"], ascending=[False, True, True])
-    return out.head(top).reset_index(drop=True)
+    # One failing rule is a column sum; two or more, the value counts of the combinations.
+    counts = [((rule,), n) for rule, n in zip(required, fails[ev.n_fail == 1].sum(), strict=True)]
+    for flags, n in fails[ev.n_fail > 1].value_counts(sort=False).items():
+        counts.append((tuple(r for r, failed in zip(required, flags, strict=True) if failed), n))
+    rows = [
+        {
+            "rules": tuple(r.id for r in chosen),
+            "labels": " + ".join(r.label for r in chosen),
+            "n_rules": len(chosen),
+            "applicants": int(n),
+            "share": rate(n, total),
+        }
+        for chosen, n in counts
+        if n
+    ]
+    rows.sort(key=lambda row: (-row["applicants"], row["n_rules"], row["labels"]))
+    return pd.DataFrame(rows[:top], columns=columns)
 
 
 def near_misses(ev: Evaluation) -> pd.DataFrame:

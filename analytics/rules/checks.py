@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -30,19 +31,29 @@ STATES = (PASS, FAIL, MISSING)
 STATE_DTYPE = pd.CategoricalDtype(list(STATES))
 
 
-@dataclass(frozen=True)
 class Result:
     """A check's outcome for every row, aligned with the rows' index.
 
     `state`: "pass" / "fail" / "missing" (a categorical Series). Number and date checks
     add `shortfall`: how far a failing row is from passing, in the rule's unit (CME hours
-    short, days since the date passed), NaN on every other row. `at_least` also gives the
-    `threshold` each row was held to.
+    short, days since the date passed), NaN on every other row; a check may give it as a
+    function, worked out when first read (counting statuses never needs it). `at_least`
+    also gives the `threshold` each row was held to.
     """
 
-    state: pd.Series
-    shortfall: pd.Series | None = None
-    threshold: pd.Series | None = None
+    def __init__(
+        self,
+        state: pd.Series,
+        shortfall: pd.Series | Callable[[], pd.Series] | None = None,
+        threshold: pd.Series | None = None,
+    ):
+        self.state = state
+        self.threshold = threshold
+        self._shortfall = shortfall
+
+    @cached_property
+    def shortfall(self) -> pd.Series | None:
+        return self._shortfall() if callable(self._shortfall) else self._shortfall
 
 
 def choose(
@@ -61,7 +72,12 @@ def choose(
 
 def three_valued(passes: pd.Series, missing: pd.Series) -> pd.Series:
     """MISSING where `missing`, else PASS where `passes`, else FAIL."""
-    return choose([missing, passes], [MISSING, PASS], FAIL, STATE_DTYPE, missing.index)
+    is_missing = missing.to_numpy(dtype=bool)
+    is_failing = ~passes.to_numpy(dtype=bool, na_value=False) & ~is_missing
+    # `choose` for the three states, in two vector additions: each row is exactly one of
+    # failing, missing or neither, and STATES codes pass 0, fail 1, missing 2.
+    codes = is_failing.astype(np.int8) + 2 * is_missing.astype(np.int8)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=STATE_DTYPE), index=missing.index)
 
 
 class Columns:
@@ -210,11 +226,13 @@ def at_least(cols: Columns, field: str, min=None, by=None, thresholds=None, defa
     else:
         if thresholds is None or default is None:
             raise ValueError("at_least with 'by' needs 'thresholds' and 'default'")
-        per_value = pd.Series(thresholds, dtype="float64")
-        threshold = cols.text(by).map(per_value).astype("float64").fillna(float(default))
+        # Each row's threshold: that of its `by` value, the default where there is none.
+        per_value = pd.Series(thresholds, dtype="float64").reindex(cols.text(by))
+        threshold = pd.Series(per_value.fillna(float(default)).to_numpy(), index=numbers.index)
     state = three_valued(passes=numbers >= threshold, missing=numbers.isna())
-    shortfall = (threshold - numbers).where(state == FAIL)
-    return Result(state, shortfall=shortfall, threshold=threshold)
+    return Result(
+        state, shortfall=lambda: (threshold - numbers).where(state == FAIL), threshold=threshold
+    )
 
 
 @check_kind(
@@ -253,8 +271,11 @@ def date_on_or_after_as_of(cols: Columns, field: str) -> Result:
     missing when there is no date. Shortfall: days from the date to the as-of date."""
     dates = cols.dates(field)
     state = three_valued(passes=dates >= cols.as_of, missing=dates.isna())
-    days_before = (cols.as_of - dates) / pd.Timedelta(days=1)
-    return Result(state, shortfall=days_before.where(state == FAIL))
+
+    def days_before() -> pd.Series:
+        return ((cols.as_of - dates) / pd.Timedelta(days=1)).where(state == FAIL)
+
+    return Result(state, shortfall=days_before)
 
 
 @check_kind(

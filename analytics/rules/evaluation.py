@@ -5,7 +5,8 @@ runs every rule of the set once over its whole column (analytics.rules.checks). 
 keeps is plain pandas, aligned with the frame's index:
 
 - applicants: `states`, a DataFrame with one column per admission rule holding "pass" /
-  "fail" / "missing"; from its required rules' columns `n_fail` and `n_missing`, the
+  "fail" / "missing"; for the required rules `required_fails` and `required_missing`
+  (True / False per rule) and their row sums `n_fail` and `n_missing`, the
   `status` (DOMAIN §5: ineligible when a required rule fails, else incomplete when one is
   missing, else eligible) and `is_near_miss` (exactly one fail and nothing missing);
 - certified practitioners: `expiry`, `renewal_status` (current / due / overdue),
@@ -104,9 +105,11 @@ class Evaluation:
         cols = self.applicant_columns
         self.admission = _run_rules(self.rule_set.admission, cols)
         self.states = _states(self.admission, self.applicant_index)
-        required = self.states[[r.id for r in self.rule_set.required]]
-        self.n_fail = required.eq(FAIL).sum(axis=1).astype("int64")
-        self.n_missing = required.eq(MISSING).sum(axis=1).astype("int64")
+        required = [r.id for r in self.rule_set.required]
+        self.required_fails = _is_state(self.states, required, FAIL)
+        self.required_missing = _is_state(self.states, required, MISSING)
+        self.n_fail = self.required_fails.sum(axis=1).astype("int64")
+        self.n_missing = self.required_missing.sum(axis=1).astype("int64")
         self.status = choose(
             [self.n_fail > 0, self.n_missing > 0],
             [INELIGIBLE, INCOMPLETE],
@@ -150,8 +153,7 @@ class Evaluation:
         columns["is_near_miss"] = self.is_near_miss
         columns["n_fail"] = self.n_fail
         columns["n_missing"] = self.n_missing
-        required = self.states[[r.id for r in self.rule_set.required]]
-        columns["failing"] = _true_columns(required.eq(FAIL))
+        columns["failing"] = _true_columns(self.required_fails)
         for rr in self.admission.values():
             columns.update(_rule_columns(rr, with_short=True))
         return _table(columns, cols.frame, self.extra_columns)
@@ -240,6 +242,12 @@ def _run_rules(rules: list[Rule], cols: Columns) -> dict[str, RuleResult]:
 def _states(results: dict[str, RuleResult], index: pd.Index) -> pd.DataFrame:
     """One state column per rule (set order)."""
     return pd.DataFrame({rule_id: rr.state.array for rule_id, rr in results.items()}, index=index)
+
+
+def _is_state(states: pd.DataFrame, rule_ids: list[str], state: str) -> pd.DataFrame:
+    """True where the rule (one column each, `rule_ids` order) is in `state`."""
+    flags = {rule_id: states[rule_id].eq(state).to_numpy() for rule_id in rule_ids}
+    return pd.DataFrame(flags, index=states.index, columns=rule_ids, dtype=bool)
 
 
 def _true_columns(flags: pd.DataFrame) -> list[list[str]]:
