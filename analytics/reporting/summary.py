@@ -57,21 +57,22 @@ def group_labels(ev: Evaluation, column: str) -> pd.Series:
 
 
 def _count_by(groups: pd.Series, subsets: dict, name: str, label_dtype="string") -> pd.DataFrame:
-    """How many rows of each subset (name -> boolean Series, None for every row) fall in
-    each group: one row per group that occurs, its label as column `name` of
-    `label_dtype`, sorted by label."""
+    """How many rows of each subset (name -> boolean Series; None: every row) fall in each
+    group: one row per group that occurs, its label as column `name` of `label_dtype`,
+    sorted by label. The subsets together cover every row."""
     # A categorical's value counts come in the order of its categories, zeros included.
-    counts = {
-        subset: (groups if rows is None else groups.loc[rows]).value_counts(sort=False)
-        for subset, rows in subsets.items()
-    }
-    occurs = groups.value_counts(sort=False).to_numpy() > 0
     table = pd.DataFrame(
         {
             name: groups.cat.categories.astype(label_dtype),
-            **{subset: count.to_numpy() for subset, count in counts.items()},
+            **{
+                subset: (groups if rows is None else groups.loc[rows])
+                .value_counts(sort=False)
+                .to_numpy()
+                for subset, rows in subsets.items()
+            },
         }
     )
+    occurs = table[list(subsets)].to_numpy().any(axis=1)
     return table[occurs].sort_values(name, kind="stable", ignore_index=True)
 
 
@@ -83,12 +84,14 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     """
     subsets = {
         "applicants": None,
-        **{status: ev.status.eq(status) for status in STATUSES},
+        ELIGIBLE: ev.status.eq(ELIGIBLE),
+        INELIGIBLE: ev.status.eq(INELIGIBLE),
         "near_miss": ev.is_near_miss,
     }
     out = _count_by(group_labels(ev, column), subsets, column)
+    out[INCOMPLETE] = out["applicants"] - out[ELIGIBLE] - out[INELIGIBLE]
     out["eligibility_rate"] = out["eligible"] / out["applicants"]
-    return out
+    return out[[column, "applicants", *STATUSES, "near_miss", "eligibility_rate"]]
 
 
 _GAP_COLUMNS = ["rule_id", "label", "severity", "pass", "fail", "missing"]

@@ -56,6 +56,14 @@ class Result:
         return self._shortfall() if callable(self._shortfall) else self._shortfall
 
 
+def _as_bools(condition) -> np.ndarray:
+    """A boolean Series (or array) as a numpy array; a missing value counts as False."""
+    condition = pd.Series(condition)
+    if condition.dtype == bool:
+        return condition.to_numpy()
+    return condition.to_numpy(dtype=bool, na_value=False)
+
+
 def choose(
     conditions: Sequence, choices: Sequence[str], default: str, dtype: pd.CategoricalDtype, index
 ) -> pd.Series:
@@ -65,15 +73,14 @@ def choose(
     codes = np.full(len(index), categories.index(default), dtype=np.int8)
     # The first condition that holds wins: apply the last first, so earlier ones overwrite.
     for condition, choice in reversed(list(zip(conditions, choices, strict=True))):
-        holds = pd.Series(condition).to_numpy(dtype=bool, na_value=False)
-        codes = np.where(holds, np.int8(categories.index(choice)), codes)
+        codes = np.where(_as_bools(condition), np.int8(categories.index(choice)), codes)
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
 
 
 def three_valued(passes: pd.Series, missing: pd.Series) -> pd.Series:
     """MISSING where `missing`, else PASS where `passes`, else FAIL."""
-    is_missing = missing.to_numpy(dtype=bool)
-    is_failing = ~passes.to_numpy(dtype=bool, na_value=False) & ~is_missing
+    is_missing = _as_bools(missing)
+    is_failing = ~_as_bools(passes) & ~is_missing
     # `choose` for the three states, in two vector additions: each row is exactly one of
     # failing, missing or neither, and STATES codes pass 0, fail 1, missing 2.
     codes = is_failing.astype(np.int8) + 2 * is_missing.astype(np.int8)

@@ -185,9 +185,17 @@ def evaluate(frame: pd.DataFrame, rule_set: RuleSet, as_of: date | None = None) 
 
 def ageing_labels(days_overdue: pd.Series) -> pd.Series:
     """The ageing bucket of each row ("1-30" ... "91+"), "" when not overdue."""
-    edges = [0, *AGEING_LAST_DAY.values()]  # a bucket holds (previous last day, last day]
-    buckets = pd.cut(days_overdue, edges, labels=list(AGEING_BUCKETS), ordered=False)
-    return buckets.cat.set_categories(AGEING_DTYPE.categories).fillna("")
+    # A bucket holds the days after the previous bucket's last day (after day 0 for the
+    # first); the latest bucket a row has passed the start of is its own.
+    after = dict(zip(AGEING_BUCKETS, [0, *list(AGEING_LAST_DAY.values())[:-1]], strict=True))
+    latest_first = list(reversed(after.items()))
+    return choose(
+        [days_overdue > day for _, day in latest_first],
+        [bucket for bucket, _ in latest_first],
+        "",
+        AGEING_DTYPE,
+        days_overdue.index,
+    )
 
 
 def blank_as(values: pd.Series, label: str) -> pd.Series:
