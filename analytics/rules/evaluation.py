@@ -259,21 +259,22 @@ def _is_state(states: pd.DataFrame, rule_ids: list[str], state: str) -> pd.DataF
 
 
 def _true_columns(flags: pd.DataFrame) -> list[list[str]]:
-    """Per row, the names of the columns that hold True, in column order.
+    """Per row, the list of the names of the columns that hold True, in column order.
 
     Rows are numbered by their combination of flags and each combination is listed once;
-    every row then gets a list of its own (editing one row's list leaves the others).
+    rows with the same combination share that list (a million rows cost a handful of
+    lists rather than a million new ones: read them, do not edit them in place).
     """
     names = list(flags.columns)
     if not names:
-        return [[] for _ in range(len(flags))]
+        return [[]] * len(flags)
     combination = flags.groupby(names, sort=False).ngroup().to_numpy()
     combinations = flags.groupby(combination).first()
     listed = [
         [name for name, is_set in zip(names, row, strict=True) if is_set]
         for row in combinations.itertuples(index=False)
     ]
-    return [list(listed[c]) for c in combination.tolist()]
+    return pd.Series(listed, dtype=object).take(combination).tolist()
 
 
 def _column(frame: pd.DataFrame, name: str):
@@ -293,7 +294,10 @@ def _column(frame: pd.DataFrame, name: str):
 
 def _identity(cols: Columns) -> dict:
     columns = {name: _column(cols.frame, name) for name in IDENTITY}
-    columns["cohort"] = blank_as(cols.text("cohort"), UNASSIGNED).astype("string")
+    # Each row's cohort label, taken from the distinct labels (blank: Unassigned).
+    cohorts = blank_as(cols.text("cohort"), UNASSIGNED)
+    labels = cohorts.cat.categories.astype("string").array
+    columns["cohort"] = labels.take(cohorts.cat.codes.to_numpy())
     return columns
 
 
