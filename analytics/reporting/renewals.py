@@ -1,36 +1,45 @@
 """Renewal summaries of an Evaluation (DOMAIN §5 "Renewals", §6 `renewals`).
 
 Every function counts from the Evaluation's per-practitioner Series (`renewal_status`,
-`ageing`, `is_backlog`, `is_ready`, `is_blocked`, `expiry`) and its `renewal_states`.
+`ageing`, `is_backlog`, `is_ready`, `is_blocked`, `expiry`) and each renewal rule's
+states, per category (`evaluation.category_counts`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analytics.rules.checks import FAIL, MISSING
-from analytics.rules.evaluation import AGEING_BUCKETS, CURRENT, DUE, OVERDUE, Evaluation
+from analytics.rules.checks import FAIL, MISSING, STATES
+from analytics.rules.evaluation import (
+    AGEING_BUCKETS,
+    CURRENT,
+    DUE,
+    OVERDUE,
+    RENEWAL_STATUSES,
+    Evaluation,
+    category_counts,
+)
 
 
 def summary(ev: Evaluation) -> dict:
     """certified, current, due, overdue, backlog, ready, blocked, overdue_aging, blocked_by."""
-    counts = ev.renewal_status.value_counts(sort=False)
+    counts = dict(zip(RENEWAL_STATUSES, category_counts(ev.renewal_status).tolist(), strict=True))
     return {
         "certified": len(ev.certified_index),
-        "current": int(counts[CURRENT]),
-        "due": int(counts[DUE]),
-        "overdue": int(counts[OVERDUE]),
+        "current": counts[CURRENT],
+        "due": counts[DUE],
+        "overdue": counts[OVERDUE],
         "backlog": int(ev.is_backlog.sum()),
         "ready": int(ev.is_ready.sum()),
         "blocked": int(ev.is_blocked.sum()),
         "overdue_aging": dict(zip(AGEING_BUCKETS, _ageing_counts(ev), strict=True)),
-        "blocked_by": {row.rule_id: int(row.blocked) for row in blocked_by(ev).itertuples()},
+        "blocked_by": {row["rule_id"]: row["blocked"] for row in _blocked_by_rows(ev)},
     }
 
 
 def _ageing_counts(ev: Evaluation) -> list[int]:
-    counts = ev.ageing.value_counts(sort=False)  # every bucket, and "" for not overdue
-    return [int(counts[bucket]) for bucket in AGEING_BUCKETS]
+    counts = dict(zip(ev.ageing.cat.categories, category_counts(ev.ageing).tolist(), strict=True))
+    return [counts[bucket] for bucket in AGEING_BUCKETS]  # "" (not overdue) left out
 
 
 def ageing(ev: Evaluation) -> pd.DataFrame:
@@ -44,11 +53,16 @@ def blocked_by(ev: Evaluation) -> pd.DataFrame:
     Advisory renewal rules are listed too but never block (`blocked` counts only
     required rules; for an advisory rule it is 0).
     """
+    columns = ["rule_id", "label", "severity", "fail", "missing", "blocked"]
+    return pd.DataFrame(_blocked_by_rows(ev), columns=columns)
+
+
+def _blocked_by_rows(ev: Evaluation) -> list[dict]:
     rows = []
-    backlog = ev.renewal_states[ev.is_backlog]
     for rr in ev.renewal.values():
-        fail = int(backlog[rr.rule.id].eq(FAIL).sum())
-        missing = int(backlog[rr.rule.id].eq(MISSING).sum())
+        states = category_counts(rr.state, ev.is_backlog).tolist()
+        in_backlog = dict(zip(STATES, states, strict=True))
+        fail, missing = in_backlog[FAIL], in_backlog[MISSING]
         rows.append(
             {
                 "rule_id": rr.rule.id,
@@ -59,9 +73,7 @@ def blocked_by(ev: Evaluation) -> pd.DataFrame:
                 "blocked": fail + missing if rr.rule.is_required else 0,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["rule_id", "label", "severity", "fail", "missing", "blocked"]
-    )
+    return rows
 
 
 def backlog_by_month(ev: Evaluation) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """Admission summaries of an Evaluation: overall, per group, gaps, combinations, funnel.
 
 Every function counts from the Evaluation's per-applicant Series and its `states` frame
-(one "pass" / "fail" / "missing" column per admission rule) with pandas: value counts,
-group-by sums over a cohort, a loop over the required rules. None builds the per-person
-table unless it must list people (near_misses).
+(one "pass" / "fail" / "missing" column per admission rule): counts per category
+(`evaluation.category_counts`, the value counts of a categorical) of the statuses, of each
+rule's states and of the group labels among the rows of each status; value counts of the
+combinations of failing rules; a loop over the required rules for the funnel. None builds
+the per-person table unless it must list people (near_misses).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from analytics.rules.evaluation import (
     UNASSIGNED,
     Evaluation,
     blank_as,
+    category_counts,
     explanations,
 )
 from analytics.rules.rule_sets import RuleSet
@@ -37,13 +40,13 @@ def rate(part: int, whole: int) -> float:
 
 
 def overview(ev: Evaluation) -> dict:
-    counts = ev.status.value_counts(sort=False)
-    applicants = int(counts.sum())
+    counts = dict(zip(STATUSES, category_counts(ev.status).tolist(), strict=True))
+    applicants = sum(counts.values())
     return {
         "applicants": applicants,
-        "eligible": int(counts[ELIGIBLE]),
-        "incomplete": int(counts[INCOMPLETE]),
-        "ineligible": int(counts[INELIGIBLE]),
+        "eligible": counts[ELIGIBLE],
+        "incomplete": counts[INCOMPLETE],
+        "ineligible": counts[INELIGIBLE],
         "eligibility_rate": rate(counts[ELIGIBLE], applicants),
         "near_miss": int(ev.is_near_miss.sum()),
     }
@@ -56,24 +59,13 @@ def group_labels(ev: Evaluation, column: str) -> pd.Series:
     return blank_as(ev.applicant_columns.text(column), blank)
 
 
-def _count_by(groups: pd.Series, subsets: dict, name: str, label_dtype="string") -> pd.DataFrame:
+def _count_by(groups: pd.Series, subsets: dict) -> tuple[pd.Index, dict]:
     """How many rows of each subset (name -> boolean Series; None: every row) fall in each
-    group: one row per group that occurs, its label as column `name` of `label_dtype`,
-    sorted by label. The subsets together cover every row."""
-    # A categorical's value counts come in the order of its categories, zeros included.
-    table = pd.DataFrame(
-        {
-            name: groups.cat.categories.astype(label_dtype),
-            **{
-                subset: (groups if rows is None else groups.loc[rows])
-                .value_counts(sort=False)
-                .to_numpy()
-                for subset, rows in subsets.items()
-            },
-        }
-    )
-    occurs = table[list(subsets)].to_numpy().any(axis=1)
-    return table[occurs].sort_values(name, kind="stable", ignore_index=True)
+    group: the labels of the groups that occur and, per subset, an array of counts
+    aligned with them. The subsets together cover every row."""
+    counts = {subset: category_counts(groups, rows) for subset, rows in subsets.items()}
+    occurs = np.sum(list(counts.values()), axis=0) > 0
+    return groups.cat.categories[occurs], {s: count[occurs] for s, count in counts.items()}
 
 
 def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
@@ -88,10 +80,20 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
         INELIGIBLE: ev.status.eq(INELIGIBLE),
         "near_miss": ev.is_near_miss,
     }
-    out = _count_by(group_labels(ev, column), subsets, column)
-    out[INCOMPLETE] = out["applicants"] - out[ELIGIBLE] - out[INELIGIBLE]
-    out["eligibility_rate"] = out["eligible"] / out["applicants"]
-    return out[[column, "applicants", *STATUSES, "near_miss", "eligibility_rate"]]
+    labels, counts = _count_by(group_labels(ev, column), subsets)
+    applicants, eligible = counts["applicants"], counts[ELIGIBLE]
+    out = pd.DataFrame(
+        {
+            column: labels.astype("string"),
+            "applicants": applicants,
+            ELIGIBLE: eligible,
+            INCOMPLETE: applicants - eligible - counts[INELIGIBLE],
+            INELIGIBLE: counts[INELIGIBLE],
+            "near_miss": counts["near_miss"],
+            "eligibility_rate": eligible / applicants,
+        }
+    )
+    return out.sort_values(column, kind="stable", ignore_index=True)
 
 
 _GAP_COLUMNS = ["rule_id", "label", "severity", "pass", "fail", "missing"]
@@ -104,8 +106,7 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
     """
     rules = ev.rule_set.admission
     if by is None:
-        # A categorical's value counts come in the order of its categories: STATES.
-        counts = [ev.states[r.id].value_counts(sort=False).tolist() for r in rules]
+        counts = [category_counts(ev.states[r.id]).tolist() for r in rules]  # STATES order
         rows = [(r.id, r.label, r.severity, *c) for r, c in zip(rules, counts, strict=True)]
         return pd.DataFrame(rows, columns=_GAP_COLUMNS)
     if len(ev.applicant_index) == 0:
@@ -114,10 +115,11 @@ def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
     parts = []
     for rule in rules:
         state = ev.states[rule.id]
+        labels, counts = _count_by(groups, {s: state.eq(s) for s in STATES})
         # `str` labels, like the table's other text columns (eligibility_by's are `string`)
-        counts = _count_by(groups, {s: state.eq(s) for s in STATES}, by, str)
-        parts.append(counts.assign(rule_id=rule.id, label=rule.label, severity=rule.severity))
-    out = pd.concat(parts, ignore_index=True)[[by, *_GAP_COLUMNS]]
+        part = {by: labels.astype(str), "rule_id": rule.id, "label": rule.label}
+        parts.append(pd.DataFrame({**part, "severity": rule.severity, **counts}))
+    out = pd.concat(parts, ignore_index=True)
     return out.sort_values(by, kind="stable").reset_index(drop=True)
 
 
@@ -129,13 +131,14 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     """
     required = ev.rule_set.required
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    fails = ev.required_fails
-    total = int((ev.n_fail > 0).sum())
+    fails, n_fail = ev.required_fails, ev.n_fail.to_numpy()
+    total = int(np.count_nonzero(n_fail))
     if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
     # One failing rule is a column sum; two or more, the value counts of the combinations.
-    counts = [((rule,), n) for rule, n in zip(required, fails[ev.n_fail == 1].sum(), strict=True)]
-    for flags, n in fails[ev.n_fail > 1].value_counts(sort=False).items():
+    single = fails.to_numpy()[n_fail == 1].sum(axis=0).tolist()
+    counts = [((rule,), n) for rule, n in zip(required, single, strict=True)]
+    for flags, n in fails[n_fail > 1].value_counts(sort=False).items():
         counts.append((tuple(r for r, failed in zip(required, flags, strict=True) if failed), n))
     rows = [
         {
@@ -216,9 +219,9 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
     """
     n = len(ev.applicant_index)
     rows = [{"step": 0, "rule_id": "", "label": "All applicants", "remaining": n, "dropped": 0}]
-    still_in = pd.Series(True, index=ev.applicant_index)
+    still_in = np.ones(n, dtype=bool)
     for step, rule in enumerate(ev.rule_set.required, start=1):
-        still_in &= ev.states[rule.id].eq(PASS)
+        still_in &= ev.states[rule.id].eq(PASS).to_numpy()
         remaining = int(still_in.sum())
         rows.append(
             {
@@ -229,9 +232,7 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
                 "dropped": rows[-1]["remaining"] - remaining,
             }
         )
-    out = pd.DataFrame(rows)
-    out["share"] = [rate(r, n) for r in out["remaining"]]
-    return out
+    return pd.DataFrame([{**row, "share": rate(row["remaining"], n)} for row in rows])
 
 
 def what_if(

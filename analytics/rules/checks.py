@@ -58,6 +58,8 @@ class Result:
 
 def _as_bools(condition) -> np.ndarray:
     """A boolean Series (or array) as a numpy array; a missing value counts as False."""
+    if isinstance(condition, np.ndarray) and condition.dtype == bool:
+        return condition
     condition = pd.Series(condition)
     if condition.dtype == bool:
         return condition.to_numpy()
@@ -107,11 +109,13 @@ class Columns:
 
     def numbers(self, name: str) -> pd.Series:
         """float64; NaN when missing."""
-        return self._get(name, "float64").astype("float64")
+        column = self._get(name, "float64")
+        return column if column.dtype == "float64" else column.astype("float64")
 
     def flags(self, name: str) -> pd.Series:
         """Nullable booleans; <NA> when missing."""
-        return self._get(name, "boolean").astype("boolean")
+        column = self._get(name, "boolean")
+        return column if column.dtype == "boolean" else column.astype("boolean")
 
     def dates(self, name: str) -> pd.Series:
         """datetime64; NaT when missing."""

@@ -5,8 +5,8 @@ runs every rule of the set once over its whole column (analytics.rules.checks). 
 keeps is plain pandas, aligned with the frame's index:
 
 - applicants: `states`, a DataFrame with one column per admission rule holding "pass" /
-  "fail" / "missing"; for the required rules `required_fails` and `required_missing`
-  (True / False per rule) and their row sums `n_fail` and `n_missing`, the
+  "fail" / "missing"; for the required rules `required_fails` (True / False per rule),
+  `n_fail` and `n_missing`, the
   `status` (DOMAIN §5: ineligible when a required rule fails, else incomplete when one is
   missing, else eligible) and `is_near_miss` (exactly one fail and nothing missing);
 - certified practitioners: `expiry`, `renewal_status` (current / due / overdue),
@@ -107,9 +107,8 @@ class Evaluation:
         self.states = _states(self.admission, self.applicant_index)
         required = [r.id for r in self.rule_set.required]
         self.required_fails = _is_state(self.states, required, FAIL)
-        self.required_missing = _is_state(self.states, required, MISSING)
         self.n_fail = self.required_fails.sum(axis=1).astype("int64")
-        self.n_missing = self.required_missing.sum(axis=1).astype("int64")
+        self.n_missing = _count_state(self.states, required, MISSING)
         self.status = choose(
             [self.n_fail > 0, self.n_missing > 0],
             [INELIGIBLE, INCOMPLETE],
@@ -125,7 +124,7 @@ class Evaluation:
         computed = cols.dates("certified_on") + pd.DateOffset(years=spec.validity_years)
         given = cols.dates("certification_expiry")
         self.expiry = given.fillna(computed).astype("datetime64[ns]")
-        days_left = (self.expiry - cols.as_of).dt.days
+        days_left = (self.expiry - cols.as_of).dt.days.to_numpy()
         self.renewal_status = choose(
             [days_left < 0, days_left <= spec.window_days],
             [OVERDUE, DUE],
@@ -133,13 +132,14 @@ class Evaluation:
             RENEWAL_STATUS_DTYPE,
             self.certified_index,
         )
-        self.days_overdue = (-days_left).clip(lower=0).astype("int64")
+        days_overdue = np.maximum(-days_left, 0).astype("int64")  # 0 unless overdue
+        self.days_overdue = pd.Series(days_overdue, index=self.certified_index)
         self.ageing = ageing_labels(self.days_overdue)
         self.is_backlog = self.renewal_status.ne(CURRENT)
         self.renewal = _run_rules(spec.rules, cols)
         self.renewal_states = _states(self.renewal, self.certified_index)
-        required = self.renewal_states[[r.id for r in spec.rules if r.is_required]]
-        is_blocked_by_rules = required.ne(PASS).any(axis=1)
+        required = [r.id for r in spec.rules if r.is_required]
+        is_blocked_by_rules = _count_state(self.renewal_states, required, PASS) < len(required)
         self.is_ready = self.is_backlog & ~is_blocked_by_rules
         self.is_blocked = self.is_backlog & is_blocked_by_rules
 
@@ -189,13 +189,24 @@ def ageing_labels(days_overdue: pd.Series) -> pd.Series:
     # first); the latest bucket a row has passed the start of is its own.
     after = dict(zip(AGEING_BUCKETS, [0, *list(AGEING_LAST_DAY.values())[:-1]], strict=True))
     latest_first = list(reversed(after.items()))
+    days = days_overdue.to_numpy()
     return choose(
-        [days_overdue > day for _, day in latest_first],
+        [days > day for _, day in latest_first],
         [bucket for bucket, _ in latest_first],
         "",
         AGEING_DTYPE,
         days_overdue.index,
     )
+
+
+def category_counts(values: pd.Series, rows: pd.Series | None = None) -> np.ndarray:
+    """How many rows (all, or those where `rows` is True) hold each category of the
+    categorical `values`, in category order: `values[rows].value_counts(sort=False)` as
+    an array, counted straight from the category codes (missing values not counted)."""
+    codes = values.cat.codes.to_numpy()
+    if rows is not None:
+        codes = codes[rows.to_numpy(dtype=bool)]
+    return np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
 
 
 def blank_as(values: pd.Series, label: str) -> pd.Series:
@@ -232,7 +243,10 @@ def explanations(rr: RuleResult) -> pd.Series:
 
 def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(applicants, certified practitioners); the frame itself when it holds only one."""
-    is_certified = frame.reindex(columns=CERTIFICATION_FIELDS).notna().any(axis=1)
+    is_certified = np.zeros(len(frame), dtype=bool)
+    for name in CERTIFICATION_FIELDS:
+        if name in frame.columns:
+            is_certified |= frame[name].notna().to_numpy()
     if not is_certified.any():
         return frame, frame.iloc[0:0]
     if is_certified.all():
@@ -256,6 +270,13 @@ def _is_state(states: pd.DataFrame, rule_ids: list[str], state: str) -> pd.DataF
     """True where the rule (one column each, `rule_ids` order) is in `state`."""
     flags = {rule_id: states[rule_id].eq(state).to_numpy() for rule_id in rule_ids}
     return pd.DataFrame(flags, index=states.index, columns=rule_ids, dtype=bool)
+
+
+def _count_state(states: pd.DataFrame, rule_ids: list[str], state: str) -> pd.Series:
+    """Per row, how many of the rules `rule_ids` are in `state`."""
+    is_state = [states[rule_id].eq(state).to_numpy() for rule_id in rule_ids]
+    count = np.sum(is_state, axis=0, dtype="int64") if is_state else 0
+    return pd.Series(count, index=states.index, dtype="int64")
 
 
 def _true_columns(flags: pd.DataFrame) -> list[list[str]]:
