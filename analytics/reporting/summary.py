@@ -136,7 +136,7 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
     # One failing rule is a column sum; two or more, the value counts of the combinations.
-    single = fails.to_numpy()[n_fail == 1].sum(axis=0).tolist()
+    single = [int(np.count_nonzero(fails[r.id].to_numpy() & (n_fail == 1))) for r in required]
     counts = [((rule,), n) for rule, n in zip(required, single, strict=True)]
     for flags, n in fails[n_fail > 1].value_counts(sort=False).items():
         counts.append((tuple(r for r, failed in zip(required, flags, strict=True) if failed), n))

@@ -76,7 +76,7 @@ def choose(
     # The first condition that holds wins: apply the last first, so earlier ones overwrite.
     for condition, choice in reversed(list(zip(conditions, choices, strict=True))):
         codes = np.where(_as_bools(condition), np.int8(categories.index(choice)), codes)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=index)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=index)
 
 
 def three_valued(passes: pd.Series, missing: pd.Series) -> pd.Series:
@@ -86,7 +86,8 @@ def three_valued(passes: pd.Series, missing: pd.Series) -> pd.Series:
     # `choose` for the three states, in two vector additions: each row is exactly one of
     # failing, missing or neither, and STATES codes pass 0, fail 1, missing 2.
     codes = is_failing.astype(np.int8) + 2 * is_missing.astype(np.int8)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=STATE_DTYPE), index=missing.index)
+    states = pd.Categorical.from_codes(codes, dtype=STATE_DTYPE, validate=False)
+    return pd.Series(states, index=missing.index)
 
 
 class Columns:
@@ -239,7 +240,7 @@ def at_least(cols: Columns, field: str, min=None, by=None, thresholds=None, defa
             raise ValueError("at_least with 'by' needs 'thresholds' and 'default'")
         # Each row's threshold: that of its `by` value, the default where there is none.
         per_value = pd.Series(thresholds, dtype="float64").reindex(cols.text(by))
-        threshold = pd.Series(per_value.fillna(float(default)).to_numpy(), index=numbers.index)
+        threshold = per_value.fillna(float(default)).set_axis(numbers.index)
     state = three_valued(passes=numbers >= threshold, missing=numbers.isna())
     return Result(
         state, shortfall=lambda: (threshold - numbers).where(state == FAIL), threshold=threshold

@@ -107,7 +107,7 @@ class Evaluation:
         self.states = _states(self.admission, self.applicant_index)
         required = [r.id for r in self.rule_set.required]
         self.required_fails = _is_state(self.states, required, FAIL)
-        self.n_fail = self.required_fails.sum(axis=1).astype("int64")
+        self.n_fail = _count_state(self.states, required, FAIL)
         self.n_missing = _count_state(self.states, required, MISSING)
         self.status = choose(
             [self.n_fail > 0, self.n_missing > 0],
@@ -133,7 +133,7 @@ class Evaluation:
             self.certified_index,
         )
         days_overdue = np.maximum(-days_left, 0).astype("int64")  # 0 unless overdue
-        self.days_overdue = pd.Series(days_overdue, index=self.certified_index)
+        self.days_overdue = pd.Series(days_overdue, index=self.certified_index, copy=False)
         self.ageing = ageing_labels(self.days_overdue)
         self.is_backlog = self.renewal_status.ne(CURRENT)
         self.renewal = _run_rules(spec.rules, cols)
@@ -203,14 +203,18 @@ def category_counts(values: pd.Series, rows: pd.Series | None = None) -> np.ndar
     """How many rows (all, or those where `rows` is True) hold each category of the
     categorical `values`, in category order: `values[rows].value_counts(sort=False)` as
     an array, counted straight from the category codes (missing values not counted)."""
-    codes = values.cat.codes.to_numpy()
-    if rows is not None:
-        codes = codes[rows.to_numpy(dtype=bool)]
-    return np.bincount(codes[codes >= 0], minlength=len(values.cat.categories))
+    # Shifted by one, a missing value (code -1) is counted in a slot of its own, left out;
+    # weighted by `rows` (1 or 0 each), only those rows count.
+    shifted = values.cat.codes.to_numpy().astype(np.intp) + 1
+    weights = None if rows is None else rows.to_numpy(dtype=bool)
+    counts = np.bincount(shifted, weights=weights, minlength=len(values.cat.categories) + 1)
+    return counts[1:].astype("int64")
 
 
 def blank_as(values: pd.Series, label: str) -> pd.Series:
     """A categorical of text values (blank ones missing) with the blanks named `label`."""
+    if not values.hasnans:
+        return values
     if label not in values.cat.categories:
         values = values.cat.add_categories([label])
     return values.fillna(label)
@@ -276,7 +280,7 @@ def _count_state(states: pd.DataFrame, rule_ids: list[str], state: str) -> pd.Se
     """Per row, how many of the rules `rule_ids` are in `state`."""
     is_state = [states[rule_id].eq(state).to_numpy() for rule_id in rule_ids]
     count = np.sum(is_state, axis=0, dtype="int64") if is_state else 0
-    return pd.Series(count, index=states.index, dtype="int64")
+    return pd.Series(count, index=states.index, dtype="int64", copy=False)
 
 
 def _true_columns(flags: pd.DataFrame) -> list[list[str]]:
