@@ -1,34 +1,45 @@
-"""Renewal summaries of an Evaluation (DOMAIN §5 "Renewals", §6 `renewals`)."""
+"""Renewal summaries of an Evaluation (DOMAIN §5 "Renewals", §6 `renewals`).
+
+Every function counts from the Evaluation's per-practitioner Series (`renewal_status`,
+`ageing`, `is_backlog`, `is_ready`, `is_blocked`, `expiry`) and each renewal rule's
+states, per category (`evaluation.category_counts`).
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from analytics.rules.checks import FAIL, MISSING
-from analytics.rules.evaluation import AGEING_BUCKETS, CURRENT, DUE, OVERDUE, Evaluation
+from analytics.rules.checks import FAIL, MISSING, STATES
+from analytics.rules.evaluation import (
+    AGEING_BUCKETS,
+    CURRENT,
+    DUE,
+    OVERDUE,
+    RENEWAL_STATUSES,
+    Evaluation,
+    category_counts,
+)
 
 
 def summary(ev: Evaluation) -> dict:
     """certified, current, due, overdue, backlog, ready, blocked, overdue_aging, blocked_by."""
-    counts = np.bincount(ev.renewal_code, minlength=3)
+    counts = dict(zip(RENEWAL_STATUSES, category_counts(ev.renewal_status).tolist(), strict=True))
     return {
-        "certified": int(len(ev.renewal_code)),
-        "current": int(counts[CURRENT]),
-        "due": int(counts[DUE]),
-        "overdue": int(counts[OVERDUE]),
+        "certified": len(ev.certified_index),
+        "current": counts[CURRENT],
+        "due": counts[DUE],
+        "overdue": counts[OVERDUE],
         "backlog": int(ev.is_backlog.sum()),
         "ready": int(ev.is_ready.sum()),
         "blocked": int(ev.is_blocked.sum()),
         "overdue_aging": dict(zip(AGEING_BUCKETS, _ageing_counts(ev), strict=True)),
-        "blocked_by": {row.rule_id: int(row.blocked) for row in blocked_by(ev).itertuples()},
+        "blocked_by": {row["rule_id"]: row["blocked"] for row in _blocked_by_rows(ev)},
     }
 
 
 def _ageing_counts(ev: Evaluation) -> list[int]:
-    overdue = ev.days_overdue[ev.renewal_code == OVERDUE]
-    bucket = np.digitize(overdue, [31, 61, 91])  # 0: 1-30, 1: 31-60, 2: 61-90, 3: 91+
-    return [int(c) for c in np.bincount(bucket, minlength=4)]
+    counts = dict(zip(ev.ageing.cat.categories, category_counts(ev.ageing).tolist(), strict=True))
+    return [counts[bucket] for bucket in AGEING_BUCKETS]  # "" (not overdue) left out
 
 
 def ageing(ev: Evaluation) -> pd.DataFrame:
@@ -42,12 +53,16 @@ def blocked_by(ev: Evaluation) -> pd.DataFrame:
     Advisory renewal rules are listed too but never block (`blocked` counts only
     required rules; for an advisory rule it is 0).
     """
+    columns = ["rule_id", "label", "severity", "fail", "missing", "blocked"]
+    return pd.DataFrame(_blocked_by_rows(ev), columns=columns)
+
+
+def _blocked_by_rows(ev: Evaluation) -> list[dict]:
     rows = []
-    backlog = ev.is_backlog
     for rr in ev.renewal.values():
-        state = rr.state[backlog]
-        fail = int((state == FAIL).sum())
-        missing = int((state == MISSING).sum())
+        states = category_counts(rr.state, ev.is_backlog).tolist()
+        in_backlog = dict(zip(STATES, states, strict=True))
+        fail, missing = in_backlog[FAIL], in_backlog[MISSING]
         rows.append(
             {
                 "rule_id": rr.rule.id,
@@ -58,9 +73,7 @@ def blocked_by(ev: Evaluation) -> pd.DataFrame:
                 "blocked": fail + missing if rr.rule.is_required else 0,
             }
         )
-    return pd.DataFrame(
-        rows, columns=["rule_id", "label", "severity", "fail", "missing", "blocked"]
-    )
+    return rows
 
 
 def backlog_by_month(ev: Evaluation) -> pd.DataFrame:
@@ -74,21 +87,17 @@ def backlog_by_month(ev: Evaluation) -> pd.DataFrame:
         return pd.DataFrame(columns=columns).astype(
             {"month": "string", "due": "int64", "overdue": "int64", "backlog": "int64"}
         )
-    expiry = ev.expiry[ev.is_backlog]
-    months = expiry.astype("datetime64[M]")
-    first, last = months.min(), months.max()
-    position = (months - first).astype(np.int64)
-    k = int((last - first).astype(np.int64)) + 1
-    code = ev.renewal_code[ev.is_backlog]
-    due = np.bincount(position, weights=code == DUE, minlength=k).astype(np.int64)
-    overdue = np.bincount(position, weights=code == OVERDUE, minlength=k).astype(np.int64)
-    labels = np.arange(first, last + np.timedelta64(1, "M")).astype(str)
+    status = ev.renewal_status[ev.is_backlog]
+    month = ev.expiry[ev.is_backlog].dt.to_period("M")
+    every_month = pd.period_range(month.min(), month.max(), freq="M")
+    flags = pd.DataFrame({"due": status.eq(DUE), "overdue": status.eq(OVERDUE), "month": month})
+    counts = flags.groupby("month").sum().reindex(every_month, fill_value=0).astype("int64")
     return pd.DataFrame(
         {
-            "month": pd.Series(labels, dtype="string"),
-            "due": due,
-            "overdue": overdue,
-            "backlog": due + overdue,
+            "month": pd.Series(every_month.strftime("%Y-%m"), dtype="string"),
+            "due": counts["due"].to_numpy(),
+            "overdue": counts["overdue"].to_numpy(),
+            "backlog": (counts["due"] + counts["overdue"]).to_numpy(),
         }
     )
 

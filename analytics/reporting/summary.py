@@ -1,8 +1,11 @@
 """Admission summaries of an Evaluation: overall, per group, gaps, combinations, funnel.
 
-Every function counts from the Evaluation's int8 arrays with bincounts, so it costs a few
-milliseconds on a million applicants and never builds the per-person table unless it must
-list people (near_misses).
+Every function counts from the Evaluation's per-applicant Series and its `states` frame
+(one "pass" / "fail" / "missing" column per admission rule): counts per category
+(`evaluation.category_counts`, the value counts of a categorical) of the statuses, of each
+rule's states and of the group labels among the rows of each status; value counts of the
+combinations of failing rules; a loop over the required rules for the funnel. None builds
+the per-person table unless it must list people (near_misses).
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import numpy as np
 import pandas as pd
 
 from analytics.rules import evaluation as evaluation_module
-from analytics.rules.checks import FAIL, MISSING, PASS
+from analytics.rules.checks import FAIL, PASS, STATES
 from analytics.rules.evaluation import (
     ELIGIBLE,
     INCOMPLETE,
     INELIGIBLE,
+    STATUSES,
     UNASSIGNED,
     Evaluation,
+    blank_as,
+    category_counts,
     explanations,
 )
 from analytics.rules.rule_sets import RuleSet
@@ -33,58 +39,33 @@ def rate(part: int, whole: int) -> float:
     return float(part) / whole if whole else 0.0
 
 
-def _by_status(counts: np.ndarray, ev: Evaluation) -> tuple[np.ndarray, np.ndarray]:
-    """From applicants per pattern (last axis): applicants per status (3 columns) and near
-    misses, over the leading axes."""
-    patterns = ev.patterns
-    one_hot = (patterns.status[:, None] == np.arange(3)).astype(np.int64)
-    return counts @ one_hot, counts @ patterns.near_miss.astype(np.int64)
-
-
 def overview(ev: Evaluation) -> dict:
-    counts, near = _by_status(ev.pattern_counts, ev)
-    applicants = int(counts.sum())
+    counts = dict(zip(STATUSES, category_counts(ev.status).tolist(), strict=True))
+    applicants = sum(counts.values())
     return {
         "applicants": applicants,
-        "eligible": int(counts[ELIGIBLE]),
-        "incomplete": int(counts[INCOMPLETE]),
-        "ineligible": int(counts[INELIGIBLE]),
+        "eligible": counts[ELIGIBLE],
+        "incomplete": counts[INCOMPLETE],
+        "ineligible": counts[INELIGIBLE],
         "eligibility_rate": rate(counts[ELIGIBLE], applicants),
-        "near_miss": int(near),
+        "near_miss": int(ev.is_near_miss.sum()),
     }
 
 
-def _group_labels(column: str, uniques) -> tuple[list[str], str]:
-    return [str(u) for u in uniques], UNASSIGNED if column == "cohort" else NOT_GIVEN
+def group_labels(ev: Evaluation, column: str) -> pd.Series:
+    """Each applicant's value of `column` as a categorical group label; a blank value is
+    "Unassigned" (cohort) or "Not given" (any other column)."""
+    blank = UNASSIGNED if column == "cohort" else NOT_GIVEN
+    return blank_as(ev.applicant_columns.text(column), blank)
 
 
-def group_codes(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
-    """Codes 0..k-1 per applicant (intp) and the k group labels (blank -> Unassigned /
-    Not given)."""
-    codes, uniques = ev.cols.codes(column)
-    labels, blank = _group_labels(column, uniques)
-    codes = codes.astype(np.intp)  # a copy: the cached codes stay as they are
-    is_blank = codes < 0
-    if is_blank.any():
-        if blank not in labels:
-            labels.append(blank)
-        codes[is_blank] = labels.index(blank)
-    return codes, labels
-
-
-def _grouped_pattern_counts(ev: Evaluation, column: str) -> tuple[np.ndarray, list[str]]:
-    """Applicants per (group, pattern) with blanks folded into their label's row."""
-    counts, uniques = ev.pattern_counts_by(column)
-    labels, blank = _group_labels(column, uniques)
-    blank_row, counts = counts[0], counts[1:]
-    if blank_row.any():
-        if blank in labels:
-            counts = counts.copy()
-            counts[labels.index(blank)] += blank_row
-        else:
-            labels.append(blank)
-            counts = np.vstack([counts, blank_row])
-    return counts, labels
+def _count_by(groups: pd.Series, subsets: dict) -> tuple[pd.Index, dict]:
+    """How many rows of each subset (name -> boolean Series; None: every row) fall in each
+    group: the labels of the groups that occur and, per subset, an array of counts
+    aligned with them. The subsets together cover every row."""
+    counts = {subset: category_counts(groups, rows) for subset, rows in subsets.items()}
+    occurs = np.sum(list(counts.values()), axis=0) > 0
+    return groups.cat.categories[occurs], {s: count[occurs] for s, count in counts.items()}
 
 
 def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
@@ -93,72 +74,53 @@ def eligibility_by(ev: Evaluation, column: str = "cohort") -> pd.DataFrame:
     Sorted by the group's label; blank values are grouped as "Unassigned" (cohort) or
     "Not given" (any other column).
     """
-    counts, labels = _grouped_pattern_counts(ev, column)
-    by_status, near = _by_status(counts, ev)
-    applicants = by_status.sum(axis=1)
+    subsets = {
+        "applicants": None,
+        ELIGIBLE: ev.status.eq(ELIGIBLE),
+        INELIGIBLE: ev.status.eq(INELIGIBLE),
+        "near_miss": ev.is_near_miss,
+    }
+    labels, counts = _count_by(group_labels(ev, column), subsets)
+    applicants, eligible = counts["applicants"], counts[ELIGIBLE]
     out = pd.DataFrame(
         {
-            column: pd.Series(labels, dtype="string"),
-            "applicants": applicants.astype(np.int64),
-            "eligible": by_status[:, ELIGIBLE].astype(np.int64),
-            "incomplete": by_status[:, INCOMPLETE].astype(np.int64),
-            "ineligible": by_status[:, INELIGIBLE].astype(np.int64),
-            "near_miss": near.astype(np.int64),
+            column: labels.astype("string"),
+            "applicants": applicants,
+            ELIGIBLE: eligible,
+            INCOMPLETE: applicants - eligible - counts[INELIGIBLE],
+            INELIGIBLE: counts[INELIGIBLE],
+            "near_miss": counts["near_miss"],
+            "eligibility_rate": eligible / applicants,
         }
     )
-    out["eligibility_rate"] = [rate(e, a) for e, a in zip(out["eligible"], applicants, strict=True)]
-    out = out[out["applicants"] > 0]
-    return out.sort_values(column, kind="stable").reset_index(drop=True)
-
-
-def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
-    """Per admission rule (set order): how many applicants fail it and how many miss it.
-
-    With `by` (e.g. "cohort"), one row per group and rule.
-    """
-    rows = []
-    if by is None:
-        for rr in ev.admission.values():
-            rows.append(_gap_row(rr.rule, _state_counts(ev, rr)))
-        return pd.DataFrame(rows, columns=_GAP_COLUMNS)
-    codes, labels = group_codes(ev, by)
-    k = len(labels)
-    present = np.bincount(codes, minlength=k) > 0
-    for rr in ev.admission.values():
-        counts = np.bincount(codes * 3 + rr.state, minlength=3 * k).reshape(k, 3)
-        for g in np.flatnonzero(present):
-            rows.append({by: labels[g], **_gap_row(rr.rule, counts[g])})
-    out = pd.DataFrame(rows, columns=[by, *_GAP_COLUMNS])
-    return out.sort_values(by, kind="stable").reset_index(drop=True)
-
-
-def _state_counts(ev: Evaluation, rr) -> list[int]:
-    """Applicants passing, failing and missing one admission rule."""
-    required = [r.id for r in ev.rule_set.required]
-    if rr.rule.id in required:  # read off the pattern counts
-        bits = ev.patterns.fail_bits.dtype.type
-        bit = bits(1) << bits(required.index(rr.rule.id))
-        counts = ev.pattern_counts
-        fail = int(counts[(ev.patterns.fail_bits & bit) != 0].sum())
-        missing = int(counts[(ev.patterns.missing_bits & bit) != 0].sum())
-        return [int(counts.sum()) - fail - missing, fail, missing]
-    fail = int(np.count_nonzero(rr.state == FAIL))
-    missing = int(np.count_nonzero(rr.state == MISSING))
-    return [len(rr.state) - fail - missing, fail, missing]
+    return out.sort_values(column, kind="stable", ignore_index=True)
 
 
 _GAP_COLUMNS = ["rule_id", "label", "severity", "pass", "fail", "missing"]
 
 
-def _gap_row(rule, counts) -> dict:
-    return {
-        "rule_id": rule.id,
-        "label": rule.label,
-        "severity": rule.severity,
-        "pass": int(counts[PASS]),
-        "fail": int(counts[FAIL]),
-        "missing": int(counts[MISSING]),
-    }
+def gaps(ev: Evaluation, by: str | None = None) -> pd.DataFrame:
+    """Per admission rule (set order): how many applicants pass, fail and miss it.
+
+    With `by` (e.g. "cohort"), one row per group and rule, sorted by group.
+    """
+    rules = ev.rule_set.admission
+    if by is None:
+        counts = [category_counts(ev.states[r.id]).tolist() for r in rules]  # STATES order
+        rows = [(r.id, r.label, r.severity, *c) for r, c in zip(rules, counts, strict=True)]
+        return pd.DataFrame(rows, columns=_GAP_COLUMNS)
+    if len(ev.applicant_index) == 0:
+        return pd.DataFrame(columns=[by, *_GAP_COLUMNS])
+    groups = group_labels(ev, by)
+    parts = []
+    for rule in rules:
+        state = ev.states[rule.id]
+        labels, counts = _count_by(groups, {s: state.eq(s) for s in STATES})
+        # `str` labels, like the table's other text columns (eligibility_by's are `string`)
+        part = {by: labels.astype(str), "rule_id": rule.id, "label": rule.label}
+        parts.append(pd.DataFrame({**part, "severity": rule.severity, **counts}))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
@@ -169,32 +131,28 @@ def failing_combinations(ev: Evaluation, top: int = 10) -> pd.DataFrame:
     """
     required = ev.rule_set.required
     columns = ["rules", "labels", "n_rules", "applicants", "share"]
-    patterns = ev.patterns
-    by_pattern = ev.pattern_counts
-    # Applicants per fail-bits value, over the patterns that have any fail.
-    uniques, inverse = np.unique(patterns.fail_bits, return_inverse=True)
-    counts = np.bincount(inverse.reshape(-1), weights=by_pattern, minlength=len(uniques))
-    counts = counts.astype(np.int64)
-    keep = (uniques != 0) & (counts > 0)
-    uniques, counts = uniques[keep], counts[keep]
-    total = int(counts.sum())
+    fails, n_fail = ev.required_fails, ev.n_fail.to_numpy()
+    total = int(np.count_nonzero(n_fail))
     if total == 0:
         return pd.DataFrame(columns=columns).astype({"n_rules": "int64", "applicants": "int64"})
-    rows = []
-    for value, count in zip(uniques, counts, strict=True):
-        chosen = [r for i, r in enumerate(required) if (int(value) >> i) & 1]
-        rows.append(
-            {
-                "rules": tuple(r.id for r in chosen),
-                "labels": " + ".join(r.label for r in chosen),
-                "n_rules": len(chosen),
-                "applicants": int(count),
-                "share": rate(count, total),
-            }
-        )
-    out = pd.DataFrame(rows, columns=columns)
-    out = out.sort_values(["applicants", "n_rules", "labels"], ascending=[False, True, True])
-    return out.head(top).reset_index(drop=True)
+    # One failing rule is a column sum; two or more, the value counts of the combinations.
+    single = [int(np.count_nonzero(fails[r.id].to_numpy() & (n_fail == 1))) for r in required]
+    counts = [((rule,), n) for rule, n in zip(required, single, strict=True)]
+    for flags, n in fails[n_fail > 1].value_counts(sort=False).items():
+        counts.append((tuple(r for r, failed in zip(required, flags, strict=True) if failed), n))
+    rows = [
+        {
+            "rules": tuple(r.id for r in chosen),
+            "labels": " + ".join(r.label for r in chosen),
+            "n_rules": len(chosen),
+            "applicants": int(n),
+            "share": rate(n, total),
+        }
+        for chosen, n in counts
+        if n
+    ]
+    rows.sort(key=lambda row: (-row["applicants"], row["n_rules"], row["labels"]))
+    return pd.DataFrame(rows[:top], columns=columns)
 
 
 def near_misses(ev: Evaluation) -> pd.DataFrame:
@@ -205,7 +163,6 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
     expired date, days past / 365 (capped at 1); for a yes/no or list rule, 1.
     Ties: by applicant_id.
     """
-    positions = np.flatnonzero(ev.is_near_miss)
     columns = [
         "rank",
         "applicant_id",
@@ -218,53 +175,39 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
         "shortfall",
         "gap",
     ]
+    identity = ["applicant_id", "full_name", "cohort", "degree"]
     frames = []
     for rule in ev.rule_set.required:
-        result = ev.admission[rule.id]
-        rows = positions[result.state[positions] == FAIL]
-        if len(rows) == 0:
+        rr = ev.admission[rule.id]
+        rows = ev.is_near_miss & rr.state.eq(FAIL)
+        if not rows.any():
             continue
-        shortfall = (
-            result.result.shortfall[rows]
-            if result.result.shortfall is not None
-            else np.full(len(rows), np.nan)
-        )
-        if result.result.threshold is not None:
-            threshold = result.result.threshold[rows]
-            gap = np.where(threshold > 0, shortfall / np.where(threshold > 0, threshold, 1), 1.0)
+        nan = pd.Series(np.nan, index=rr.state.index)
+        shortfall = (rr.shortfall if rr.shortfall is not None else nan)[rows]
+        if rr.threshold is not None:
+            threshold = rr.threshold[rows]
+            gap = (shortfall / threshold).where(threshold > 0, 1.0)
         elif rule.check == "date_on_or_after_as_of":
-            gap = np.minimum(shortfall / DATE_CLOSENESS_DAYS, 1.0)
+            gap = (shortfall / DATE_CLOSENESS_DAYS).clip(upper=1.0)
         else:
-            gap = np.ones(len(rows))
-        explain = explanations(result).to_numpy()[rows]
+            gap = pd.Series(1.0, index=shortfall.index)
+        people = ev.applicants.loc[rows.to_numpy(), identity]
         frames.append(
-            pd.DataFrame(
-                {
-                    "position": rows,
-                    "rule_id": rule.id,
-                    "label": rule.label,
-                    "explain": pd.array(explain, dtype="string"),
-                    "shortfall": shortfall,
-                    "gap": np.clip(np.nan_to_num(gap, nan=1.0), 0.0, 1.0),
-                }
+            people.assign(
+                rule_id=rule.id,
+                label=rule.label,
+                explain=explanations(rr)[rows].array,
+                shortfall=shortfall.to_numpy(),
+                gap=gap.fillna(1.0).clip(0.0, 1.0).to_numpy(),
             )
         )
     if not frames:
         empty = pd.DataFrame(columns=columns)
         return empty.astype({"rank": "int64", "shortfall": "float64", "gap": "float64"})
     hits = pd.concat(frames, ignore_index=True)
-    identity = ["applicant_id", "full_name", "cohort", "degree"]
-    people = ev.applicants[identity].iloc[hits["position"].to_numpy()]
-    hits["applicant_id"] = people["applicant_id"].to_numpy()
-    hits["full_name"] = people["full_name"].to_numpy()
-    hits["cohort"] = people["cohort"].to_numpy()
-    hits["degree"] = people["degree"].to_numpy()
     hits = hits.sort_values(["gap", "applicant_id"], kind="stable").reset_index(drop=True)
     hits["rank"] = np.arange(1, len(hits) + 1)
-    out = hits[columns].copy()
-    for name in ("applicant_id", "full_name", "cohort", "degree"):
-        out[name] = out[name].astype("string")
-    return out
+    return hits[columns].astype({name: "string" for name in identity})
 
 
 def funnel(ev: Evaluation) -> pd.DataFrame:
@@ -274,30 +217,22 @@ def funnel(ev: Evaluation) -> pd.DataFrame:
     rule and every one before it; `dropped` how many the rule removed; `share` is
     remaining / applicants.
     """
-    patterns = ev.patterns
-    by_pattern = ev.pattern_counts
-    n = int(by_pattern.sum())
-    not_passing = patterns.fail_bits | patterns.missing_bits
-    still = np.ones(patterns.size, bool)  # patterns passing every rule so far
+    n = len(ev.applicant_index)
     rows = [{"step": 0, "rule_id": "", "label": "All applicants", "remaining": n, "dropped": 0}]
-    before = n
-    one = not_passing.dtype.type(1)
-    for i, rule in enumerate(ev.rule_set.required, start=1):
-        still &= (not_passing & (one << not_passing.dtype.type(i - 1))) == 0
-        after = int(by_pattern[still].sum())
+    still_in = np.ones(n, dtype=bool)
+    for step, rule in enumerate(ev.rule_set.required, start=1):
+        still_in &= ev.states[rule.id].eq(PASS).to_numpy()
+        remaining = int(still_in.sum())
         rows.append(
             {
-                "step": i,
+                "step": step,
                 "rule_id": rule.id,
                 "label": rule.label,
-                "remaining": after,
-                "dropped": before - after,
+                "remaining": remaining,
+                "dropped": rows[-1]["remaining"] - remaining,
             }
         )
-        before = after
-    out = pd.DataFrame(rows)
-    out["share"] = [rate(r, n) for r in out["remaining"]]
-    return out
+    return pd.DataFrame([{**row, "share": rate(row["remaining"], n)} for row in rows])
 
 
 def what_if(

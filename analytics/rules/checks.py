@@ -1,20 +1,24 @@
-"""The check-kind vocabulary: one vectorised function per kind.
+"""The check vocabulary: one small vectorised function per check kind (DOMAIN §5).
 
-Every check reads one column of the whole frame and returns a `CheckResult`: an int8
-state per row (PASS / FAIL / MISSING, DOMAIN §5) and, for numeric and date checks, how far
-a failing row is from passing (NaN elsewhere). Text columns are evaluated once per
-distinct value and spread back by integer codes, so a million rows cost a handful of
-numpy takes rather than a million string operations.
+A check reads one field of the rows under evaluation and answers, for every row, **pass**,
+**fail** or **missing** (the value it needs is blank or could not be read). Each kind is a
+function of a few lines of pandas over the whole column, and the `@check_kind(...)` above
+it declares the field types it can read, the settings it takes and, in one line, what it
+asks. The decorator is also what puts the kind into `KINDS`, the vocabulary that rule-set
+files are validated against (analytics.rules.rule_sets), so the words a director may write
+and the code that runs them cannot drift apart; a check can trust its settings.
 
-`KINDS` declares, for each kind, which field types it can read and which parameters it
-takes; `analytics.rules` validates rule-set files against it, so a check function can
-trust its parameters.
+A check reads its field through `Columns`, which gives every field as its type: numbers
+as float64 (NaN when missing), yes/no as nullable booleans, dates as datetime64 and text as
+a categorical whose blank cells are missing, so a text check runs once per distinct value
+rather than once per row. It returns a `Result`: the state per row and, for number and
+date checks, how far each failing row is from passing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -22,237 +26,117 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-PASS, FAIL, MISSING = 0, 1, 2
-STATES = ("pass", "fail", "missing")
-_NAT = np.iinfo(np.int64).min  # NaT on the int64 view of datetime64
+PASS, FAIL, MISSING = "pass", "fail", "missing"
+STATES = (PASS, FAIL, MISSING)
+STATE_DTYPE = pd.CategoricalDtype(list(STATES))
 
 
-class CheckResult:
-    """Three-valued outcome for every row, plus the distance to passing where numeric.
+class Result:
+    """A check's outcome for every row, aligned with the rows' index.
 
-    `shortfall` (float64, > 0 on failing rows, NaN elsewhere) is worked out the first time
-    it is read: counting statuses never needs it, explaining and ranking near misses does.
+    `state`: "pass" / "fail" / "missing" (a categorical Series). Number and date checks
+    add `shortfall`: how far a failing row is from passing, in the rule's unit (CME hours
+    short, days since the date passed), NaN on every other row; a check may give it as a
+    function, worked out when first read (counting statuses never needs it). `at_least`
+    also gives the `threshold` each row was held to.
     """
 
-    def __init__(self, state: np.ndarray, shortfall=None, threshold=None):
-        self.state = state  # int8: PASS / FAIL / MISSING
-        self._shortfall = shortfall  # an array, a zero-argument function, or None
-        self._threshold = threshold  # likewise: the threshold applied per row (at_least)
+    def __init__(
+        self,
+        state: pd.Series,
+        shortfall: pd.Series | Callable[[], pd.Series] | None = None,
+        threshold: pd.Series | None = None,
+    ):
+        self.state = state
+        self.threshold = threshold
+        self._shortfall = shortfall
 
     @cached_property
-    def shortfall(self) -> np.ndarray | None:
+    def shortfall(self) -> pd.Series | None:
         return self._shortfall() if callable(self._shortfall) else self._shortfall
 
-    @cached_property
-    def threshold(self) -> np.ndarray | None:
-        return self._threshold() if callable(self._threshold) else self._threshold
+
+def _as_bools(condition) -> np.ndarray:
+    """A boolean Series (or array) as a numpy array; a missing value counts as False."""
+    if isinstance(condition, np.ndarray) and condition.dtype == bool:
+        return condition
+    condition = pd.Series(condition)
+    if condition.dtype == bool:
+        return condition.to_numpy()
+    return condition.to_numpy(dtype=bool, na_value=False)
+
+
+def choose(
+    conditions: Sequence, choices: Sequence[str], default: str, dtype: pd.CategoricalDtype, index
+) -> pd.Series:
+    """`np.select` into a categorical: per row, the choice of the first condition that
+    holds, else `default`. A condition is boolean; a missing one counts as False."""
+    categories = list(dtype.categories)
+    codes = np.full(len(index), categories.index(default), dtype=np.int8)
+    # The first condition that holds wins: apply the last first, so earlier ones overwrite.
+    for condition, choice in reversed(list(zip(conditions, choices, strict=True))):
+        codes = np.where(_as_bools(condition), np.int8(categories.index(choice)), codes)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=index)
+
+
+def three_valued(passes: pd.Series, missing: pd.Series) -> pd.Series:
+    """MISSING where `missing`, else PASS where `passes`, else FAIL."""
+    is_missing = _as_bools(missing)
+    is_failing = ~_as_bools(passes) & ~is_missing
+    # `choose` for the three states, in two vector additions: each row is exactly one of
+    # failing, missing or neither, and STATES codes pass 0, fail 1, missing 2.
+    codes = is_failing.astype(np.int8) + 2 * is_missing.astype(np.int8)
+    states = pd.Categorical.from_codes(codes, dtype=STATE_DTYPE, validate=False)
+    return pd.Series(states, index=missing.index)
 
 
 class Columns:
-    """Read-only access to the frame's columns for one evaluation, with encodings cached.
+    """The fields of the rows under evaluation, each read as its type, at one as-of date.
 
-    A column absent from the frame reads as all-missing (the loader always supplies the
-    canonical fields; inline frames in tests and callers may not).
+    A field absent from the frame reads as all missing (the loader supplies every canonical
+    field; frames built by hand may not). Text fields are read once and kept: several
+    rules and every grouping by cohort read the same few.
     """
 
     def __init__(self, frame: pd.DataFrame, as_of: date):
         self.frame = frame
-        self.n = len(frame)
-        self.as_of = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "ns")
-        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self.as_of = pd.Timestamp(as_of).normalize()
+        self._text: dict[str, pd.Series] = {}
 
-    def has(self, name: str) -> bool:
-        return name in self.frame.columns
+    def _get(self, name: str, dtype: str) -> pd.Series:
+        if name in self.frame.columns:
+            return self.frame[name]
+        return pd.Series(index=self.frame.index, dtype=dtype)
 
-    def numbers(self, name: str) -> np.ndarray:
-        if not self.has(name):
-            return np.full(self.n, np.nan)
-        col = self.frame[name]
-        if col.dtype == np.float64:
-            return col.to_numpy()  # no copy: NaN already marks missing
-        return col.to_numpy(dtype="float64", na_value=np.nan)
+    def numbers(self, name: str) -> pd.Series:
+        """float64; NaN when missing."""
+        column = self._get(name, "float64")
+        return column if column.dtype == "float64" else column.astype("float64")
 
-    def flags(self, name: str) -> np.ndarray:
-        """int8 per row: 1 yes, 0 no, 2 missing (a fresh array the caller may reuse)."""
-        if not self.has(name):
-            return np.full(self.n, 2, np.int8)
-        col = self.frame[name]
-        if not isinstance(col.dtype, pd.BooleanDtype):
-            col = col.astype("boolean")
-        array = col.array
-        data, mask = getattr(array, "_data", None), getattr(array, "_mask", None)
-        if data is None or mask is None:  # not pandas' masked array layout: the slow way
-            return col.to_numpy(dtype=np.int8, na_value=2)
-        # yes/no bytes, then 2 where the mask says missing (a value under the mask is
-        # arbitrary, so it is cleared first): three byte-wide passes instead of a masked
-        # conversion.
-        out = np.bitwise_and(data.view(np.int8), ~mask.view(np.int8))
-        out |= mask.view(np.int8) << 1
-        return out
+    def flags(self, name: str) -> pd.Series:
+        """Nullable booleans; <NA> when missing."""
+        column = self._get(name, "boolean")
+        return column if column.dtype == "boolean" else column.astype("boolean")
 
-    def dates(self, name: str) -> np.ndarray:
-        if not self.has(name):
-            return np.full(self.n, np.datetime64("NaT"), "datetime64[ns]")
-        col = self.frame[name]
-        if col.dtype.kind != "M":
-            col = pd.to_datetime(col)
-        return col.to_numpy(dtype="datetime64[ns]")
+    def dates(self, name: str) -> pd.Series:
+        """datetime64; NaT when missing."""
+        column = self._get(name, "datetime64[ns]")
+        return column if column.dtype.kind == "M" else pd.to_datetime(column)
 
-    def codes(self, name: str) -> tuple[np.ndarray, pd.Index]:
-        """Integer codes per row (-1 when missing or blank) and the distinct values.
-
-        Codes are the smallest signed integer type that holds them (int8 for up to 127
-        distinct values): lookups compare codes rather than gather through them, and a
-        byte per row is what makes that cheap. Cast before doing arithmetic on them.
-        """
-        if name in self._codes:
-            return self._codes[name]
-        if not self.has(name):
-            result = (np.full(self.n, -1, np.int8), pd.Index([], dtype=object))
-        else:
-            col = self.frame[name]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                codes = col.cat.codes.to_numpy()
-                uniques = col.cat.categories
-            else:
-                codes, uniques = factorize(col)
-            uniques = pd.Index(np.asarray(uniques, dtype=object).astype(str), dtype=object)
-            codes = codes.astype(_code_type(len(uniques)), copy=False)
-            blank = np.flatnonzero(np.asarray(uniques.str.strip() == ""))
-            if len(blank):
-                # A cell holding only spaces is as good as empty.
-                codes = codes.copy()
-                for code in blank:
-                    codes[codes == code] = -1
-            result = (codes, uniques)
-        self._codes[name] = result
-        return result
-
-
-def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 for missing) and distinct values of a text column.
-
-    A `string` column is factorised through its object array: hashing the str objects
-    directly is about twice as fast as going through the extension array.
-    """
-    values = column.array
-    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "python":
-        values = np.asarray(values)  # the array's own object ndarray, pd.NA for missing
-    return pd.factorize(values, use_na_sentinel=True)
-
-
-def _code_type(count: int) -> type:
-    for candidate in (np.int8, np.int16, np.int32):
-        if count < np.iinfo(candidate).max:
-            return candidate
-    return np.int64
-
-
-# Up to this many table entries, a lookup compares the codes against each entry that
-# differs from the most common outcome (a byte-wide SIMD pass each) instead of gathering.
-_COMPARE_LOOKUP_MAX = 24
-
-
-def _from_lookup(codes: np.ndarray, passes: np.ndarray) -> np.ndarray:
-    """State per row from a per-distinct-value pass flag; code -1 is missing."""
-    passes = np.asarray(passes, dtype=bool)
-    missing = codes < 0
-    n_pass = int(np.count_nonzero(passes))
-    if min(n_pass, len(passes) - n_pass) <= _COMPARE_LOOKUP_MAX:
-        # Compare with the rarer side (few distinct values on each side: a handful of
-        # byte-wide passes, no index arrays).
-        look_for_pass = n_pass <= len(passes) - n_pass
-        targets = np.flatnonzero(passes if look_for_pass else ~passes)
-        hit = np.zeros(len(codes), bool)
-        for code in targets.tolist():  # Python ints: the comparison stays byte-wide
-            hit |= codes == code
-        if look_for_pass:  # fail = neither passing nor missing
-            np.logical_or(hit, missing, out=hit)
-            np.logical_not(hit, out=hit)
-        return _from_below(hit, missing)
-    table = np.where(passes, PASS, FAIL).astype(np.int8)
-    table = np.append(table, np.int8(MISSING))  # index -1 lands here
-    return table[codes.astype(np.intp)]
-
-
-def _from_below(below: np.ndarray, missing: np.ndarray) -> np.ndarray:
-    """State from "is below the bar" and "is missing" (fresh bool arrays, reused).
-
-    A missing value is never below the bar (NaN and NaT compare False), so the state is
-    below + 2 * missing: PASS 0, FAIL 1, MISSING 2, with no masked assignment.
-    """
-    state = below.view(np.int8)
-    twice = missing.view(np.int8)
-    np.left_shift(twice, 1, out=twice)
-    np.bitwise_or(state, twice, out=state)
-    return state
-
-
-# --- check kinds -------------------------------------------------------------------------
-
-
-def at_least(cols: Columns, field: str, params: dict) -> CheckResult:
-    """Pass when the number is at least the threshold.
-
-    The threshold is `min`, or, with `by`, `thresholds[value of by]` falling back to
-    `default` when that field is missing or has a value without its own threshold.
-    """
-    values = cols.numbers(field)
-    if "by" in params:
-        codes, uniques = cols.codes(params["by"])
-        default = float(params["default"])
-        per_value = [float(params["thresholds"].get(u, default)) for u in uniques]
-        table = np.array([*per_value, default])  # code -1 (missing): the default, last
-        threshold = table[codes.astype(np.intp)] if np.any(table != default) else default
-    else:
-        threshold = float(params["min"])
-    state = _from_below(values < threshold, np.isnan(values))
-
-    def per_row():
-        return np.broadcast_to(np.asarray(threshold, dtype="float64"), values.shape)
-
-    def shortfall():
-        return np.where(state == FAIL, threshold - values, np.nan)
-
-    return CheckResult(state, shortfall, per_row)
-
-
-def in_set(cols: Columns, field: str, params: dict) -> CheckResult:
-    """Pass when the value is one of `values`; missing when blank."""
-    codes, uniques = cols.codes(field)
-    return CheckResult(_from_lookup(codes, uniques.isin(params["values"])))
-
-
-def is_true(cols: Columns, field: str, params: dict) -> CheckResult:
-    """Pass when the yes/no field is yes; missing when blank."""
-    flags = cols.flags(field)  # no 0, yes 1, missing 2
-    np.bitwise_xor(flags, 1, out=flags)  # no 1 (FAIL), yes 0 (PASS), missing 3
-    np.minimum(flags, MISSING, out=flags)  # missing 2
-    return CheckResult(flags)
-
-
-def date_on_or_after_as_of(cols: Columns, field: str, params: dict) -> CheckResult:
-    """Pass when the date is on or after the as-of date; shortfall = days before it."""
-    values = cols.dates(field)
-    # On the int64 view NaT is the smallest value, so it is "before" the as-of date as
-    # well as NaT: before + is_nat gives PASS 0, FAIL 1, MISSING 2 in two comparisons.
-    ticks = values.view(np.int64)
-    state = (ticks < cols.as_of.astype(np.int64)).view(np.int8)
-    state += (ticks == _NAT).view(np.int8)
-
-    def shortfall():
-        days = (cols.as_of - values) / np.timedelta64(1, "D")
-        return np.where(state == FAIL, days, np.nan)
-
-    return CheckResult(state, shortfall)
-
-
-def mentions_any(cols: Columns, field: str, params: dict) -> CheckResult:
-    """Pass when the text contains any of `terms` (any case); missing when blank."""
-    codes, uniques = cols.codes(field)
-    pattern = "|".join(re.escape(t) for t in params["terms"])
-    hits = np.asarray(uniques.str.contains(pattern, case=False, regex=True), dtype=bool)
-    return CheckResult(_from_lookup(codes, hits))
+    def text(self, name: str) -> pd.Series:
+        """A categorical of the field's values; a blank or spaces-only cell is missing."""
+        if name not in self._text:
+            values = self._get(name, "string")
+            if not isinstance(values.dtype, pd.CategoricalDtype):
+                # Codes and distinct values in one pass (astype("category") also sorts).
+                codes, uniques = pd.factorize(values)
+                values = pd.Series(
+                    pd.Categorical.from_codes(codes, categories=uniques), index=values.index
+                )
+            categories = values.cat.categories
+            blank = categories[categories.astype("string").str.strip() == ""]
+            self._text[name] = values.cat.remove_categories(blank) if len(blank) else values
+        return self._text[name]
 
 
 # --- declarations ------------------------------------------------------------------------
@@ -260,53 +144,63 @@ def mentions_any(cols: Columns, field: str, params: dict) -> CheckResult:
 
 @dataclass(frozen=True)
 class Kind:
-    """What a check kind reads and which settings it takes (validated by analytics.rules)."""
+    """A check kind as rule-set files use it (validated by analytics.rules.rule_sets).
 
-    function: Callable[[Columns, str, dict], CheckResult]
+    `required` and `optional` are the settings a rule of this kind may give; `wording`
+    (part of `optional`) only words explanations and is not passed to the function.
+    `failure_words(params, shortfall, field_label)` words a failing row from its
+    shortfall, for kinds that have one; other kinds say the rule's `explain`.
+    """
+
+    function: Callable[..., Result]
     field_types: tuple[str, ...]
     required: tuple[str, ...]
     optional: tuple[str, ...]
     summary: str
+    wording: tuple[str, ...] = ("explain",)
+    failure_words: Callable[[dict, float, str], str] | None = None
 
 
-KINDS: dict[str, Kind] = {
-    "at_least": Kind(
-        at_least,
-        ("number",),
-        (),
-        ("min", "by", "thresholds", "default", "unit", "unit_singular", "explain"),
-        "the number is at least `min` (or a threshold per value of `by`, else `default`)",
-    ),
-    "in_set": Kind(
-        in_set,
-        ("text", "category"),
-        ("values",),
-        ("explain",),
-        "the value is one of `values`",
-    ),
-    "is_true": Kind(is_true, ("boolean",), (), ("explain",), "the yes/no field is yes"),
-    "date_on_or_after_as_of": Kind(
-        date_on_or_after_as_of,
-        ("date",),
-        (),
-        ("noun", "explain"),
-        "the date is on or after the as-of date",
-    ),
-    "mentions_any": Kind(
-        mentions_any,
-        ("text", "category"),
-        ("terms",),
-        ("explain",),
-        "the text mentions any of `terms` (any case)",
-    ),
-}
+KINDS: dict[str, Kind] = {}
 
 
-def run(kind: str, cols: Columns, field: str, params: dict) -> CheckResult:
-    return KINDS[kind].function(cols, field, params)
+def check_kind(
+    *,
+    field_types: tuple[str, ...],
+    summary: str,
+    required: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+    wording: tuple[str, ...] = ("explain",),
+    failure_words: Callable[[dict, float, str], str] | None = None,
+):
+    """Declare the decorated function as the check kind of its name (entered in `KINDS`).
+
+    The function is called as `function(cols, field, **settings)` and returns a `Result`.
+    """
+
+    def register(function: Callable[..., Result]) -> Callable[..., Result]:
+        KINDS[function.__name__] = Kind(
+            function=function,
+            field_types=field_types,
+            required=required,
+            optional=optional + wording,
+            summary=summary,
+            wording=wording,
+            failure_words=failure_words,
+        )
+        return function
+
+    return register
 
 
-# --- explanations ------------------------------------------------------------------------
+def run(kind: str, cols: Columns, field: str, params: dict) -> Result:
+    """Apply the check kind `kind` with a rule's settings `params` to `field` of `cols`."""
+    declared = KINDS[kind]
+    settings = {k: v for k, v in params.items() if k not in declared.wording}
+    return declared.function(cols, field, **settings)
+
+
+# --- check kinds -------------------------------------------------------------------------
 
 
 def _number(value: float) -> str:
@@ -314,17 +208,113 @@ def _number(value: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
+def _words_short(params: dict, shortfall: float, field_label: str) -> str:
+    """ "4 CME hours short" (`unit`, or `unit_singular` when exactly 1 short)."""
+    unit = params.get("unit", field_label)
+    if shortfall == 1 and "unit_singular" in params:
+        unit = params["unit_singular"]
+    return f"{_number(shortfall)} {unit} short"
+
+
+@check_kind(
+    field_types=("number",),
+    optional=("min", "by", "thresholds", "default"),
+    wording=("unit", "unit_singular", "explain"),
+    failure_words=_words_short,
+    summary="the number is at least `min` (or a threshold per value of `by`, else `default`)",
+)
+def at_least(cols: Columns, field: str, min=None, by=None, thresholds=None, default=None) -> Result:
+    """Pass when the number is at least the threshold; missing when there is no number.
+
+    The threshold is `min`, or, with `by`, `thresholds[value of by]`, falling back to
+    `default` when that field is blank or its value has no threshold of its own.
+    Shortfall: threshold - number.
+    """
+    if (min is None) == (by is None):
+        raise ValueError("at_least needs either 'min' or 'by' (with 'thresholds', 'default')")
+    numbers = cols.numbers(field)
+    if by is None:
+        threshold = pd.Series(float(min), index=numbers.index)
+    else:
+        if thresholds is None or default is None:
+            raise ValueError("at_least with 'by' needs 'thresholds' and 'default'")
+        # Each row's threshold: that of its `by` value, the default where there is none.
+        per_value = pd.Series(thresholds, dtype="float64").reindex(cols.text(by))
+        threshold = per_value.fillna(float(default)).set_axis(numbers.index)
+    state = three_valued(passes=numbers >= threshold, missing=numbers.isna())
+    return Result(
+        state, shortfall=lambda: (threshold - numbers).where(state == FAIL), threshold=threshold
+    )
+
+
+@check_kind(
+    field_types=("text", "category"),
+    required=("values",),
+    summary="the value is one of `values`",
+)
+def in_set(cols: Columns, field: str, values: list[str]) -> Result:
+    """Pass when the value is one of `values`, fail for any other; missing when blank."""
+    text = cols.text(field)
+    return Result(three_valued(passes=text.isin(values), missing=text.isna()))
+
+
+@check_kind(field_types=("boolean",), summary="the yes/no field is yes")
+def is_true(cols: Columns, field: str) -> Result:
+    """Pass when the answer is yes, fail when no; missing when blank."""
+    answers = cols.flags(field)
+    return Result(three_valued(passes=answers, missing=answers.isna()))
+
+
+def _words_expired(params: dict, days: float, field_label: str) -> str:
+    """ "licence expired 41 days ago" (`noun`)."""
+    noun = params.get("noun", field_label)
+    days = int(round(days))
+    return f"{noun} expired {days} day{'s' if days != 1 else ''} ago"
+
+
+@check_kind(
+    field_types=("date",),
+    wording=("noun", "explain"),
+    failure_words=_words_expired,
+    summary="the date is on or after the as-of date",
+)
+def date_on_or_after_as_of(cols: Columns, field: str) -> Result:
+    """Pass when the date is on or after the as-of date (the as-of date itself passes);
+    missing when there is no date. Shortfall: days from the date to the as-of date."""
+    dates = cols.dates(field)
+    state = three_valued(passes=dates >= cols.as_of, missing=dates.isna())
+
+    def days_before() -> pd.Series:
+        return ((cols.as_of - dates) / pd.Timedelta(days=1)).where(state == FAIL)
+
+    return Result(state, shortfall=days_before)
+
+
+@check_kind(
+    field_types=("text", "category"),
+    required=("terms",),
+    summary="the text mentions any of `terms` (any case)",
+)
+def mentions_any(cols: Columns, field: str, terms: list[str]) -> Result:
+    """Pass when the text contains any of `terms` in any case (as plain text, never as a
+    pattern); fail for other text such as "none"; missing when blank."""
+    if isinstance(terms, str) or not terms:
+        raise ValueError("mentions_any needs a non-empty list of terms")
+    text = cols.text(field)
+    pattern = "|".join(re.escape(term) for term in terms)
+    mentions = text.str.contains(pattern, case=False, regex=True, na=False)
+    return Result(three_valued(passes=mentions, missing=text.isna()))
+
+
+# --- explanations ------------------------------------------------------------------------
+
+
 def explain_failure(kind: str, params: dict, shortfall: float, field_label: str) -> str:
-    """Words for one failing row: "4 CME hours short", "licence expired 41 days ago"."""
-    if kind == "at_least" and not np.isnan(shortfall):
-        unit = params.get("unit", field_label)
-        if shortfall == 1 and "unit_singular" in params:
-            unit = params["unit_singular"]
-        return f"{_number(shortfall)} {unit} short"
-    if kind == "date_on_or_after_as_of" and not np.isnan(shortfall):
-        noun = params.get("noun", field_label)
-        days = int(round(shortfall))
-        return f"{noun} expired {days} day{'s' if days != 1 else ''} ago"
+    """Words for one failing row: "4 CME hours short", "licence expired 41 days ago", or
+    the rule's `explain`."""
+    words = KINDS[kind].failure_words
+    if words is not None and not np.isnan(shortfall):
+        return words(params, shortfall, field_label)
     return params.get("explain", f"{field_label}: requirement not met")
 
 

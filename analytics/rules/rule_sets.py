@@ -2,7 +2,7 @@
 
 A rule set is what a programme director edits: labels, severities, the field each rule
 reads, the check kind and its settings (DOMAIN §5, docs/rules.md). Nothing in a file is
-executed: a check kind is looked up in `analytics.checks.KINDS`, and every setting is
+executed: a check kind is looked up in `analytics.rules.checks.KINDS`, and every setting is
 validated here, so a wrong file is refused with one line naming the file, the rule and the
 problem instead of failing half-way through an evaluation.
 """
@@ -25,7 +25,7 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
 BUILT_IN = ("standard", "advanced")  # data/rules/<name>.toml
 DEFAULT_RULE_SET = BUILT_IN[0]  # what the app and the CLI apply unless told otherwise
 SEVERITIES = ("required", "advisory")
-MAX_REQUIRED = 64  # statuses keep one bit per required rule
+MAX_REQUIRED = 64  # the limit docs/rules.md states (the engine itself has none)
 # Ranges a rule-set file must keep to (a hostile or mistyped file is refused with one line
 # instead of overflowing date arithmetic or making a screen draw thousands of rules).
 MAX_RULES = 100  # per table: [[admission]] and [[renewal.rules]]

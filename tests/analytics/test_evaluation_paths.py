@@ -1,5 +1,5 @@
-"""Engine paths that small rule sets do not reach: many required rules, long value lists,
-masked booleans, prepared frames. Expected figures are worked out by hand in each test."""
+"""Engine behaviour the shipped rule sets do not reach: many required rules, none, and
+categorical text. Expected figures are worked out by hand in each test."""
 
 from dataclasses import replace
 from datetime import date
@@ -10,15 +10,14 @@ import pytest
 
 from analytics import rules
 from analytics.reporting import summary
-from analytics.rules import Rule, checks, evaluation
-from analytics.rules.checks import FAIL, MISSING, PASS, Columns
+from analytics.rules import Rule, evaluation
 
 AS_OF = date(2025, 6, 30)
 STANDARD = rules.load_rule_set("standard")
 
 
 class TestManyRequiredRules:
-    """Ten required rules: more than fit the packed two-bits-per-rule patterns."""
+    """Ten required rules, every combination of their states possible."""
 
     MINS = [10 * (i + 1) for i in range(9)]  # r0 >= 10 ... r8 >= 90 CME hours
 
@@ -98,67 +97,9 @@ class TestManyRequiredRules:
         assert out["near_miss"].tolist() == [0, 1, 1]
 
 
-class TestLongValueLists:
-    """More distinct values on each side than the compare-per-value lookup takes."""
+class TestCategoricalText:
+    """Text fields held as categoricals (a caller's own choice) give the same results."""
 
-    def test_in_set_with_many_values(self):
-        allowed = [f"c{i:02d}" for i in range(30)]
-        others = [f"z{i:02d}" for i in range(30)]
-        values = [*allowed, *others, None, " "]
-        frame = pd.DataFrame({"country": pd.array(values, dtype="string")})
-        result = checks.run("in_set", Columns(frame, AS_OF), "country", {"values": allowed})
-        expected = [PASS] * 30 + [FAIL] * 30 + [MISSING, MISSING]
-        assert result.state.tolist() == expected
-
-    @pytest.mark.parametrize("as_category", [False, True])
-    def test_in_set_with_few_values_either_side(self, as_category):
-        frame = pd.DataFrame(
-            {"degree": pd.array(["medicine", "nursing", None, "  ", "dentistry"], "string")}
-        )
-        if as_category:
-            frame["degree"] = frame["degree"].astype("category")
-        # one value allowed (compare with the passing side) / all but one (the failing side)
-        one = checks.run("in_set", Columns(frame, AS_OF), "degree", {"values": ["nursing"]})
-        assert one.state.tolist() == [FAIL, PASS, MISSING, MISSING, FAIL]
-        most = checks.run(
-            "in_set", Columns(frame, AS_OF), "degree", {"values": ["medicine", "dentistry"]}
-        )
-        assert most.state.tolist() == [PASS, FAIL, MISSING, MISSING, PASS]
-
-    def test_thresholds_all_equal_to_the_default(self):
-        frame = pd.DataFrame(
-            {
-                "degree": pd.array(["medicine", None, "nursing"], dtype="string"),
-                "cme_hours": [29.0, 30.0, np.nan],
-            }
-        )
-        params = {"by": "degree", "default": 30, "thresholds": {"medicine": 30}}
-        result = checks.run("at_least", Columns(frame, AS_OF), "cme_hours", params)
-        assert result.state.tolist() == [FAIL, PASS, MISSING]
-        np.testing.assert_array_equal(result.threshold, [30.0, 30.0, 30.0])
-        np.testing.assert_array_equal(result.shortfall, [1.0, np.nan, np.nan])
-
-
-def test_is_true_ignores_the_value_under_a_missing_flag():
-    # A masked array may hold True or False beneath the mask: either way it is missing.
-    flags = pd.arrays.BooleanArray(
-        np.array([True, True, False, False]), np.array([False, True, False, True])
-    )
-    frame = pd.DataFrame({"ethics_training": flags})
-    result = checks.run("is_true", Columns(frame, AS_OF), "ethics_training", {})
-    assert result.state.tolist() == [PASS, MISSING, FAIL, MISSING]
-
-
-def test_date_check_on_the_day_before_and_missing():
-    frame = pd.DataFrame(
-        {"license_expiry": pd.to_datetime(["2025-06-30", "2025-06-29", None, "2030-01-01"])}
-    )
-    result = checks.run("date_on_or_after_as_of", Columns(frame, AS_OF), "license_expiry", {})
-    assert result.state.tolist() == [PASS, FAIL, MISSING, PASS]
-    np.testing.assert_array_equal(result.shortfall, [np.nan, 1.0, np.nan, np.nan])
-
-
-class TestPrepare:
     @pytest.fixture(scope="class")
     def frame(self):
         return pd.DataFrame(
@@ -178,26 +119,49 @@ class TestPrepare:
             }
         )
 
-    def test_columns_match_astype_category(self, frame):
-        prepared = evaluation.prepare(frame)
-        for name in ("cohort", "country", "degree", "injectables_experience"):
-            pd.testing.assert_series_equal(prepared[name], frame[name].astype("category"))
-        pd.testing.assert_series_equal(prepared["cme_hours"], frame["cme_hours"])
-        assert frame["cohort"].dtype == "string"  # the input is left as it was
-
     def test_results_are_the_same(self, frame):
+        text = ["cohort", "country", "degree", "injectables_experience"]
+        categorical = frame.astype(dict.fromkeys(text, "category"))
         plain = evaluation.evaluate(frame, STANDARD, AS_OF)
-        prepared = evaluation.evaluate(evaluation.prepare(frame), STANDARD, AS_OF)
-        pd.testing.assert_frame_equal(prepared.applicants, plain.applicants)
-        assert summary.overview(prepared) == summary.overview(plain)
+        other = evaluation.evaluate(categorical, STANDARD, AS_OF)
+        pd.testing.assert_frame_equal(other.applicants, plain.applicants)
+        assert other.applicants["degree"].dtype == "string"
+        assert summary.overview(other) == summary.overview(plain)
         for column in ("cohort", "country", "degree"):
             pd.testing.assert_frame_equal(
-                summary.eligibility_by(prepared, column), summary.eligibility_by(plain, column)
+                summary.eligibility_by(other, column), summary.eligibility_by(plain, column)
             )
-        pd.testing.assert_frame_equal(summary.gaps(prepared), summary.gaps(plain))
+        pd.testing.assert_frame_equal(summary.gaps(other), summary.gaps(plain))
         pd.testing.assert_frame_equal(
-            summary.gaps(prepared, by="cohort"), summary.gaps(plain, by="cohort")
+            summary.gaps(other, by="cohort"), summary.gaps(plain, by="cohort")
         )
         by_cohort = summary.eligibility_by(plain, "cohort")
         assert by_cohort["cohort"].tolist() == ["Autumn", "Spring", "Unassigned"]
         assert by_cohort["applicants"].tolist() == [1, 2, 2]
+        assert frame["cohort"].dtype == "string"  # the input is left as it was
+
+
+def test_failing_lists_of_rows_with_the_same_fails():
+    frame = pd.DataFrame(
+        {
+            "applicant_id": pd.array(["A", "B", "C"], dtype="string"),
+            "degree": pd.array(["law", "law", "medicine"], dtype="string"),
+            "degree_accredited": pd.array([True, True, True], dtype="boolean"),
+            "license_expiry": pd.to_datetime(["2026-01-01"] * 3),
+            "cme_hours": [40.0, 40.0, 40.0],
+        }
+    )
+    table = evaluation.evaluate(frame, STANDARD, AS_OF).applicants
+    assert table["failing"].tolist() == [["healthcare_degree"], ["healthcare_degree"], []]
+    assert table["failing"].dtype == object
+
+
+def test_no_required_rules():
+    advisory = [replace(rule, severity="advisory") for rule in STANDARD.admission]
+    rule_set = replace(STANDARD, admission=advisory)
+    frame = pd.DataFrame({"applicant_id": pd.array(["A", "B"], dtype="string")})
+    ev = evaluation.evaluate(frame, rule_set, AS_OF)
+    assert ev.applicants["status"].tolist() == ["eligible", "eligible"]
+    assert ev.applicants["failing"].tolist() == [[], []]
+    assert summary.failing_combinations(ev).empty
+    assert summary.funnel(ev)["remaining"].tolist() == [2]
