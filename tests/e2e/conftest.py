@@ -22,19 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from bench import bench_browser
+
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRE_BROWSER_ENV = "ADMISSIONS_REQUIRE_BROWSER"
 FALLBACK_CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The same launch flags as the browser benchmark (this machine's closed network refuses
+# Chromium's background connections).
+CHROMIUM_ARGS = bench_browser.CHROMIUM_ARGS
 STARTUP_LIMIT_S = 90  # a cold start imports pandas, plotly and pyarrow
 POLL_EVERY_S = 0.25
 # Settings that would change what the app shows first: the test starts from an empty

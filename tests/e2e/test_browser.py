@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bench import bench_browser
 from tests.e2e import conftest as harness
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,12 +33,7 @@ AS_OF = date(2026, 11, 25)  # the date the bundled samples were written for
 
 
 # ---------------------------------------------------------------- helpers
-RUN_FINISHED = """(previous) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const title = document.querySelector('[data-testid="stMain"] h1');
-    return app !== null && app.dataset.testScriptState === 'notRunning'
-        && title !== null && (previous === null || title.innerText.trim() !== previous);
-}"""
+RUN_FINISHED = bench_browser.RUN_FINISHED  # one definition of "the run has finished"
 
 
 def wait_for_run(page, previous_title: str | None = None) -> None:
