@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.errors import LoadError
 from store import StoreError
-from ui import charts, comparison, page, state
+from ui import comparison, page, state
 
 page.setup("Changes")
 page.require_dataset()
@@ -50,13 +50,12 @@ else:
     left, right = st.columns(2)
     with left:
         st.subheader("Where applicants went")
-        st.plotly_chart(charts.status_sankey(found.moves), key="changes_sankey")
+        st.plotly_chart(result.figures["moves"], key="changes_sankey")
     with right:
         st.subheader("Requirements met and no longer met")
-        st.plotly_chart(charts.resolved_vs_new(comparison.rule_moves(found)), key="changes_rules")
-    lists = comparison.action_lists(found, result.rule_set)
-    tabs = st.tabs([f"{comparison.LISTS[n]} ({len(f):,})" for n, f in lists.items()])
-    for tab, (name, frame) in zip(tabs, lists.items(), strict=True):
+        st.plotly_chart(result.figures["rules"], key="changes_rules")
+    tabs = st.tabs([f"{comparison.LISTS[n]} ({len(f):,})" for n, f in result.lists.items()])
+    for tab, (name, frame) in zip(tabs, result.lists.items(), strict=True):
         with tab:
             st.caption(comparison.LIST_HELP[name])
             query = st.text_input("Filter", key=f"changes_filter_{name}", placeholder="contains…")
@@ -71,4 +70,4 @@ else:
                 column_config=comparison.COLUMNS,
             )
             page.download_csv(shown, f"{name}.csv", key=f"changes_download_{name}")
-comparison.history(current)
+comparison.history(current, choice.other)

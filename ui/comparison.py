@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -111,6 +112,20 @@ class Comparison:
     new: store.Dataset
     changes: changes.Changes
     rule_set: RuleSet
+
+    @functools.cached_property
+    def lists(self) -> dict[str, pd.DataFrame]:
+        """The three lists (`action_lists`), built once: the comparison is memoised, so
+        the screen's masked copies and CSV bytes of them are too."""
+        return action_lists(self.changes, self.rule_set)
+
+    @functools.cached_property
+    def figures(self) -> dict[str, Any]:
+        """The Sankey of status moves and the per-rule bars, built once (see `lists`)."""
+        return {
+            "moves": charts.status_sankey(self.changes.moves),
+            "rules": charts.resolved_vs_new(rule_moves(self.changes)),
+        }
 
     @property
     def is_same_files(self) -> bool:
@@ -217,8 +232,7 @@ def search(frame: pd.DataFrame, text: str, show_personal: bool) -> pd.DataFrame:
 
 def sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
     """The comparison's lists as workbook sheets (title -> table)."""
-    lists = action_lists(comparison.changes, comparison.rule_set)
-    return {LISTS[name]: frame for name, frame in lists.items()}
+    return {LISTS[name]: frame for name, frame in comparison.lists.items()}
 
 
 def summary(comparison: Comparison) -> dict:
@@ -259,13 +273,18 @@ def compare(current: store.Dataset, choice: Choice) -> Comparison:
     theirs = loaders.analyse(loaders.stored(choice.other), active, choice.other_as_of)
     sides = sorted([(current, mine), (choice.other, theirs)], key=lambda side: side[0].created)
     (old, old_side), (new, new_side) = sides
-    found = loaders.derived(
+    return loaders.derived(
         new_side,
-        "changes",
-        lambda: changes.compare(old_side.evaluation, new_side.evaluation),
+        "comparison",
+        lambda: Comparison(
+            old, new, changes.compare(old_side.evaluation, new_side.evaluation), mine.rule_set
+        ),
         old_side.key,
+        old.id,
+        old.label,
+        new.id,
+        new.label,
     )
-    return Comparison(old, new, found, mine.rule_set)
 
 
 def open_comparison() -> Comparison | None:
@@ -350,15 +369,19 @@ def pick(current: store.Dataset, others: list[store.Dataset]) -> Choice:
     return choice
 
 
-def trend(current: store.Dataset) -> pd.DataFrame:
+def trend(current: store.Dataset, other: store.Dataset | None = None) -> pd.DataFrame:
     """Per upload of the open dataset's history (oldest first), judged on its own upload
     date under the active rules: applicants, eligible, eligibility rate, renewal backlog.
-    An upload that can no longer be read is left out."""
+    The open upload and the one compared with (`other`) are not read again. An upload
+    that can no longer be read is left out."""
     active = state.active_rules()
     rows = []
     for dataset in store.open_store().history(current.id):
         try:
-            point = loaders.history_point(dataset, active, upload_day(dataset))
+            opened = state.dataset() if dataset.id == current.id else None
+            if other is not None and dataset.id == other.id:
+                opened = loaders.stored(other)
+            point = loaders.history_point(dataset, active, upload_day(dataset), opened)
         except (LoadError, store.StoreError):
             continue
         rows.append(
@@ -391,15 +414,17 @@ def _point_picked(points: pd.Series) -> None:
         _open(points.iloc[selected[0]["point_index"]])
 
 
-def history(current: store.Dataset) -> None:
+def history(current: store.Dataset, other: store.Dataset | None = None) -> None:
     """The programme over its uploads: the trend chart (a click on a point opens that
-    upload) and the same uploads as a choice."""
+    upload) and the same uploads as a choice. `other`: the upload compared with."""
     st.subheader("The programme over its uploads")
-    table = trend(current)
+    table = trend(current, other)
     if len(table) < 2:
         st.caption("The trend appears once the programme has two uploads of this export.")
+    rows = tuple(map(tuple, table.astype("string").to_numpy()))
+    figure = loaders.memo(("changes_trend", rows), lambda: charts.trend(table))
     st.plotly_chart(
-        charts.trend(table),
+        figure,
         key=TREND_KEY,
         on_select=functools.partial(_point_picked, table["dataset_id"]),
         selection_mode="points",

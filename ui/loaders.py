@@ -67,6 +67,12 @@ def sample_files() -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in paths]
 
 
+def memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """The session memo for a result that is not derived from one analysis (e.g. a chart
+    of several datasets); `key` must hold every input of `compute`."""
+    return _memo(("memo", *key), compute)
+
+
 def _memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     store = st.session_state.setdefault(MEMO, {})
     if key in store:
@@ -320,21 +326,27 @@ def stored(dataset: store.Dataset) -> state.OpenFiles:
     return _memo(("stored", dataset.id, dataset.contents), read)
 
 
-def history_point(dataset: store.Dataset, active: state.ActiveRules, as_of: dt.date) -> dict:
+def history_point(
+    dataset: store.Dataset,
+    active: state.ActiveRules,
+    as_of: dt.date,
+    opened: state.OpenFiles | None = None,
+) -> dict:
     """Applicants, eligible, eligibility rate and renewal backlog of a stored dataset on
-    `as_of` under the active rules (cached for every user by its files, options, rules
-    and date; only the figures are kept). Raises LoadError or store.StoreError."""
+    `as_of` under the active rules. `opened`: its files when this session has read them
+    already (the open dataset, the one compared with), which are then evaluated through
+    `analyse`; otherwise the dataset is read from the store in a cache shared by every
+    user (keyed by its files, options, rules and date; only the figures are kept).
+    Raises LoadError or store.StoreError."""
+    if opened is not None:
+        analysis = analyse(opened, active, as_of)
+        return derived(analysis, "history_point", lambda: _point(analysis.evaluation))
     files = tuple((f.sha256, f.name) for f in dataset.files)
     options = json.dumps(_stored_options(dataset))
     return _history_point(files, options, rules_text(active), as_of, dataset.id, active.name)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, _name) -> dict:
-    sheet, mapping, order = json.loads(options)
-    read = store.open_store().read_dataset_files(_dataset_id)
-    result = _read(read, sheet, tuple(map(tuple, mapping)), order)
-    ev = evaluation.evaluate(result.frame, rules.parse_rule_set(text, _name), as_of=as_of)
+def _point(ev: Evaluation) -> dict:
     overview = summary.overview(ev)
     return {
         "applicants": overview["applicants"],
@@ -342,3 +354,11 @@ def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, 
         "eligibility_rate": overview["eligibility_rate"],
         "backlog": renewals.summary(ev)["backlog"],
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, _name) -> dict:
+    sheet, mapping, order = json.loads(options)
+    read = store.open_store().read_dataset_files(_dataset_id)
+    result = _read(read, sheet, tuple(map(tuple, mapping)), order)
+    return _point(evaluation.evaluate(result.frame, rules.parse_rule_set(text, _name), as_of))
