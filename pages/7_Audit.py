@@ -10,8 +10,8 @@ from ui import page, tables
 page.setup("Audit log", page="Audit")
 
 st.caption(
-    "Every sign-in, upload, opened link, export and deletion, newest first, with the dataset, "
-    "saved view or rule set it concerns; no applicant data is logged."
+    "Every sign-in, upload, opened link, export, rename and deletion, newest first, with the "
+    "dataset, saved view or rule set it concerns; no applicant data is logged."
 )
 
 opened = store.open_store()

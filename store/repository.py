@@ -85,9 +85,11 @@ ID_LENGTH = 10
 ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v"}
 ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view")
+ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view", "rename")
 ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
+MAX_LABEL = 200
+MAX_SOURCE_FORMAT = 100
 
 # Step 1: the schema exactly as the store created it before it had versions. "IF NOT
 # EXISTS" makes it a no-op on such a store, which is how opening one marks it version 1.
@@ -143,9 +145,18 @@ CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 
 Migration = str | Callable[[sqlite3.Connection], None]
 
+# Step 2: what kind of export a dataset is (its source format, an opaque text the app
+# derives from the files' normalised header set; "" when unknown), so that a dataset's
+# previous upload is found among the exports of the same kind.
+SCHEMA_V2_SOURCE_FORMAT = """
+ALTER TABLE datasets ADD COLUMN source_format TEXT NOT NULL DEFAULT '';
+CREATE INDEX datasets_source_format ON datasets(source_format, created);
+"""
+
 # Step N brings a store from schema version N - 1 to N; append new steps at the end.
 MIGRATIONS: tuple[Migration, ...] = (
     SCHEMA_V1,  # 1: datasets and their files, rule sets, views, audit log
+    SCHEMA_V2_SOURCE_FORMAT,  # 2: datasets.source_format
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -176,7 +187,13 @@ class Dataset:
     files: tuple[StoredFile, ...]
     options: dict[str, Any]
     owner: str
-    created: datetime
+    created: datetime  # the upload time (UTC)
+    source_format: str = ""  # "" when unknown (stored before formats were recorded)
+
+    @property
+    def contents(self) -> tuple[str, ...]:
+        """The files' hashes, sorted: equal for two uploads of the same bytes."""
+        return tuple(sorted(f.sha256 for f in self.files))
 
 
 @dataclass(frozen=True)
@@ -258,6 +275,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def _clean_label(label: str) -> str:
+    return " ".join(str(label).split())[:MAX_LABEL]
 
 
 def _clean_user(user: str) -> str:
@@ -480,11 +501,13 @@ class Store:
         owner: str,
         options: Mapping[str, Any] | None = None,
         label: str = "",
+        source_format: str = "",
     ) -> Dataset:
         """Store an upload (files in order + load options) and return its dataset.
 
         Uploading the same files with the same options again by the same owner returns
-        the existing dataset instead of a second copy. Records an ``upload`` audit entry.
+        the existing dataset instead of a second copy (and records its source format if
+        it had none). Records an ``upload`` audit entry.
         """
         owner = _clean_user(owner)
         if not files:
@@ -506,14 +529,20 @@ class Store:
                 [[f.sha256, f.name] for _, _, f in stored] + [options_json], sort_keys=True
             ).encode()
         )
-        label = " ".join(str(label).split())[:200] or ", ".join(f.name for _, _, f in stored)
+        label = _clean_label(label) or _clean_label(", ".join(f.name for _, _, f in stored))
+        source_format = str(source_format or "")[:MAX_SOURCE_FORMAT]
         with self._write() as conn:
             existing = conn.execute(
-                "SELECT id FROM datasets WHERE owner = ? AND fingerprint = ?",
+                "SELECT id, source_format FROM datasets WHERE owner = ? AND fingerprint = ?",
                 (owner, fingerprint),
             ).fetchone()
             if existing is not None:
                 dataset_id = existing["id"]
+                if source_format and not existing["source_format"]:
+                    conn.execute(
+                        "UPDATE datasets SET source_format = ? WHERE id = ?",
+                        (source_format, dataset_id),
+                    )
             else:
                 # A concurrent deletion may have collected a blob we wrote above; we hold
                 # the write lock now, so put back whatever is missing before referencing it.
@@ -523,9 +552,9 @@ class Store:
                 dataset_id = self._insert_with_new_id(
                     conn,
                     "dataset",
-                    "INSERT INTO datasets (id, label, options, fingerprint, owner, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (label, options_json, fingerprint, owner, _now()),
+                    "INSERT INTO datasets (id, label, options, fingerprint, owner, created, "
+                    "source_format) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (label, options_json, fingerprint, owner, _now(), source_format),
                 )
                 conn.executemany(
                     "INSERT INTO dataset_files (dataset_id, position, sha256, name, size) "
@@ -578,6 +607,7 @@ class Store:
             options=json.loads(row["options"]),
             owner=row["owner"],
             created=_parse_time(row["created"]),
+            source_format=row["source_format"],
         )
 
     def list_datasets(self, owner: str | None = None) -> list[Dataset]:
@@ -597,6 +627,54 @@ class Store:
         for f in files:
             by_dataset.setdefault(f["dataset_id"], []).append(f)
         return [self._dataset_from_row(r, by_dataset.get(r["id"], [])) for r in rows]
+
+    def rename_dataset(self, dataset_id: str, label: str, user: str) -> Dataset:
+        """Give a dataset a new label ("November export"); only its owner may, as for
+        deletion. Records ``rename`` (without the label: it is the user's free text)."""
+        user = _clean_user(user)
+        label = _clean_label(label)
+        if not label:
+            raise StoreError("A dataset needs a label: type one, then save.")
+        with self._write() as conn:
+            row = conn.execute("SELECT owner FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+            if row is None:
+                raise NotFoundError("This dataset is not in the store (it may have been deleted).")
+            if row["owner"] != user:
+                raise NotOwnerError(
+                    "Only the person who uploaded this dataset can rename it: ask them to."
+                )
+            conn.execute("UPDATE datasets SET label = ? WHERE id = ?", (label, dataset_id))
+            self._audit(conn, user, "rename", dataset_id, "")
+        return self.get_dataset(dataset_id)
+
+    def previous_dataset(self, dataset_id: str) -> Dataset | None:
+        """The upload a dataset is compared with by default: the most recent earlier
+        dataset of the same source format or, when there is none, the most recent earlier
+        dataset. Datasets holding the very same files (the same upload read with other
+        options, or by someone else) are never its previous one."""
+        current = self.get_dataset(dataset_id)
+        earlier = [
+            d
+            for d in self.list_datasets()
+            if d.created < current.created and d.contents != current.contents
+        ]
+        same = [d for d in earlier if current.source_format == d.source_format != ""]
+        return (same or earlier)[0] if earlier else None
+
+    def history(self, dataset_id: str) -> list[Dataset]:
+        """The datasets of a dataset's source format, oldest first, one per set of files:
+        the dataset itself for its own files, else the first upload of those files.
+        Only the dataset itself when its source format is unknown."""
+        current = self.get_dataset(dataset_id)
+        same = [
+            d
+            for d in reversed(self.list_datasets())
+            if current.source_format != "" and d.source_format == current.source_format
+        ]
+        kept = {current.contents: current}
+        for d in same:
+            kept.setdefault(d.contents, d)
+        return sorted(kept.values(), key=lambda d: d.created)
 
     def read_dataset_files(self, dataset_id: str) -> list[tuple[str, bytes]]:
         """The dataset's files as ``(name, bytes)``, in upload order."""

@@ -27,6 +27,10 @@ STATUS_COLOURS = {
     "fail": "#c62828",
     "missing": "#9e9e9e",
     "pass": "#2e7d32",
+    "not present": "#9e9e9e",
+    "certified": "#1565c0",
+    "resolved": "#2e7d32",
+    "newly failing": "#c62828",
 }
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
@@ -380,3 +384,115 @@ def what_if(
         ignore_index=True,
     )
     return side_by_side(long, group, "rules", "eligibility_rate", title)
+
+
+def _translucent(colour: str, alpha: float = 0.35) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def status_sankey(
+    moves: pd.DataFrame,
+    old: str = "old",
+    new: str = "new",
+    count: str = "applicants",
+    title: str | None = None,
+) -> go.Figure:
+    """Where people went between two uploads: each old state (left) to each new state
+    (right), one band per pair with anyone in it, states in the table's order."""
+    moving = moves[moves[count] > 0]
+    if moving.empty:
+        return empty(title, "Nobody in either upload")
+    left = [s for s in dict.fromkeys(moves[old].astype(str)) if s in set(moving[old].astype(str))]
+    right = [s for s in dict.fromkeys(moves[new].astype(str)) if s in set(moving[new].astype(str))]
+    labels = [f"{s} before" for s in left] + [f"{s} now" for s in right]
+    colours = [STATUS_COLOURS.get(s, ACCENT) for s in (*left, *right)]
+    sources = [left.index(s) for s in moving[old].astype(str)]
+    targets = [len(left) + right.index(s) for s in moving[new].astype(str)]
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "color": colours, "pad": 18, "thickness": 16},
+            link={
+                "source": sources,
+                "target": targets,
+                "value": moving[count].tolist(),
+                "color": [_translucent(colours[i]) for i in sources],
+                "hovertemplate": "%{source.label} → %{target.label}: %{value}<extra></extra>",
+            },
+            valueformat=",d",
+        )
+    )
+    return _layout(fig, title, height=max(320, 60 + 44 * max(len(left), len(right))))
+
+
+def resolved_vs_new(
+    table: pd.DataFrame,
+    rule: str = "label",
+    resolved: str = "resolved",
+    new: str = "new",
+    title: str | None = None,
+) -> go.Figure:
+    """Per rule, how many now pass it who did not (resolved) and how many no longer pass
+    it (newly failing or missing), side by side with their numbers, in the table's order."""
+    if table.empty:
+        return empty(title, "No requirement changed for anyone in both uploads")
+    labels = table[rule].astype("string")
+    fig = _stacked(
+        labels, [("resolved", table[resolved]), ("newly failing", table[new])], horizontal=True
+    )
+    fig.update_layout(barmode="group")
+    fig.update_traces(texttemplate="%{x}", textposition="outside", cliponaxis=False)
+    return _layout(fig, title, height=max(220, 80 + 52 * len(table)))
+
+
+def trend(
+    table: pd.DataFrame,
+    when: str = "uploaded",
+    eligible: str = "eligible",
+    rate: str = "eligibility_rate",
+    backlog: str = "backlog",
+    label: str = "label",
+    title: str | None = None,
+) -> go.Figure:
+    """Eligible applicants and the renewal backlog (left axis) and the eligibility rate
+    (right axis) per upload, one point per row in time order."""
+    if table.empty:
+        return empty(title, "No upload of this export could be read")
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    names = table[label].astype("string")
+    for column, name, colour in (
+        (eligible, "Eligible", STATUS_COLOURS["eligible"]),
+        (backlog, "Renewal backlog", STATUS_COLOURS["overdue"]),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=table[when],
+                y=table[column],
+                name=name,
+                mode="lines+markers",
+                marker={"size": 10, "color": colour},
+                line={"color": colour},
+                text=names,
+                hovertemplate="%{text}: %{y:,}<extra>" + name + "</extra>",
+            ),
+            secondary_y=False,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=table[when],
+            y=table[rate],
+            name="Eligibility rate",
+            mode="lines+markers",
+            marker={"size": 10, "color": ACCENT},
+            line={"color": ACCENT, "dash": "dot"},
+            text=names,
+            hovertemplate="%{text}: %{y:.1%}<extra>Eligibility rate</extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.update_yaxes(title_text="people", rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(
+        title_text="eligibility rate", tickformat=".0%", range=[0, 1], secondary_y=True
+    )
+    fig.update_xaxes(title_text="uploaded")
+    return _layout(fig, title)

@@ -5,9 +5,10 @@ under the pages' own names), so the figures in a download are the figures on scr
 The files are built only after the user asks for them ("Prepare report files"); every
 rerun after that reuses them. (Since Streamlit 1.56 `st.download_button` also takes a callable
 `data`, built at click time; the explicit step is kept: the buttons then download at once.)
-Each click on a download button records `export` in the audit log (the button's `on_click`
-callback), with the stored dataset's id and whether personal data was included, never a
-value from the data.
+When a comparison is open (the Changes page showed one for this dataset), the workbook
+also has its key figures and its three lists. Each click on a download button records
+`export` in the audit log (the button's `on_click` callback), with the stored dataset's id
+and whether personal data was included, never a value from the data.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import streamlit as st
 
 import store as store_mod
 from analytics.reporting import exports, renewals, summary, vocabulary
-from ui import auth, charts, links, loaders, state, tables
+from ui import auth, charts, comparison, links, loaders, state, tables
 
 PREPARED = "downloads_prepared"  # the analysis key the report files were prepared for
 PREPARE_KEY = "downloads_prepare"
@@ -99,18 +100,28 @@ def report_meta(analysis: loaders.Analysis, dataset_id: str | None) -> dict[str,
 def workbook(analysis: loaders.Analysis, include_personal: bool) -> bytes:
     """The Excel report of this analysis (memoised for the session)."""
     dataset_id = links.shared_dataset_id()
-    return loaders.derived(
-        analysis,
-        "report_xlsx",
-        lambda: exports.excel_report(
-            figures(analysis),
-            report_tables(analysis),
+    opened = comparison.open_comparison()
+
+    def build() -> bytes:
+        key_figures, sheets = figures(analysis), report_tables(analysis)
+        if opened is not None:
+            key_figures = {**key_figures, "changes": comparison.summary(opened)}
+            sheets = {**sheets, **comparison.sheets(opened)}
+        return exports.excel_report(
+            key_figures,
+            sheets,
             meta=report_meta(analysis, dataset_id),
             include_personal=include_personal,
             rule_labels=vocabulary.rule_labels(analysis.rule_set),
-        ),
+        )
+
+    return loaders.derived(
+        analysis,
+        "report_xlsx",
+        build,
         include_personal,
         dataset_id,
+        opened.key if opened is not None else None,
     )
 
 

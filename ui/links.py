@@ -8,6 +8,9 @@ Query parameters (never personal data):
     page=Eligibility     the screen (file name in pages/ without its number)
     cohort=2026-Spring   Eligibility's cohort choice (absent: all cohorts)
     f.cohort=2025-spring filters, one parameter per chosen value (f.<column>=<value>)
+    vs=d-yyyyyyyyyy      Changes: the stored dataset the open one is compared with
+    vs_as_of=2026-10-01  Changes: the date that dataset is judged on
+    ds_as_of=2026-11-01  Changes: the date the open dataset is judged on there
 
 Filters on personal columns (applicant id, name, email, licence number, and anything whose
 header looks personal) and values containing "@" are never written into a link.
@@ -33,7 +36,7 @@ import streamlit as st
 import store as store_mod
 from analytics import rules
 from analytics.reporting import exports
-from ui import auth, state
+from ui import auth, loaders, state
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "pages"
@@ -46,7 +49,10 @@ AS_OF = "as_of"
 PAGE = "page"
 COHORT = "cohort"
 FILTER_PREFIX = "f."
-VIEW_PARAMS = (DATASET, RULES, AS_OF, PAGE, COHORT)
+COMPARE = "vs"
+COMPARE_AS_OF = "vs_as_of"
+DATASET_AS_OF = "ds_as_of"
+VIEW_PARAMS = (DATASET, RULES, AS_OF, PAGE, COHORT, COMPARE, COMPARE_AS_OF, DATASET_AS_OF)
 
 VIEW_KEY = "links_view"
 SHARED_KEY = "links_shared"  # (ui.state dataset key) -> stored dataset id, this session
@@ -70,6 +76,14 @@ BAD_RULES = "The link names an unknown rule set; the standard rules are used ins
 GONE_RULES = "The rule set in this link is no longer stored; the standard rules are used instead."
 BAD_AS_OF = "The link's as-of date is not a date (YYYY-MM-DD); today is used instead."
 BAD_PAGE = "The link names a screen that does not exist; it opened here instead."
+BAD_COMPARE = (
+    "The link names a dataset to compare with that is not valid; the previous upload is "
+    "used instead."
+)
+BAD_COMPARE_AS_OF = (
+    "The link's comparison dates are not dates (YYYY-MM-DD); each upload's own date is "
+    "used instead."
+)
 DROPPED_FILTER = (
     "Some filters in the link were not valid (or named personal data) and were left out."
 )
@@ -77,7 +91,9 @@ DROPPED_FILTER = (
 
 @dataclass(frozen=True)
 class View:
-    """Everything a link reopens. `filters`: ((column, (value, ...)), ...), sorted."""
+    """Everything a link reopens. `filters`: ((column, (value, ...)), ...), sorted.
+    `compare`, `compare_as_of`, `dataset_as_of`: the Changes page's comparison (the other
+    dataset and each side's date), kept while the same dataset stays open."""
 
     dataset_id: str | None = None
     rule_set: str | None = None
@@ -85,6 +101,9 @@ class View:
     page: str | None = None
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cohort: str | None = None
+    compare: str | None = None
+    compare_as_of: dt.date | None = None
+    dataset_as_of: dt.date | None = None
 
     def filter_dict(self) -> dict[str, list[str]]:
         return {column: list(values) for column, values in self.filters}
@@ -133,6 +152,11 @@ def to_params(view: View) -> dict[str, str | list[str]]:
     filters, _ = clean_filters(view.filter_dict())
     for column, values in filters:
         params[FILTER_PREFIX + column] = list(values)
+    if view.compare:
+        params[COMPARE] = view.compare
+    for key, day in ((COMPARE_AS_OF, view.compare_as_of), (DATASET_AS_OF, view.dataset_as_of)):
+        if day:
+            params[key] = day.isoformat()
     return params
 
 
@@ -145,6 +169,14 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
             return value
         return value[-1] if len(value) else None
 
+    def day(key: str) -> tuple[dt.date | None, bool]:
+        if (text := first(key)) is None:
+            return None, True
+        try:
+            return dt.date.fromisoformat(text), True
+        except ValueError:
+            return None, False
+
     problems: list[str] = []
     dataset_id = first(DATASET)
     if dataset_id is not None and not store_mod.is_id(dataset_id, "dataset"):
@@ -156,12 +188,16 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
     ):
         problems.append(BAD_RULES)
         rule_set = None
-    as_of = None
-    if (text := first(AS_OF)) is not None:
-        try:
-            as_of = dt.date.fromisoformat(text)
-        except ValueError:
-            problems.append(BAD_AS_OF)
+    as_of, is_date = day(AS_OF)
+    if not is_date:
+        problems.append(BAD_AS_OF)
+    compare = first(COMPARE)
+    if compare is not None and not store_mod.is_id(compare, "dataset"):
+        problems.append(BAD_COMPARE)
+        compare = None
+    (compare_as_of, old_ok), (dataset_as_of, new_ok) = day(COMPARE_AS_OF), day(DATASET_AS_OF)
+    if not (old_ok and new_ok):
+        problems.append(BAD_COMPARE_AS_OF)
     page = first(PAGE)
     if page is not None and not NAME_PATTERN.match(page):
         problems.append(BAD_PAGE)
@@ -177,7 +213,18 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
         dropped, cohort = True, None
     if dropped:
         problems.append(DROPPED_FILTER)
-    return View(dataset_id, rule_set, as_of, page, filters, cohort), problems
+    view = View(
+        dataset_id,
+        rule_set,
+        as_of,
+        page,
+        filters,
+        cohort,
+        compare=compare,
+        compare_as_of=compare_as_of,
+        dataset_as_of=dataset_as_of,
+    )
+    return view, problems
 
 
 def share_query(view: View) -> str:
@@ -241,7 +288,11 @@ def share_dataset() -> str | None:
     if key not in known:
         options = {"sheet": ds.sheet, "mapping": dict(ds.mapping), "date_order": ds.date_order}
         stored = store_mod.open_store().create_dataset(
-            list(ds.files), owner=user, options=options, label=ds.label
+            list(ds.files),
+            owner=user,
+            options=options,
+            label=ds.label,
+            source_format=loaders.source_format(ds),
         )
         known[key] = stored.id
     return known[key]
@@ -262,15 +313,21 @@ def _rule_set_param() -> str | None:
 
 
 def _from_session(page: str | None) -> View:
-    """The view as the session has it now (dataset, rules and date from ui.state)."""
+    """The view as the session has it now (dataset, rules and date from ui.state); a
+    comparison is kept while its dataset stays open."""
     before = current_view()
+    dataset_id = shared_dataset_id()
+    kept = before if before.dataset_id == dataset_id else View()
     return View(
-        dataset_id=shared_dataset_id(),
+        dataset_id=dataset_id,
         rule_set=_rule_set_param(),
         as_of=state.as_of(),
         page=page if page is not None else before.page,
         filters=before.filters,
         cohort=before.cohort,
+        compare=kept.compare,
+        compare_as_of=kept.compare_as_of,
+        dataset_as_of=kept.dataset_as_of,
     )
 
 
@@ -290,10 +347,11 @@ def publish_view(**fields) -> View:
     """Record the view (fields given override the session's) and put it in the URL.
 
     Fields: dataset_id, rule_set, as_of, page, filters (dict column -> values), cohort
-    (Eligibility's choice, None for all cohorts). Returns the
-    view as published (personal filters left out).
+    (Eligibility's choice, None for all cohorts), compare, compare_as_of, dataset_as_of
+    (the Changes page's comparison). Returns the view as published (personal filters left
+    out).
     """
-    unknown = set(fields) - {"dataset_id", "rule_set", "as_of", "page", "filters", "cohort"}
+    unknown = set(fields) - set(View.__dataclass_fields__)
     if unknown:
         raise TypeError(f"publish_view() got unknown fields: {', '.join(sorted(unknown))}")
     if "filters" in fields:
@@ -359,6 +417,13 @@ def _apply(linked: View) -> View:
     if linked.as_of:
         state.set_as_of(linked.as_of)
     return replace(linked, dataset_id=dataset_id, rule_set=rule_set)
+
+
+def follow_link(view: View) -> None:
+    """Make the next run open `view` as if its link had been pasted (the same path,
+    audited as `view`): call it from a widget's callback, or then `st.rerun()`."""
+    st.query_params.from_dict(to_params(view))
+    st.session_state.pop(WRITTEN_KEY, None)
 
 
 def is_incoming_link() -> bool:

@@ -18,6 +18,8 @@ Callers must treat returned frames as read-only (the analytics functions are pur
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +28,11 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+import store
 from analytics import loading, rules
 from analytics.errors import LoadError
 from analytics.loading import fields, worker
-from analytics.reporting import exports, vocabulary
+from analytics.reporting import exports, renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, state
@@ -62,6 +65,12 @@ def sample_files() -> list[tuple[str, bytes]]:
         p for p in SAMPLES_DIR.glob("*") if p.is_file() and p.suffix.lstrip(".") in UPLOAD_TYPES
     )
     return [(p.name, p.read_bytes()) for p in paths]
+
+
+def memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+    """The session memo for a result that is not derived from one analysis (e.g. a chart
+    of several datasets); `key` must hold every input of `compute`."""
+    return _memo(("memo", *key), compute)
 
 
 def _memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -119,12 +128,16 @@ def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
-    sources = [loading.Source(name=name, data=data) for name, data in _files]
+def _read(files, sheet, mapping, date_order) -> loading.LoadResult:
+    sources = [loading.Source(name=name, data=data) for name, data in files]
     return worker.load_exports(
         sources, sheet=sheet, mapping=dict(mapping) or None, date_order=date_orders(date_order)
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
+    return _read(_files, sheet, mapping, date_order)
 
 
 def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
@@ -270,3 +283,82 @@ def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:
         return evaluation.evaluate(frame, analysis.rule_set, as_of=analysis.as_of)
 
     return derived(analysis, "filtered", compute, chosen)
+
+
+# -- stored datasets: the Changes page's other side and the programme's history ----------
+
+
+def source_format(ds: state.OpenFiles) -> str:
+    """What kind of export the dataset is, so that its history holds the uploads of the
+    same kind: a hash of the normalised header set of every sheet read (the same columns
+    in any order or spelling the loader normalises alike). "" when the files cannot be read.
+    """
+    try:
+        result = load(ds)  # memoised: a dataset is stored only once it was read
+    except LoadError:
+        return ""
+    headers = {fields.normalise_header(h) for info in result.sources for h in info.columns}
+    digest = hashlib.sha256("\n".join(sorted(headers)).encode("utf-8")).hexdigest()
+    return f"headers-{digest[:32]}"
+
+
+def _stored_options(dataset: store.Dataset) -> tuple[str | None, tuple, str]:
+    options = dataset.options
+    order = options.get("date_order")
+    return (
+        options.get("sheet"),
+        tuple(sorted((options.get("mapping") or {}).items())),
+        order if order in state.DATE_ORDERS else "auto",
+    )
+
+
+def stored(dataset: store.Dataset) -> state.OpenFiles:
+    """A stored dataset's files and reading options as an open dataset (read from the
+    store once per session). Raises store.StoreError when its files are gone."""
+
+    def read() -> state.OpenFiles:
+        files = tuple(store.open_store().read_dataset_files(dataset.id))
+        sheet, mapping, order = _stored_options(dataset)
+        return state.OpenFiles(
+            dataset.label, files, state.digest_files(files), sheet, mapping, order
+        )
+
+    return _memo(("stored", dataset.id, dataset.contents), read)
+
+
+def history_point(
+    dataset: store.Dataset,
+    active: state.ActiveRules,
+    as_of: dt.date,
+    opened: state.OpenFiles | None = None,
+) -> dict:
+    """Applicants, eligible, eligibility rate and renewal backlog of a stored dataset on
+    `as_of` under the active rules. `opened`: its files when this session has read them
+    already (the open dataset, the one compared with), which are then evaluated through
+    `analyse`; otherwise the dataset is read from the store in a cache shared by every
+    user (keyed by its files, options, rules and date; only the figures are kept).
+    Raises LoadError or store.StoreError."""
+    if opened is not None:
+        analysis = analyse(opened, active, as_of)
+        return derived(analysis, "history_point", lambda: _point(analysis.evaluation))
+    files = tuple((f.sha256, f.name) for f in dataset.files)
+    options = json.dumps(_stored_options(dataset))
+    return _history_point(files, options, rules_text(active), as_of, dataset.id, active.name)
+
+
+def _point(ev: Evaluation) -> dict:
+    overview = summary.overview(ev)
+    return {
+        "applicants": overview["applicants"],
+        "eligible": overview["eligible"],
+        "eligibility_rate": overview["eligibility_rate"],
+        "backlog": renewals.summary(ev)["backlog"],
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, _name) -> dict:
+    sheet, mapping, order = json.loads(options)
+    read = store.open_store().read_dataset_files(_dataset_id)
+    result = _read(read, sheet, tuple(map(tuple, mapping)), order)
+    return _point(evaluation.evaluate(result.frame, rules.parse_rule_set(text, _name), as_of))

@@ -110,6 +110,11 @@ def close_dataset(*, session: SessionState | None = None) -> None:
         s.pop(key, None)
 
 
+def set_label(label: str, *, session: SessionState | None = None) -> None:
+    """What the open dataset is called (its stored label once renamed)."""
+    _session(session)[LABEL] = label
+
+
 def has_dataset(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), FILES))
 

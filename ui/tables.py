@@ -285,6 +285,7 @@ AUDIT_ACTIONS = {
     "export": "Exported",
     "delete": "Deleted",
     "save_view": "Saved a view",
+    "rename": "Renamed",
 }
 
 

@@ -55,9 +55,7 @@ def as_link_view(saved: store_mod.SavedView) -> links.View:
 
 def open_view(view_id: str) -> None:
     """Reopen a saved view: the same path a pasted link takes."""
-    saved = store_mod.open_store().get_view(view_id)
-    st.query_params.from_dict(links.to_params(as_link_view(saved)))
-    st.session_state.pop(links.WRITTEN_KEY, None)
+    links.follow_link(as_link_view(store_mod.open_store().get_view(view_id)))
     st.rerun()
 
 

@@ -220,7 +220,7 @@ class TestAudit:
 
     def test_unknown_action_is_refused(self, st_):
         with pytest.raises(store.StoreError, match="Unknown audit action"):
-            st_.record("ana", "rename")
+            st_.record("ana", "teleport")
         assert st_.audit_log() == []
 
 

@@ -27,6 +27,9 @@ DATASET_ID, RULE_SET_ID, VIEW_ID = "d-qqczuwhf2y", "r-b3npbvcfej", "v-kavcsqh44p
 OPTIONS = {"sheet": None, "mapping": {"ref no": "applicant_id"}}
 TABLES = {"datasets", "dataset_files", "rule_sets", "views", "audit"}
 WAIT_SECONDS = 60
+# The steps the app ships; the tests of new steps append theirs after these.
+SHIPPED = (repository.SCHEMA_V1, repository.SCHEMA_V2_SOURCE_FORMAT)
+LATEST = len(SHIPPED)
 
 
 def _at(second_fraction: int) -> datetime:
@@ -57,7 +60,7 @@ def _schema(root: Path) -> list[tuple]:
 
 
 def _with_steps(monkeypatch, *steps: repository.Migration) -> None:
-    monkeypatch.setattr(repository, "MIGRATIONS", (repository.SCHEMA_V1, *steps))
+    monkeypatch.setattr(repository, "MIGRATIONS", (*SHIPPED, *steps))
 
 
 class TestStoreWrittenBeforeVersions:
@@ -140,7 +143,8 @@ class TestStoreWrittenBeforeVersions:
 class TestVersions:
     def test_new_store_is_at_the_latest_version(self, tmp_path):
         store.Store(tmp_path / "store")
-        assert _version(tmp_path / "store") == store.SCHEMA_VERSION == 1
+        assert _version(tmp_path / "store") == store.SCHEMA_VERSION == LATEST
+        assert repository.MIGRATIONS == SHIPPED
 
     def test_newer_store_is_refused_and_left_alone(self, tmp_path):
         root = tmp_path / "store"
@@ -165,14 +169,38 @@ class TestVersions:
         assert {name for _, name, _ in _schema(root)} == {"patients"}
 
 
+class TestSourceFormatStep:
+    def test_step_two_gives_every_dataset_an_unknown_source_format(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        opened = store.Store(root)
+        assert _version(root) == 2
+        assert _query(root, "SELECT id, source_format FROM datasets") == [(DATASET_ID, "")]
+        indexes = {name for kind, name, _ in _schema(root) if kind == "index"}
+        assert "datasets_source_format" in indexes
+        # Its history is itself; an upload of the same kind, later, has it as its previous.
+        assert [d.id for d in opened.history(DATASET_ID)] == [DATASET_ID]
+        later = opened.create_dataset([("spring.csv", SPRING)], owner="ana", source_format="x")
+        assert opened.previous_dataset(later.id).id == DATASET_ID
+
+    def test_the_same_upload_again_records_its_format(self, tmp_path):
+        opened = store.Store(_copy_fixture(tmp_path))
+        again = opened.create_dataset(
+            [("spring.csv", SPRING), ("autumn.csv", AUTUMN)],
+            owner="ana",
+            options=OPTIONS,
+            source_format="headers-1",
+        )
+        assert (again.id, again.source_format) == (DATASET_ID, "headers-1")
+
+
 class TestNewSteps:
-    def test_added_step_runs_after_step_one_and_keeps_the_data(self, tmp_path, monkeypatch):
+    def test_added_step_runs_after_the_shipped_ones_and_keeps_the_data(self, tmp_path, monkeypatch):
         _with_steps(
             monkeypatch, "ALTER TABLE datasets ADD COLUMN source TEXT NOT NULL DEFAULT 'csv'"
         )
         root = _copy_fixture(tmp_path)
         store.Store(root)
-        assert _version(root) == 2
+        assert _version(root) == LATEST + 1
         assert _query(root, "SELECT id, source FROM datasets") == [(DATASET_ID, "csv")]
 
     def test_step_may_be_a_function(self, tmp_path, monkeypatch):
@@ -183,7 +211,7 @@ class TestNewSteps:
         _with_steps(monkeypatch, upper_labels)
         root = _copy_fixture(tmp_path)
         assert store.Store(root).get_dataset(DATASET_ID).label == "INTAKE 2025"
-        assert _version(root) == 2
+        assert _version(root) == LATEST + 1
 
     def test_semicolons_inside_strings_and_triggers_stay_in_their_statement(
         self, tmp_path, monkeypatch
@@ -214,12 +242,13 @@ class TestNewSteps:
         ],
         ids=["sql-error", "unfinished-statement", "dangling-references"],
     )
-    def test_failing_step_is_rolled_back_and_step_one_kept(self, tmp_path, monkeypatch, step):
+    def test_failing_step_is_rolled_back_and_earlier_steps_kept(self, tmp_path, monkeypatch, step):
         _with_steps(monkeypatch, step)
         root = _copy_fixture(tmp_path)
-        with pytest.raises(store.StoreError, match="schema version 2; it was left as it was"):
+        failed = f"schema version {LATEST + 1}; it was left as it was"
+        with pytest.raises(store.StoreError, match=failed):
             store.Store(root)
-        assert _version(root) == 1
+        assert _version(root) == LATEST
         tables = {name for kind, name, _ in _schema(root) if kind == "table"}
         assert tables == TABLES | {"sqlite_sequence"}
         assert _query(root, "SELECT id FROM datasets") == [(DATASET_ID,)]
@@ -236,17 +265,20 @@ class TestNewSteps:
                 fingerprint TEXT NOT NULL,
                 owner TEXT NOT NULL,
                 created TEXT NOT NULL,
+                source_format TEXT NOT NULL DEFAULT '',
                 source TEXT NOT NULL DEFAULT 'csv'
             );
-            INSERT INTO datasets_new (id, label, options, fingerprint, owner, created)
-                SELECT id, label, options, fingerprint, owner, created FROM datasets;
+            INSERT INTO datasets_new (id, label, options, fingerprint, owner, created,
+                source_format)
+                SELECT id, label, options, fingerprint, owner, created, source_format
+                FROM datasets;
             DROP TABLE datasets;
             ALTER TABLE datasets_new RENAME TO datasets;
             """,
         )
         root = _copy_fixture(tmp_path)
         opened = store.Store(root)
-        assert _version(root) == 2
+        assert _version(root) == LATEST + 1
         assert [f.name for f in opened.get_dataset(DATASET_ID).files] == [
             "spring.csv",
             "autumn.csv",
@@ -262,7 +294,7 @@ RUN_ONCE_STEP = "CREATE TABLE step_runs (n INTEGER); INSERT INTO step_runs VALUE
 
 def _open_at_once(root: str, barrier, results, extra_step: bool) -> None:
     if extra_step:
-        repository.MIGRATIONS = (repository.SCHEMA_V1, RUN_ONCE_STEP)
+        repository.MIGRATIONS = (*SHIPPED, RUN_ONCE_STEP)
     try:
         barrier.wait(timeout=WAIT_SECONDS)
         store.Store(root)
@@ -271,7 +303,7 @@ def _open_at_once(root: str, barrier, results, extra_step: bool) -> None:
         results.put(f"{type(exc).__name__}: {exc} (cause: {exc.__cause__!r})")
 
 
-@pytest.mark.parametrize("extra_step", [False, True], ids=["fresh", "fresh-plus-step-2"])
+@pytest.mark.parametrize("extra_step", [False, True], ids=["fresh", "fresh-plus-a-step"])
 def test_processes_opening_a_fresh_folder_at_once_all_get_a_migrated_store(tmp_path, extra_step):
     root = tmp_path / "store"
     workers = 6
@@ -292,6 +324,6 @@ def test_processes_opening_a_fresh_folder_at_once_all_get_a_migrated_store(tmp_p
                 process.kill()
     failures = [outcome for outcome in outcomes if outcome != "opened"]
     assert not failures, "\n".join(failures)
-    assert _version(root) == (2 if extra_step else 1)
+    assert _version(root) == (LATEST + 1 if extra_step else LATEST)
     if extra_step:
         assert _query(root, "SELECT n FROM step_runs") == [(1,)]

@@ -142,3 +142,69 @@ def test_title_is_set_only_when_given():
     table = pd.DataFrame({"bucket": ["1-30"], "certified": [1]})
     assert charts.ageing(table).layout.title.text is None
     assert charts.ageing(table, title="Overdue").layout.title.text == "Overdue"
+
+
+def test_sankey_draws_only_the_moves_with_someone_in_them():
+    moves = pd.DataFrame(
+        {
+            "old": ["eligible", "eligible", "not present", "incomplete"],
+            "new": ["eligible", "certified", "ineligible", "eligible"],
+            "applicants": [3, 1, 2, 0],
+        }
+    )
+    (trace,) = charts.status_sankey(moves).data
+    assert isinstance(trace, go.Sankey)
+    labels = list(trace.node.label)
+    assert labels == [
+        "eligible before",
+        "not present before",
+        "eligible now",
+        "certified now",
+        "ineligible now",
+    ]
+    drawn = [
+        (labels[s], labels[t], v)
+        for s, t, v in zip(trace.link.source, trace.link.target, trace.link.value, strict=True)
+    ]
+    assert drawn == [
+        ("eligible before", "eligible now", 3),
+        ("eligible before", "certified now", 1),
+        ("not present before", "ineligible now", 2),
+    ]
+
+
+def test_sankey_of_nobody_says_so():
+    moves = pd.DataFrame({"old": ["eligible"], "new": ["eligible"], "applicants": [0]})
+    fig = charts.status_sankey(moves)
+    assert not fig.data
+    assert fig.layout.annotations[0].text == "Nobody in either upload"
+
+
+def test_resolved_vs_new_bars_side_by_side_with_their_numbers():
+    table = pd.DataFrame({"label": ["Licence", "CME"], "resolved": [0, 2], "new": [1, 0]})
+    fig = charts.resolved_vs_new(table)
+    assert fig.layout.barmode == "group"
+    assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
+        ("resolved", ["Licence", "CME"], [0, 2]),
+        ("newly failing", ["Licence", "CME"], [1, 0]),
+    ]
+    assert all(t.texttemplate == "%{x}" for t in fig.data)
+
+
+def test_trend_has_counts_on_the_left_and_the_rate_on_the_right():
+    table = pd.DataFrame(
+        {
+            "uploaded": pd.to_datetime(["2026-10-01", "2026-11-01"]),
+            "label": ["October", "November"],
+            "eligible": [2, 4],
+            "eligibility_rate": [0.25, 0.5],
+            "backlog": [3, 1],
+        }
+    )
+    fig = charts.trend(table)
+    assert [(t.name, list(t.y), t.yaxis) for t in fig.data] == [
+        ("Eligible", [2, 4], "y"),
+        ("Renewal backlog", [3, 1], "y"),
+        ("Eligibility rate", [0.25, 0.5], "y2"),
+    ]
+    assert fig.layout.yaxis2.tickformat == ".0%"

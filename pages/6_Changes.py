@@ -1,0 +1,73 @@
+"""Changes: what moved since the previous upload, and the programme over its uploads."""
+
+import streamlit as st
+
+from analytics.errors import LoadError
+from store import StoreError
+from ui import comparison, page, state
+
+page.setup("Changes")
+page.require_dataset()
+current = comparison.open_dataset()
+if current is None:
+    st.info(comparison.NOT_STORED)
+    st.stop()
+with st.expander(f"This upload: {current.label}"):
+    comparison.label_form(current)
+
+others = comparison.candidates(current)
+if not others:
+    st.info(comparison.ONLY_ONE)
+    st.stop()
+choice = comparison.pick(current, others)
+if choice.other is None:
+    st.info(comparison.PICK)
+    comparison.history(current)
+    st.stop()
+try:
+    with st.spinner("Reading the other upload and comparing…"):
+        result = comparison.compare(current, choice)
+except (LoadError, StoreError) as err:
+    st.error(f"The other upload cannot be read: {err}")
+    st.stop()
+found = result.changes
+st.caption(
+    f"From {comparison.describe(result.old)}, judged as of {found.old_as_of:%d %b %Y}, to "
+    f"{comparison.describe(result.new)}, judged as of {found.as_of:%d %b %Y}; "
+    f"{result.rule_set.label or result.rule_set.name} rules."
+)
+for column, (label, count, text) in zip(
+    st.columns(len(comparison.KPIS)), comparison.kpis(found), strict=True
+):
+    column.metric(label, f"{count:,}", help=text)
+
+if not found.has_changes:
+    same = f"{comparison.SAME_FILES}. " if result.is_same_files else ""
+    st.success(same + comparison.NOTHING_CHANGED)
+else:
+    if found.applicants["continuing"] == 0:
+        st.warning(comparison.NO_COMMON)
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Where applicants went")
+        st.plotly_chart(result.figures["moves"], key="changes_sankey")
+    with right:
+        st.subheader("Requirements met and no longer met")
+        st.plotly_chart(result.figures["rules"], key="changes_rules")
+    tabs = st.tabs([f"{comparison.LISTS[n]} ({len(f):,})" for n, f in result.lists.items()])
+    for tab, (name, frame) in zip(tabs, result.lists.items(), strict=True):
+        with tab:
+            st.caption(comparison.LIST_HELP[name])
+            query = st.text_input("Filter", key=f"changes_filter_{name}", placeholder="contains…")
+            shown = comparison.search(frame, query, state.show_personal())
+            if shown.empty:
+                st.info(comparison.LIST_EMPTY[name] if frame.empty else "No row matches.")
+                continue
+            page.show_table(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config=comparison.COLUMNS,
+            )
+            page.download_csv(shown, f"{name}.csv", key=f"changes_download_{name}")
+comparison.history(current, choice.other)
