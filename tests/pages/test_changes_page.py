@@ -219,8 +219,8 @@ class TestTwoUploads:
         assert ids == ["A2", "A5", "N1"]
         rows = list(book["Summary"].iter_rows(values_only=True))
         figures = dict(rows[rows.index(("Figure", "Value")) + 1 :])
-        assert figures["changes · newly eligible"] == 2
-        assert figures["changes · new side as of"] == "2026-11-01"
+        assert figures["Changes · newly eligible"] == 2
+        assert figures["Changes · new side as of"] == "2026-11-01"
 
 
 class TestLinks:
