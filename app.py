@@ -1,62 +1,6 @@
-"""Home: open the exports (or the sample), check how they were read, choose rules and date."""
+"""The app's entry point: declares the screens (Home first, see ui.page.screens) and runs
+the one the browser asks for. Home itself is pages/0_Home.py."""
 
-import streamlit as st
+from ui import page
 
-from analytics import errors
-from ui import datasets, home, loaders, page, state, views
-
-page.setup("Admissions analytics", page="Home")
-st.write(
-    "Upload the applicant export and the certification register (Excel or CSV), or open the "
-    "bundled sample. The rule set and date chosen here apply on every page."
-)
-
-upload_col, sample_col = st.columns([3, 1])
-upload_col.file_uploader(
-    "Exports",
-    type=list(loaders.UPLOAD_TYPES),
-    accept_multiple_files=True,
-    key="home_upload",
-    on_change=home.open_uploads,
-)
-sample_col.button("Open the sample", key="home_sample", on_click=page.open_sample)
-
-st.subheader("Rules and date")
-home.rules_and_date()
-
-# The list is drawn after the form (so a view just saved is listed) but shown above it.
-saved_views = st.container()
-dataset = state.dataset()
-if dataset is not None:
-    views.render_save_form()
-with saved_views:
-    views.render_saved_views()
-if dataset is None:
-    st.info("No dataset is open yet: upload your exports above or open the sample.")
-    st.stop()
-
-st.subheader(f"Dataset: {dataset.label}")
-datasets.delete_control()
-try:
-    home.reading_options(dataset)
-except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
-    datasets.show_load_error(err, offer_delete=False)
-    st.stop()
-
-result, error = None, None
-try:
-    with st.spinner("Reading the exports…"):
-        result = loaders.load(dataset)
-except errors.NoHeaderError as err:
-    datasets.show_load_error(err, offer_delete=False)
-    error = err
-except errors.LoadError as err:
-    datasets.show_load_error(err, offer_delete=False)
-    st.stop()
-
-headers = home.headers_to_map(result, error)
-home.mapping_screen(headers, expanded=error is not None)
-if result is None:
-    st.stop()
-
-home.validation_report(result)
+page.navigation().run()

@@ -24,7 +24,7 @@ from bench import bench_load
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 REPEATS = 5
 TARGET_MS = 300
 TIMEOUT = 600

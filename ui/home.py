@@ -1,6 +1,6 @@
 """The Home page's two larger screens: the column-mapping screen and the validation report.
 
-Kept out of app.py so the page reads top to bottom; both only render what the loader found.
+Kept out of pages/0_Home.py so the page reads top to bottom; both only render what the loader found.
 """
 
 from __future__ import annotations

@@ -41,7 +41,6 @@ from ui import auth, loaders, state
 ROOT = Path(__file__).resolve().parents[1]
 PAGES_DIR = ROOT / "pages"
 HOME_PAGE = "Home"
-HOME_SCRIPT = "app.py"
 
 DATASET = "ds"
 RULES = "rules"
@@ -242,11 +241,10 @@ def share_link(view: View | None = None) -> str:
 
 
 def page_scripts() -> dict[str, str]:
-    """Page name -> script path relative to the main script ("Home" -> app.py)."""
-    scripts = {HOME_PAGE: HOME_SCRIPT}
-    for path in sorted(PAGES_DIR.glob("*.py")):
-        scripts[re.sub(r"^\d+_", "", path.stem)] = f"pages/{path.name}"
-    return scripts
+    """Page name -> script path relative to app.py, in the sidebar's order (the number
+    each file name starts with): Home (pages/0_Home.py) first."""
+    paths = sorted(PAGES_DIR.glob("*.py"), key=lambda path: int(path.stem.split("_", 1)[0]))
+    return {re.sub(r"^\d+_", "", path.stem): f"pages/{path.name}" for path in paths}
 
 
 # -- session ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import sqlite3
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 import store
 from analytics.errors import LoadError
@@ -33,13 +34,38 @@ SHARE_FAILED = (
 log = logging.getLogger(__name__)
 
 
+def screens() -> list[st.Page]:
+    """The app's screens for st.navigation (app.py): Home first, then pages/ in their
+    numbered order, each titled and reached ("/Eligibility") by its file's name."""
+    return [
+        st.Page(script, title=name, default=name == links.HOME_PAGE)
+        for name, script in links.page_scripts().items()
+    ]
+
+
+def navigation():
+    """Declare the screens (app.py) and return the one the browser asks for.
+
+    Streamlit runs an app with a pages/ folder the classic way (every file a page, the
+    main one named "app", widgets keyed to that layout) until st.navigation has been
+    called once in the process. Such a run is repeated at once, through app.py.
+    """
+    is_classic = bool(PagesManager.uses_pages_directory)
+    chosen = st.navigation(screens())
+    if is_classic:
+        st.rerun()
+    return chosen
+
+
 def setup(title: str, page: str | None = None) -> str:
     """Configure the page, pass the sign-in gate, reopen a link's view (or keep the
     session's view in the URL), store a newly opened dataset, and draw the sidebar.
 
     `page`: the screen's name in links (its file name without the number; "Home" for
-    app.py), by default the title. Returns the user's label for the audit log.
+    Home), by default the title. Returns the user's label for the audit log.
     """
+    if PagesManager.uses_pages_directory:  # a classic run of this page alone: see navigation
+        navigation()
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
     user = auth.require_access()
     if (

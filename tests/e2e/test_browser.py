@@ -23,11 +23,12 @@ SAMPLES = [
     ROOT / "data" / "samples" / "applicants_2026_autumn.csv",
     ROOT / "data" / "samples" / "certification_register.xlsx",
 ]
-# The sidebar names each page after its file: "app", then pages/N_Name.py as "Name".
-PAGES = ["app"] + [
+# The sidebar names each screen after its file, pages/N_Name.py as "Name": Home first.
+PAGES = [
     re.sub(r"^\d+_", "", path.stem).replace("_", " ")
     for path in sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_")[0]))
 ]
+HOME = "Home"
 EXCEPTION = '[data-testid="stException"]'
 AS_OF = date(2026, 11, 25)  # the date the bundled samples were written for
 
@@ -112,8 +113,8 @@ def report(paths: list[Path], as_of: date) -> dict:
 
 
 def url_path(name: str) -> str:
-    """Where a sidebar link leads: "/" for the main page, else "/Page_name"."""
-    return "/" if name == "app" else "/" + name.replace(" ", "_")
+    """Where a sidebar link leads: "/" for Home, else "/Page_name"."""
+    return "/" if name == HOME else "/" + name.replace(" ", "_")
 
 
 def sidebar_links(page) -> dict[str, object]:
@@ -145,6 +146,7 @@ def test_upload_visit_every_page_and_match_the_report(page, app):
     assert metric_number(page, "Rows read") == expected["rows_read"]
 
     links = sidebar_links(page)
+    assert next(iter(links)) == HOME, f"the first sidebar entry reads {next(iter(links))!r}"
     assert list(links) == PAGES, f"sidebar pages are {list(links)}"
     seen_eligible = None
     for name in PAGES[1:] + PAGES[:1]:  # every page, ending back on Home
@@ -160,6 +162,24 @@ def test_upload_visit_every_page_and_match_the_report(page, app):
     assert seen_eligible == expected["eligible"]
     assert shown_as_of(page) == AS_OF  # kept while the other pages ran
     assert expected["eligible"] > 0  # the comparison means something only with eligibles
+
+
+@pytest.mark.e2e
+def test_a_link_to_a_screen_opened_first_on_a_new_server(browser, tmp_path):
+    """A new server's first visit is a link to Eligibility: the sidebar still lists the
+    screens as app.py declares them, not the classic list of files ("app" first)."""
+    with harness._serve(tmp_path, "127.0.0.1") as fresh:
+        context = browser.new_context(base_url=fresh.url)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            page.goto("/Eligibility")
+            wait_for_run(page)
+            assert_no_exception(page, fresh, "Eligibility, first visit")
+            assert page_title(page) == "Eligibility"
+            assert list(sidebar_links(page)) == PAGES
+        finally:
+            context.close()
 
 
 # ---------------------------------------------------------------- the harness itself

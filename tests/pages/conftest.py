@@ -1,6 +1,7 @@
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test
 
 import store
 
@@ -11,12 +12,22 @@ def _no_auto_sample(monkeypatch):
     monkeypatch.delenv("ADMISSIONS_OPEN_SAMPLE", raising=False)
 
 
+class _DeclaredPagesManager(PagesManager):
+    """A server's pages manager once app.py has called st.navigation (see below)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
 @pytest.fixture(autouse=True)
-def _fresh_pages_flag(monkeypatch):
-    # Streamlit decides once per process whether an app has a pages/ folder (a class
-    # attribute set by the first AppTest to run). Reset it around each test, so a test's
-    # result does not depend on which test ran first.
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+def _navigation_declared(monkeypatch):
+    # Streamlit runs an app with a pages/ folder the classic way until st.navigation has
+    # been called once in the process; a server repeats that first run through app.py
+    # (ui.page.navigation) and never goes back. AppTest resets the flag before every run,
+    # which would make every run a first one: its pages manager sets it as the server's
+    # stands after the first run. test_navigation.py starts from a new server instead.
+    monkeypatch.setattr(app_test, "PagesManager", _DeclaredPagesManager)
 
 
 @pytest.fixture

@@ -14,7 +14,12 @@ from tests.sample_counts import AS_OF
 from ui import loaders, state
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["app.py", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))]
+# Every screen, Home (pages/0_Home.py) first: app.py only declares them (st.navigation).
+PAGES = sorted(
+    (p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py")),
+    key=lambda path: int(path.split("/")[-1].split("_")[0]),
+)
+HOME = "pages/0_Home.py"
 TIMEOUT = 30
 
 ONE_ROW_CSV = (
@@ -63,8 +68,9 @@ def rule_labels(rule_set: str = "standard", renewal: bool = False) -> dict[str, 
 
 
 def app(page: str, secrets: dict | None = None) -> AppTest:
-    """A page of the app, run as the browser runs it: app.py is the main script and the
-    page is chosen from pages/ (so st.switch_page and links to other screens work).
+    """A page of the app, run as the browser runs it: app.py is the main script and
+    declares the screens, the page is one of them ("app.py": the default, Home), so
+    st.switch_page and links to other screens work.
 
     `secrets` replace any secrets file on this machine; by default none is configured,
     so the sign-in gate serves this computer only (local mode).

@@ -13,6 +13,7 @@ import pytest
 from tests import sample_counts
 from tests.pages.helpers import (
     AS_OF,
+    HOME,
     ONE_ROW_CSV,
     app,
     follow,
@@ -232,7 +233,7 @@ def test_home_choices_are_still_there_after_visiting_another_page():
     # the licence (expiry 2027-06-30) has lapsed by 2028
     assert metric(at, "Ineligible") == "1"
     at = visit(at, "pages/3_Renewals.py")
-    at = visit(at, "app.py")
+    at = visit(at, HOME)
     assert not at.exception
     assert at.radio(key="home_rules").value == "advanced"
     assert at.date_input(key="home_as_of").value == dt.date(2028, 1, 1)
@@ -263,7 +264,7 @@ def test_a_link_opened_later_sets_the_home_widgets():
     link = {**params(at), "rules": ["advanced"], "as_of": ["2025-06-30"]}
     at = visit(at, "pages/2_Gaps.py")
     at.query_params.update(link)  # a colleague's link pasted into this session
-    at.switch_page("app.py").run()
+    at.switch_page(HOME).run()
     assert not at.exception
     assert at.radio(key="home_rules").value == "advanced"
     assert at.date_input(key="home_as_of").value == dt.date(2025, 6, 30)

@@ -1,6 +1,6 @@
 """Every page runs, without an exception, on the sample, on no data and on one row.
 
-The pages are every `pages/*.py` plus app.py (helpers.PAGES, a glob), so a new screen is
+The pages are every `pages/*.py`, Home included (helpers.PAGES, a glob), so a new screen is
 covered as soon as it exists. Without data a screen must say so with the one no-data
 message, unless it is one of the few that are useful without data.
 """
@@ -12,7 +12,7 @@ from ui import page as ui_page
 
 # Screens with something to offer before any data is open: Home (upload, sample, rules and
 # date), Rules (read and edit the rule set) and the Audit log (the store, not the dataset).
-USEFUL_WITHOUT_DATA = {"app.py", "pages/5_Rules.py", "pages/7_Audit.py"}
+USEFUL_WITHOUT_DATA = {"pages/0_Home.py", "pages/5_Rules.py", "pages/7_Audit.py"}
 DATASETS = {
     "none": None,
     "sample": sample_files,
@@ -39,7 +39,7 @@ def test_page_runs(page, dataset):
 
 
 def test_the_glob_finds_every_screen():
-    # A wrong folder would leave app.py alone and make the tests above vacuous.
-    assert PAGES[0] == "app.py"
+    # A wrong folder would leave no screen and make the tests above vacuous.
+    assert PAGES[0] == "pages/0_Home.py"
     assert "pages/7_Audit.py" in PAGES
     assert set(PAGES) > USEFUL_WITHOUT_DATA

@@ -7,6 +7,7 @@ import tomllib
 
 from tests import sample_counts
 from tests.pages.helpers import (
+    HOME,
     ROOT,
     app,
     follow,
@@ -109,7 +110,7 @@ def test_adopted_rules_show_as_the_choice_on_home():
     at = _page()
     at.number_input(key=MEDICINE_CME).set_value(0.0).run()
     at.button(key="rules_adopt").click().run()
-    at = visit(at, "app.py")
+    at = visit(at, HOME)
     assert not at.exception
     choice = at.radio(key="home_rules")
     assert choice.value == "edited"

@@ -194,7 +194,8 @@ class TestLinkToAnotherScreen:
             st.text(f"as_of={{view.as_of}}")
             """
         )
-        (app_dir / "app.py").write_text(page.format(name="Home"))
+        (app_dir / "app.py").write_text("from ui import page\n\npage.navigation().run()\n")
+        (app_dir / "pages" / "0_Home.py").write_text(page.format(name="Home"))
         (app_dir / "pages" / "2_Eligibility.py").write_text(page.format(name="Eligibility"))
         monkeypatch.setattr(links, "PAGES_DIR", app_dir / "pages")
         at = AppTest.from_file(str(app_dir / "app.py"), default_timeout=TIMEOUT)

@@ -18,6 +18,7 @@ from analytics.reporting import exports
 from tests import sample_counts
 from tests.pages.helpers import (
     AS_OF,
+    HOME,
     ONE_ROW_CSV,
     PAGES,
     ROOT,
@@ -110,7 +111,7 @@ class TestShareLinks:
         at, cohort = _cohorts_with_a_filter()
         other = at.multiselect(key="cohorts_cohort").options[0]
         link = {**params(at), "f.cohort": [other], "f.status": ["eligible"]}
-        at = visit(at, "app.py")
+        at = visit(at, HOME)
         at.query_params.update(link)  # a colleague's link, pasted on Home
         at.run()
         assert not at.exception
