@@ -25,13 +25,8 @@ sample_col.button("Open the sample", key="home_sample", on_click=page.open_sampl
 st.subheader("Rules and date")
 home.rules_and_date()
 
-# The list is drawn after the form (so a view just saved is listed) but shown above it.
-saved_views = st.container()
+views.render_saved_views()  # saved from any screen's sidebar
 dataset = state.dataset()
-if dataset is not None:
-    views.render_save_form()
-with saved_views:
-    views.render_saved_views()
 if dataset is None:
     st.info("No dataset is open yet: upload your exports above or open the sample.")
     st.stop()

@@ -19,7 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 import store
 from analytics.errors import LoadError
 from analytics.reporting import vocabulary
-from ui import auth, datasets, downloads, filters, links, loaders, state, tables
+from ui import auth, datasets, downloads, filters, links, loaders, state, tables, views
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
@@ -142,6 +142,8 @@ def _sidebar() -> None:
         if links.shared_dataset_id() is not None:
             st.caption("Link to this view (no personal data in it):")
             st.code(links.share_link(), language=None, wrap_lines=True)
+            # Every screen can be saved: the view names this screen and its filters.
+            views.render_save_form()
 
 
 def require_dataset() -> loaders.Analysis:

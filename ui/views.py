@@ -1,8 +1,9 @@
 """Named saved views (dataset + rule set + as-of + filters), kept in the store for everyone.
 
-`render_saved_views()` lists them (the home page shows it); `render_save_form()` saves the
-current view under a name. Opening a saved view goes through the same path as a link, so
-both reopen exactly the same thing.
+`render_saved_views()` lists them (Home shows it); `render_save_form()` saves the current
+view under a name (every screen's sidebar has it, `ui.page`). A view names the screen it
+was saved on, and opening it goes through the same path as a link: it reopens that
+screen with the view's dataset, rules, date and filters.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ui import auth, links
 NO_VIEWS = "No saved views yet. Open a dataset, set the filters, then save the view."
 NEED_DATASET = "Open a dataset first: a saved view remembers a stored dataset."
 SAVED = "Saved view “{name}”."
+SAVE_LABEL = "Save this view"
 
 
 def list_views() -> list[store_mod.SavedView]:
@@ -81,7 +83,8 @@ def render_saved_views(key: str = "views") -> None:
     for view in saved:
         cols = st.columns([4, 1, 1])
         when = view.created.strftime("%d %b %Y") if view.created else ""
-        cols[0].markdown(f"**{view.name}** · {view.rule_set} · by {view.owner} · {when}")
+        screen = view.page or links.HOME_PAGE
+        cols[0].markdown(f"**{view.name}** · {screen} · {view.rule_set} · by {view.owner} · {when}")
         if cols[1].button("Open", key=f"{key}_open_{view.id}"):
             open_view(view.id)
         if view.owner == me and cols[2].button("Delete", key=f"{key}_delete_{view.id}"):
@@ -95,10 +98,11 @@ def render_saved_views(key: str = "views") -> None:
 
 
 def render_save_form(key: str = "views_save") -> None:
-    """Name + Save: stores the current view for everyone signed in."""
-    with st.form(key):
+    """Name + Save: stores the current view (this screen and its filters) for everyone
+    signed in."""
+    with st.form(key, border=False):
         name = st.text_input("Name this view", key=f"{key}_name", max_chars=120)
-        submitted = st.form_submit_button("Save view")
+        submitted = st.form_submit_button(SAVE_LABEL)
     if submitted:
         try:
             saved = save_current(name)

@@ -30,7 +30,7 @@ from tests.pages.helpers import (
     seed_files,
     visit,
 )
-from ui import auth, downloads, links, masking, state
+from ui import auth, downloads, links, masking, state, views
 
 KPIS = ("Applicants", "Eligible", "Incomplete", "Ineligible", "Eligibility rate")
 
@@ -168,8 +168,8 @@ class TestStoringOpenedData:
         at = app("app.py").run()
         assert "Saved views" in [h.value for h in at.subheader]
         at = seed_files(app("app.py"), sample_files()).run()
-        at.text_input(key="views_save_name").input("All of it")
-        next(b for b in at.button if b.label == "Save view").click()
+        at.sidebar.text_input(key="views_save_name").input("All of it")
+        next(b for b in at.sidebar.button if b.label == views.SAVE_LABEL).click()
         at.run()
         assert not at.exception
         (saved,) = store.open_store().list_views()

@@ -45,7 +45,7 @@ def _texts(at: AppTest) -> dict[str, str]:
 
 def _save(at: AppTest, name: str) -> AppTest:
     at.text_input(key="views_save_name").input(name)
-    next(b for b in at.button if b.label == "Save view").click()
+    next(b for b in at.button if b.label == views.SAVE_LABEL).click()
     return at.run()
 
 
