@@ -16,7 +16,7 @@ except RuleSetError as err:
 st.subheader(base.label or base.name)
 if base.description:
     st.caption(base.description)
-st.dataframe(
+page.table(
     rules_view.describe_table(base),
     hide_index=True,
     width="stretch",

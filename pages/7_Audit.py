@@ -47,7 +47,7 @@ if log.empty:
     st.info("No audit entries match these filters.")
 else:
     st.markdown(f"**{len(log):,}** entries")
-    st.dataframe(
+    page.table(
         log,
         hide_index=True,
         width="stretch",

@@ -35,7 +35,7 @@ from analytics.loading import fields, worker
 from analytics.reporting import exports, renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
-from ui import filters, masking, state
+from ui import filters, masking, printing, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
@@ -254,6 +254,11 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
     """`vocabulary.in_words` of a table the screen shows, computed once per table."""
     key = tuple(sorted(rule_labels.items()))
     return _by_identity("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
+
+
+def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str], ...]) -> str:
+    """The static copy of a table for print (`ui.printing`), computed once per table."""
+    return _by_identity("print", frame, lambda: printing.table_html(frame, headers), headers)
 
 
 def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +20,10 @@ from streamlit.runtime.pages_manager import PagesManager
 import store
 from analytics.errors import LoadError
 from analytics.reporting import vocabulary
-from ui import auth, datasets, downloads, filters, links, loaders, state, tables, views
+from ui import auth, datasets, downloads, filters, links, loaders, printing, state, tables, views
 
 APP_NAME = "Filler admissions"
+PRINT_STYLES = Path(__file__).with_name("print.css")
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 DATE_FORMAT = "DD MMM YYYY"  # every table's dates: 01 Nov 2026
@@ -67,6 +69,7 @@ def setup(title: str, page: str | None = None) -> str:
     if PagesManager.uses_pages_directory:  # a classic run of this page alone: see navigation
         navigation()
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
+    st.html(PRINT_STYLES)  # style only: Streamlit sends it where it takes no room
     user = auth.require_access()
     if (
         os.environ.get(OPEN_SAMPLE_ENV) == "1"
@@ -175,7 +178,18 @@ def show_table(frame: pd.DataFrame, mapping: dict[str, str] | None = None, **kwa
     config = {**_column_config(frame, labels), **kwargs.pop("column_config", {})}
     shown = loaders.in_words(loaders.for_display(frame, state.show_personal(), mapping), labels)
     kwargs.setdefault("placeholder", "")
-    return st.dataframe(shown, column_config=config, **kwargs)
+    return table(shown, column_config=config, **kwargs)
+
+
+def table(frame: pd.DataFrame, **kwargs):
+    """st.dataframe (same arguments, same return) and, for print only, a static copy of
+    its first rows under the same headers (ui.printing): the canvas prints empty."""
+    shown = st.dataframe(frame, **kwargs)
+    headers = printing.labels(
+        list(frame.columns), kwargs.get("column_config"), kwargs.get("column_order")
+    )
+    st.html(loaders.print_html(frame, headers))
+    return shown
 
 
 def _rule_labels(frame: pd.DataFrame) -> dict[str, str]:
@@ -387,7 +401,7 @@ def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
     """How each rule decided one applicant: what was recorded, what the rule needs, the
     result and why (the why column is never cut: wide, and wrapped on long text)."""
     st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
-    st.dataframe(
+    table(
         tables.trace(person, analysis.rule_set, analysis.as_of),
         hide_index=True,
         width="stretch",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -180,6 +181,31 @@ def test_a_link_to_a_screen_opened_first_on_a_new_server(browser, tmp_path):
             assert list(sidebar_links(page)) == PAGES
         finally:
             context.close()
+
+
+@pytest.mark.e2e
+def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path):
+    """Home printed to PDF by Chromium ("save as PDF"): the cell problems table is in the
+    text (a canvas table would print as an empty box), the sidebar is not."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        harness._unavailable("pdftotext is not installed (Debian: apt-get install poppler-utils)")
+    page.goto("/")
+    wait_for_run(page)
+    page.get_by_role("button", name="Open the sample").click()
+    metric(page, "Rows read").first.wait_for()
+    wait_for_run(page)
+    assert_no_exception(page, app, "Home with the sample")
+    first_problem = report(SAMPLES, AS_OF)["issues"][0]  # the bundled sample is SAMPLES
+
+    pdf = tmp_path / "home.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    done = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(done.stdout.split())
+    assert first_problem["value"] in text, text[:2000]
+    assert first_problem["problem"] in text
+    assert "Link to this view" not in text  # the sidebar stays off the paper
+    assert "Show personal data" not in text
 
 
 # ---------------------------------------------------------------- the harness itself

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.helpers import PAGES, app, metric, seed_files
+from tests.pages.helpers import INTAKE, PAGES, app, metric, seed_files
 from ui import views
-
-# Five applicants, worked out by hand for 25 Nov 2026 (every licence current, every
-# degree medicine, so CME hours decide: medicine needs 20). In 2026-Spring and Ireland:
-# A1 (25 hours, eligible) and A2 (5 hours, ineligible); the others are filtered out.
-INTAKE = (
-    b"Applicant ID,Name,Email,Cohort,Country,Applied on,Degree,Accredited,Licence expiry,"
-    b"CME hours\n"
-    b"A1,Ann One,a1@example.org,2026-Spring,Ireland,2026-01-10,MD,yes,2027-06-30,25\n"
-    b"A2,Ben Two,a2@example.org,2026-Spring,Ireland,2026-01-11,MD,yes,2027-06-30,5\n"
-    b"A3,Cat Three,a3@example.org,2026-Spring,France,2026-01-12,MD,yes,2027-06-30,25\n"
-    b"A4,Dan Four,a4@example.org,2025-Autumn,Ireland,2025-08-10,MD,yes,2027-06-30,25\n"
-    b"A5,Eve Five,a5@example.org,2025-Autumn,France,2025-08-11,MD,yes,2027-06-30,5\n"
-)
 
 
 def _save(at, name: str):

@@ -1,0 +1,61 @@
+"""Tables on paper: a static HTML copy of what an st.dataframe shows on screen.
+
+st.dataframe draws on a canvas, which prints as an empty box (or only the rows scrolled
+into view). `ui.page.table` adds this copy next to each one; `ui/print.css` shows the
+copy only in print and hides the canvas there. No Streamlit here: frame in, HTML out.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+PRINT_ROWS = 300  # a few pages of paper; the screen and the CSV download hold every row
+CLASS = "print-table"
+SOME_ROWS = (
+    "Printed: the first {shown:,} of {total:,} rows; the screen and the CSV download hold "
+    "all of them."
+)
+DATE_FORMAT = "%d %b %Y"  # 01 Nov 2026, as every screen writes dates
+
+
+def labels(
+    columns: Sequence[str], column_config: Mapping | None, column_order: Sequence[str] | None
+) -> tuple[tuple[str, str], ...]:
+    """(column, header) in the order the screen shows them: `column_order` first if given,
+    a column configured as None left out, a configured label (or a plain string) used."""
+    config = dict(column_config or {})
+    shown = [c for c in (column_order or columns) if c in columns]
+    out = []
+    for column in shown:
+        setting = config.get(column, column)
+        if setting is None:
+            continue
+        if isinstance(setting, str):
+            setting = {"label": setting}
+        out.append((column, str(setting.get("label") or column)))
+    return tuple(out)
+
+
+def _cell_text(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime(DATE_FORMAT).fillna("")
+    return column.astype("string").fillna("")
+
+
+def table_html(
+    frame: pd.DataFrame, headers: tuple[tuple[str, str], ...], limit: int = PRINT_ROWS
+) -> str:
+    """The first `limit` rows under `headers` as an escaped HTML table, with a line saying
+    how many rows the screen holds when some are left out."""
+    head = frame.head(limit)
+    shown = pd.DataFrame(
+        {label: _cell_text(head[column]) for column, label in headers}, index=head.index
+    )
+    body = shown.to_html(index=False, escape=True, border=0)
+    note = ""
+    if len(frame) > limit:
+        note = f"<p>{html.escape(SOME_ROWS.format(shown=limit, total=len(frame)))}</p>"
+    return f'<div class="{CLASS}">{body}{note}</div>'
