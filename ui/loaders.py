@@ -256,7 +256,7 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
     return _by_identity("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
 
 
-def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str], ...]) -> str:
+def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...]) -> str:
     """The static copy of a table for print (`ui.printing`), computed once per table."""
     return _by_identity("print", frame, lambda: printing.table_html(frame, headers), headers)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 PRINT_ROWS = 300  # a few pages of paper; the screen and the CSV download hold every row
@@ -23,9 +24,10 @@ DATE_FORMAT = "%d %b %Y"  # 01 Nov 2026, as every screen writes dates
 
 def labels(
     columns: Sequence[str], column_config: Mapping | None, column_order: Sequence[str] | None
-) -> tuple[tuple[str, str], ...]:
-    """(column, header) in the order the screen shows them: `column_order` first if given,
-    a column configured as None left out, a configured label (or a plain string) used."""
+) -> tuple[tuple[str, str, str], ...]:
+    """(column, header, number format) in the order the screen shows them: `column_order`
+    first if given, a column configured as None left out, a configured label (or a plain
+    string) used; the format is a NumberColumn's ("percent", "%+.1f pts"), else ""."""
     config = dict(column_config or {})
     shown = [c for c in (column_order or columns) if c in columns]
     out = []
@@ -35,24 +37,42 @@ def labels(
             continue
         if isinstance(setting, str):
             setting = {"label": setting}
-        out.append((column, str(setting.get("label") or column)))
+        kind = setting.get("type_config") or {}
+        number_format = (kind.get("format") or "") if kind.get("type") == "number" else ""
+        out.append((column, str(setting.get("label") or column), number_format))
     return tuple(out)
 
 
-def _cell_text(column: pd.Series) -> pd.Series:
+def _cell(value, number_format: str) -> str:
+    """One cell as the screen writes it: lists joined, yes/no, rates as 45.1%."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(str(v) for v in value)
+    if value is None or pd.isna(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if number_format == "percent":
+        return f"{value:.1%}"
+    if number_format.startswith("%"):
+        return number_format % value
+    return str(value)
+
+
+def _cell_text(column: pd.Series, number_format: str) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(column):
         return column.dt.strftime(DATE_FORMAT).fillna("")
-    return column.astype("string").fillna("")
+    return column.map(lambda value: _cell(value, number_format)).astype(object)
 
 
 def table_html(
-    frame: pd.DataFrame, headers: tuple[tuple[str, str], ...], limit: int = PRINT_ROWS
+    frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...], limit: int = PRINT_ROWS
 ) -> str:
     """The first `limit` rows under `headers` as an escaped HTML table, with a line saying
     how many rows the screen holds when some are left out."""
     head = frame.head(limit)
     shown = pd.DataFrame(
-        {label: _cell_text(head[column]) for column, label in headers}, index=head.index
+        {label: _cell_text(head[column], fmt) for column, label, fmt in headers},
+        index=head.index,
     )
     body = shown.to_html(index=False, escape=True, border=0)
     note = ""
