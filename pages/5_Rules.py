@@ -5,7 +5,7 @@ import streamlit as st
 from analytics.rules import RuleSetError
 from ui import charts, loaders, page, rule_editor, rules_view, state, tables
 
-page.setup("Rules")
+user = page.setup("Rules")
 active = state.active_rules()
 try:
     base = loaders.rule_set(active)
@@ -14,6 +14,8 @@ except RuleSetError as err:
     st.stop()
 
 st.subheader(base.label or base.name)
+if adopted := rule_editor.adoption_caption(active):
+    st.caption(adopted)
 if base.description:
     st.caption(base.description)
 page.table(
@@ -36,7 +38,7 @@ try:
 except RuleSetError as err:
     st.error(str(err))
     st.stop()
-candidate_text = candidate.to_toml(original=base_text)  # the file's comments and layout stay
+candidate_text = candidate.to_toml(original=base_text)  # what the what-if reads
 is_changed = candidate != base
 
 st.subheader("What would change")
@@ -63,14 +65,5 @@ else:
     st.plotly_chart(charts.what_if(moved), key="rules_what_if")
     page.show_table(moved, hide_index=True, width="stretch", key="rules_what_if_table")
 
-left, right = st.columns(2)
-if left.button("Adopt these rules", key="rules_adopt", type="primary", disabled=not is_changed):
-    state.set_rules(candidate.name, candidate_text, "edited")
-    st.rerun()
-right.download_button(
-    "Download rule set (TOML)",
-    candidate_text,
-    file_name=f"{candidate.name}_edited.toml",
-    mime="application/toml",
-    key="rules_download",
-)
+st.subheader("Adopt or download")
+rule_editor.adopt_controls(base, base_text, candidate, active, user)

@@ -15,7 +15,7 @@ st.caption(
 )
 
 opened = store.open_store()
-names = tables.object_names(opened.list_datasets(), opened.list_views())
+names = tables.object_names(opened.list_datasets(), opened.list_views(), opened.list_rule_sets())
 users = sorted({entry.user for entry in opened.audit_log()})
 left, middle, right = st.columns(3)
 users = left.multiselect("User", users, key="audit_users")

@@ -85,7 +85,16 @@ ID_LENGTH = 10
 ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v"}
 ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
-ACTIONS = ("sign_in", "upload", "view", "export", "delete", "save_view", "rename")
+ACTIONS = (
+    "sign_in",
+    "upload",
+    "view",
+    "export",
+    "delete",
+    "save_view",
+    "rename",
+    "adopt_rules",
+)
 ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
 MAX_LABEL = 200
@@ -153,10 +162,19 @@ ALTER TABLE datasets ADD COLUMN source_format TEXT NOT NULL DEFAULT '';
 CREATE INDEX datasets_source_format ON datasets(source_format, created);
 """
 
+# Step 3: adopted rule sets. An edit adopted on the Rules page is stored under the name the
+# director gave it, as version 1, 2, ... of that name (owner and created: who adopted it,
+# when); a set stored for a link or upload has no version.
+SCHEMA_V3_RULE_SET_VERSIONS = """
+ALTER TABLE rule_sets ADD COLUMN version INTEGER;
+CREATE UNIQUE INDEX rule_sets_name_version ON rule_sets(name, version);
+"""
+
 # Step N brings a store from schema version N - 1 to N; append new steps at the end.
 MIGRATIONS: tuple[Migration, ...] = (
     SCHEMA_V1,  # 1: datasets and their files, rule sets, views, audit log
     SCHEMA_V2_SOURCE_FORMAT,  # 2: datasets.source_format
+    SCHEMA_V3_RULE_SET_VERSIONS,  # 3: rule sets adopted under a name, numbered per name
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -198,11 +216,15 @@ class Dataset:
 
 @dataclass(frozen=True)
 class StoredRuleSet:
+    """A rule set's TOML. `version`: None for one stored as it came (an upload, a link);
+    1, 2, ... for the adoptions of an edit under `name`, adopted by `owner` at `created`."""
+
     id: str
     name: str
     text: str
     owner: str
     created: datetime
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -741,14 +763,69 @@ class Store:
                 rule_set_id = row["id"]
         return self.get_rule_set(rule_set_id)
 
+    def adopt_rule_set(
+        self, name: str, owner: str, text_for: Callable[[int], str]
+    ) -> StoredRuleSet:
+        """Store an edited rule set as the next version of `name` (1 for a new name).
+
+        `text_for(version)` writes the set's TOML for that version (its label names the
+        version), called once the version is known, under the write lock, so two people
+        adopting under one name at once get two versions. Records ``adopt_rules``.
+        """
+        owner = _clean_user(owner)
+        name = " ".join(str(name).split())[:120]
+        if not name:
+            raise StoreError("An adopted rule set needs a name: type one, then adopt.")
+        with self._write() as conn:
+            latest = conn.execute(
+                "SELECT MAX(version) FROM rule_sets WHERE name = ?", (name,)
+            ).fetchone()[0]
+            version = (latest or 0) + 1
+            text = text_for(version)
+            sha = sha256_hex(text.encode("utf-8"))
+            row = conn.execute("SELECT id FROM rule_sets WHERE sha256 = ?", (sha,)).fetchone()
+            values = (name, version, owner, _now())
+            if row is None:
+                rule_set_id = self._insert_with_new_id(
+                    conn,
+                    "rule_set",
+                    "INSERT INTO rule_sets (id, sha256, text, name, version, owner, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (sha, text, *values),
+                )
+            else:  # the same text stored before (uploaded): it is now this adoption
+                rule_set_id = row["id"]
+                conn.execute(
+                    "UPDATE rule_sets SET name = ?, version = ?, owner = ?, created = ? "
+                    "WHERE id = ?",
+                    (*values, rule_set_id),
+                )
+            self._audit(conn, owner, "adopt_rules", rule_set_id, f"{name}, version {version}")
+        return self.get_rule_set(rule_set_id)
+
+    @staticmethod
+    def _rule_set_from_row(row: sqlite3.Row) -> StoredRuleSet:
+        return StoredRuleSet(
+            row["id"],
+            row["name"],
+            row["text"],
+            row["owner"],
+            _parse_time(row["created"]),
+            row["version"],
+        )
+
     def get_rule_set(self, rule_set_id: str) -> StoredRuleSet:
         with self._read() as conn:
             row = conn.execute("SELECT * FROM rule_sets WHERE id = ?", (rule_set_id,)).fetchone()
         if row is None:
             raise NotFoundError("This rule set is not in the store: upload the rule file again.")
-        return StoredRuleSet(
-            row["id"], row["name"], row["text"], row["owner"], _parse_time(row["created"])
-        )
+        return self._rule_set_from_row(row)
+
+    def list_rule_sets(self) -> list[StoredRuleSet]:
+        """Every stored rule set, newest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM rule_sets ORDER BY created DESC").fetchall()
+        return [self._rule_set_from_row(r) for r in rows]
 
     # -- saved views -------------------------------------------------------------------
     def save_view(

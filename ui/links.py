@@ -396,11 +396,30 @@ def _apply_rules(rule_set: str) -> bool:
         st.warning(GONE_RULES)
         state.use_builtin_rules(rules.DEFAULT_RULE_SET)
         return False
-    state.set_rules(stored.name, stored.text, "uploaded")
+    use_stored_rules(stored)
+    return True
+
+
+def use_stored_rules(stored: store_mod.StoredRuleSet) -> None:
+    """Make a stored rule set active ("edited" when it was adopted on the Rules page, so
+    every session opening it says the same) and let links name it by its id."""
+    state.set_rules(stored.name, stored.text, "uploaded" if stored.version is None else "edited")
     st.session_state.setdefault(RULES_KEY, {})[store_mod.sha256_hex(stored.text.encode())] = (
         stored.id
     )
-    return True
+
+
+def stored_rules() -> store_mod.StoredRuleSet | None:
+    """The stored record of the active rule set, when this session knows its id."""
+    active = state.active_rules()
+    if not active.text:
+        return None
+    sha = store_mod.sha256_hex(active.text.encode("utf-8"))
+    known = st.session_state.get(RULES_KEY, {}).get(sha)
+    try:
+        return None if known is None else store_mod.open_store().get_rule_set(known)
+    except store_mod.NotFoundError:
+        return None
 
 
 def _apply(linked: View) -> View:

@@ -130,8 +130,7 @@ def _sidebar() -> None:
     active = state.active_rules()
     with st.sidebar:
         st.markdown(f"**Dataset:** {ds.label if ds else 'none open'}")
-        origin = "" if active.origin == active.name else f" ({active.origin})"
-        st.markdown(f"**Rule set:** {active.name}{origin}")
+        st.markdown(f"**Rule set:** {_rules_label(active)}")
         st.markdown(f"**As of:** {state.as_of():%d %b %Y}")
         # Every page draws this toggle, and a widget's id includes its page: a toggle kept
         # with persist_state="session" would still start from its default on the first run
@@ -147,6 +146,16 @@ def _sidebar() -> None:
             st.code(links.share_link(), language=None, wrap_lines=True)
             # Every screen can be saved: the view names this screen and its filters.
             views.render_save_form()
+
+
+def _rules_label(active: state.ActiveRules) -> str:
+    """The rule set as every session names it: its label ("Standard track", "Standard
+    track, edited (version 2)"), and "(uploaded)" for a file someone uploaded."""
+    try:
+        label = loaders.rule_set(active).label
+    except LoadError:
+        label = active.name
+    return f"{label} (uploaded)" if active.origin == "uploaded" else label
 
 
 def require_dataset() -> loaders.Analysis:

@@ -2,8 +2,9 @@
 
 Widget keys: `rules_<section>_<rule id>_severity` and `rules_<section>_<rule id>_<setting>`
 (section is admission or renewal; setting is min, default or thresholds.<value>), plus
-`rules_validity_years` and `rules_window_days`. When the active rule set changes (switched
-on Home, or adopted here), the widgets start again from it.
+`rules_validity_years` and `rules_window_days`; `adopt_controls` adds `rules_adopt_name`,
+`rules_adopt` and `rules_download`. When the active rule set changes (switched on Home,
+opened from a link, or adopted here), the widgets start again from it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import hashlib
 
 import streamlit as st
 
+import store
 from analytics import rules
-from ui import rules_view
+from ui import links, rules_view, state
 
 BASE_KEY = "_rules_editor_base"
 PREFIX = "rules_"  # owned by the editor's widgets only: the reset below deletes these keys
@@ -72,3 +74,66 @@ def edit(base: rules.RuleSet, base_text: str) -> rules.RuleSet:
     )
     renewal = {rule.id: _rule_inputs(rule, "renewal") for rule in base.renewal.rules}
     return rules_view.edited_rule_set(base, admission, renewal, validity, window)
+
+
+def _adopt(candidate: rules.RuleSet, base_text: str, name: str, user: str) -> None:
+    """Store the edit as the next version of `name` and make it the active set."""
+
+    def text_for(version: int) -> str:
+        return rules_view.named(candidate, name, version).to_toml(original=base_text)
+
+    links.use_stored_rules(store.open_store().adopt_rule_set(name, user, text_for))
+
+
+def adopt_controls(
+    base: rules.RuleSet,
+    base_text: str,
+    candidate: rules.RuleSet,
+    active: state.ActiveRules,
+    user: str,
+) -> None:
+    """The name an edit is adopted under, Adopt, and the download of what would be adopted.
+
+    Adopting stores the edit as version 1, 2, ... of its name (who and when with it, and
+    an audit entry) and makes it the active set everywhere; its label says the version, so
+    every screen, link and export names it the same way. The download is the edited file
+    under that name (comments and layout kept), or the active set as it is.
+    """
+    is_changed = candidate != base
+    name = st.text_input(
+        "Name of the edited rule set",
+        value=rules_view.default_name(base, is_adopted=active.origin == "edited"),
+        max_chars=120,
+        key=f"{PREFIX}adopt_name",
+        help="Adopting again under the same name makes the next version.",
+    )
+    shown = rules_view.named(candidate, name) if is_changed else base
+    left, right = st.columns(2)
+    if left.button(
+        "Adopt these rules", key=f"{PREFIX}adopt", type="primary", disabled=not is_changed
+    ):
+        try:
+            _adopt(candidate, base_text, name, user)
+        except store.StoreError as err:
+            st.error(str(err))
+        else:
+            st.rerun()
+    right.download_button(
+        "Download rule set (TOML)",
+        shown.to_toml(original=base_text) if is_changed else base_text,
+        file_name=rules_view.file_name(shown),
+        mime="application/toml",
+        key=f"{PREFIX}download",
+    )
+
+
+def adoption_caption(active: state.ActiveRules) -> str | None:
+    """ "Version 2 of “Standard track, edited”, adopted by ana on 01 Dec 2026." for an
+    adopted set this session knows the record of; None otherwise."""
+    stored = links.stored_rules() if active.origin == "edited" else None
+    if stored is None or stored.version is None:
+        return None
+    return (
+        f"Version {stored.version} of “{stored.name}”, adopted by {stored.owner} on "
+        f"{stored.created:%d %b %Y}."
+    )

@@ -7,6 +7,7 @@ and returns a new RuleSet from the values the user typed (the engine validates i
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pandas as pd
 
@@ -125,7 +126,9 @@ def edit_rule(rule: rules.Rule, severity: str, settings: dict[str, float]) -> ru
             params[setting] = number
         else:
             raise ValueError(f"rule {rule.id} has no setting {setting!r}")
-    return dataclasses.replace(rule, severity=severity, params=params)
+    edited = dataclasses.replace(rule, severity=severity, params=params)
+    # "(1 year recommended)" must not survive a new minimum or a new severity.
+    return dataclasses.replace(edited, label=rules.follow_label(rule, edited))
 
 
 def edited_rule_set(
@@ -158,3 +161,27 @@ def edited_rule_set(
         ),
     )
     return rules.parse_rule_set(candidate.to_toml(), base.name)
+
+
+EDITED = "{label}, edited"  # the name an edit of a set starts with
+VERSIONED = "{name} (version {version})"
+
+
+def default_name(base: rules.RuleSet, is_adopted: bool) -> str:
+    """What an edit of `base` is called unless the director types another name: an adopted
+    set keeps its name (the next adoption is its next version), another gets ", edited"."""
+    return base.name if is_adopted else EDITED.format(label=base.label or base.name)
+
+
+def named(rule_set: rules.RuleSet, name: str, version: int | None = None) -> rules.RuleSet:
+    """`rule_set` under the director's name: `name` in the file, the label with the version
+    it was adopted as ("Standard track, edited (version 2)")."""
+    name = " ".join(name.split()) or rule_set.name
+    label = name if version is None else VERSIONED.format(name=name, version=version)
+    return dataclasses.replace(rule_set, name=name, label=label)
+
+
+def file_name(rule_set: rules.RuleSet) -> str:
+    """A download name from the set's label: "standard_track_edited_version_2.toml"."""
+    words = re.findall(r"[a-z0-9]+", (rule_set.label or rule_set.name).lower())
+    return "_".join(words or ["rules"]) + ".toml"

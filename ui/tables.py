@@ -286,6 +286,7 @@ AUDIT_ACTIONS = {
     "delete": "Deleted",
     "save_view": "Saved a view",
     "rename": "Renamed",
+    "adopt_rules": "Adopted rules",
 }
 
 
@@ -301,7 +302,12 @@ def object_names(
         files = ", ".join(f.name for f in ds.files)
         names[ds.id] = f"dataset {ds.label} ({files})" if files else f"dataset {ds.label}"
     names.update({v.id: f"view {v.name}" for v in views})
-    names.update({r.id: f"rule set {r.name}" for r in rule_sets})
+    names.update(
+        {
+            r.id: f"rule set {r.name}" + ("" if r.version is None else f", version {r.version}")
+            for r in rule_sets
+        }
+    )
     return names
 
 

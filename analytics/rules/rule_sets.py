@@ -53,6 +53,14 @@ _TOP_KEYS = {"name", "label", "description", "admission", "renewal"}
 _RENEWAL_KEYS = {"validity_years", "window_days", "rules"}
 
 
+# Words a label may use for a rule's severity; a changed severity writes the first one.
+SEVERITY_WORDS = {
+    "required": ("required", "mandatory"),
+    "advisory": ("recommended", "advisory", "optional"),
+}
+_LABEL_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])(\s+([A-Za-z]+))?")
+
+
 class RuleSetError(LoadError):
     """A rule-set file that cannot be used; `str()` is one line naming file, rule, problem."""
 
@@ -111,6 +119,91 @@ class RuleSet:
         """
         written = None if original is None else _written_into(original, self)
         return written if written is not None else tomlkit.dumps(_document(self))
+
+
+# --- labels that follow an edit -----------------------------------------------------------
+
+
+def _stated_numbers(rule: Rule) -> dict[str, float]:
+    """The numbers a label may state: `min`, `default` and each `thresholds.<value>`."""
+    p = rule.params
+    numbers = {key: float(p[key]) for key in ("min", "default") if key in p}
+    numbers.update({f"thresholds.{k}": float(v) for k, v in p.get("thresholds", {}).items()})
+    return numbers
+
+
+def _unit_words(rule: Rule) -> tuple[str, str] | None:
+    """(singular, plural) of the word after a number, from `unit_singular` and `unit`
+    ("year of aesthetics experience" / "years of ..." -> ("year", "years"))."""
+    singular = str(rule.params.get("unit_singular", "")).split()
+    plural = str(rule.params.get("unit", "")).split()
+    pairs = [(a, b) for a, b in zip(singular, plural, strict=False) if a != b]
+    return pairs[0] if pairs else None
+
+
+def _written(number: float) -> str:
+    return f"{number:g}"
+
+
+def _without_number(label: str, match: re.Match, units: tuple[str, str] | None) -> str:
+    """`label` without the number `match` found: its whole "(...)" if it sits in one,
+    else the number and its unit word."""
+    start, end = match.start(), match.end() if units and match.group(3) in units else match.end(1)
+    opening, closing = label.rfind("(", 0, start), label.find(")", start)
+    if opening != -1 and closing != -1 and ")" not in label[opening:start]:
+        start, end = opening, closing + 1
+    return " ".join((label[:start] + label[end:]).split()).replace(" ,", ",")
+
+
+def _with_severity(label: str, before: str, after: str) -> str:
+    new = SEVERITY_WORDS[after][0]
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        return new.capitalize() if word[0].isupper() else new
+
+    pattern = r"\b(" + "|".join(SEVERITY_WORDS[before]) + r")\b"
+    return re.sub(pattern, swap, label, flags=re.IGNORECASE)
+
+
+def follow_label(before: Rule, after: Rule) -> str:
+    """The label of `after` (an edit of `before`) saying what the edited rule does.
+
+    A number the label states that was a setting the edit changed is replaced by the new
+    value ("1 year" -> "2 years", the unit word from `unit_singular` / `unit`), or, when
+    the old number stood for settings that now differ, taken out with its "(...)". A word
+    for the old severity ("recommended") becomes one for the new ("required"). A label the
+    edit itself changed is left as written.
+    """
+    label = after.label
+    if label != before.label:
+        return label
+    old, new = _stated_numbers(before), _stated_numbers(after)
+    changed = {key for key, value in old.items() if new.get(key) != value}
+    units = _unit_words(after)
+    position = 0
+    while (match := _LABEL_NUMBER.search(label, position)) is not None:
+        stated = float(match.group(1))
+        settings = [key for key, value in old.items() if value == stated]
+        if not set(settings) & changed:
+            position = match.end(1)
+            continue
+        targets = {new.get(key) for key in settings}
+        if len(targets) != 1 or None in targets:
+            label = _without_number(label, match, units)
+            position = 0
+            continue
+        number = _written(targets.pop())
+        word, rest = match.group(3), ""
+        if match.group(2):
+            rest = match.group(2)
+            if units and word in units:
+                rest = match.group(2).replace(word, units[0] if number == "1" else units[1])
+        label = label[: match.start()] + number + rest + label[match.end() :]
+        position = match.start() + len(number) + len(rest)
+    if before.severity != after.severity:
+        label = _with_severity(label, before.severity, after.severity)
+    return label
 
 
 def load_rule_set(name_or_path: str | Path) -> RuleSet:

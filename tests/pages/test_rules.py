@@ -92,10 +92,13 @@ def test_download_offers_the_edited_toml_with_the_files_comments(downloads_seen)
         d for d in at.get("download_button") if d.proto.label.startswith("Download rule")
     ]
     assert download.proto.label == "Download rule set (TOML)"
-    text = downloads_seen["standard_edited.toml"].decode("utf-8")
+    # The edit under its default name: the file's own comments and layout stay.
+    text = downloads_seen["standard_track_edited.toml"].decode("utf-8")
     original = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
-    assert text == original.replace(
-        "thresholds = { medicine = 20,", "thresholds = { medicine = 12,"
+    assert text == (
+        original.replace("thresholds = { medicine = 20,", "thresholds = { medicine = 12,")
+        .replace('name = "standard"\n', 'name = "Standard track, edited"\n')
+        .replace('label = "Standard track"\n', 'label = "Standard track, edited"\n')
     )
 
 

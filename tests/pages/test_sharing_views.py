@@ -133,6 +133,13 @@ class TestAuditPage:
         assert shown[view.id] == "view Spring intake"
         assert shown["d-mmmmmmmmmm"] == "dataset d-mmmmmmmmmm (no longer stored)"
 
+    def test_an_adopted_rule_set_is_named_with_its_version(self, shared_store):
+        adopted = shared_store.adopt_rule_set("Night school", "ana@clinic.org", lambda v: "# x\n")
+        at = self._page().run()
+        shown = at.dataframe[0].value.set_index("object_id")
+        assert shown.loc[adopted.id, "action"] == "Adopted rules"
+        assert shown.loc[adopted.id, "object"] == "rule set Night school, version 1"
+
     def test_dates_read_as_on_every_other_screen(self, shared_store):
         at = self._page().run()
         config = json.loads(at.dataframe[0].proto.columns)

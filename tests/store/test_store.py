@@ -151,6 +151,45 @@ class TestRuleSetsAndViews:
         assert store.is_id(one.id, "rule_set")
         assert st_.get_rule_set(one.id).text == text
 
+    def test_adoptions_are_numbered_per_name_and_audited(self, st_):
+        def text(label: str):
+            return lambda version: f'name = "{label}"\nlabel = "{label} (version {version})"\n'
+
+        first = st_.adopt_rule_set("Standard track, edited", "ana", text("Standard track, edited"))
+        second = st_.adopt_rule_set("Standard track, edited", "ben", text("Standard track, edited"))
+        other = st_.adopt_rule_set("  Night   school ", "ana", text("Night school"))
+        assert [(r.name, r.version, r.owner) for r in (first, second, other)] == [
+            ("Standard track, edited", 1, "ana"),
+            ("Standard track, edited", 2, "ben"),
+            ("Night school", 1, "ana"),
+        ]
+        assert st_.get_rule_set(second.id).text == (
+            'name = "Standard track, edited"\nlabel = "Standard track, edited (version 2)"\n'
+        )
+        assert st_.put_rule_set("x", first.text, owner="cy").id == first.id  # same content
+        assert [(e.user, e.action, e.object_id, e.detail) for e in st_.audit_log()] == [
+            ("ana", "adopt_rules", other.id, "Night school, version 1"),
+            ("ben", "adopt_rules", second.id, "Standard track, edited, version 2"),
+            ("ana", "adopt_rules", first.id, "Standard track, edited, version 1"),
+        ]
+        assert [r.id for r in st_.list_rule_sets()] == [other.id, second.id, first.id]
+
+    def test_a_set_uploaded_before_with_the_same_text_becomes_the_adoption(self, st_):
+        uploaded = st_.put_rule_set("mine", "# text\n", owner="ben")
+        assert uploaded.version is None
+        adopted = st_.adopt_rule_set("Mine", "ana", lambda version: "# text\n")
+        assert (adopted.id, adopted.name, adopted.version, adopted.owner) == (
+            uploaded.id,
+            "Mine",
+            1,
+            "ana",
+        )
+
+    def test_an_adoption_needs_a_name(self, st_):
+        with pytest.raises(store.StoreError, match="needs a name"):
+            st_.adopt_rule_set("   ", "ana", lambda version: "x")
+        assert st_.list_rule_sets() == []
+
     def test_view_round_trip_and_replace_by_name(self, st_):
         ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
         first = st_.save_view(

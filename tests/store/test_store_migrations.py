@@ -28,7 +28,11 @@ OPTIONS = {"sheet": None, "mapping": {"ref no": "applicant_id"}}
 TABLES = {"datasets", "dataset_files", "rule_sets", "views", "audit"}
 WAIT_SECONDS = 60
 # The steps the app ships; the tests of new steps append theirs after these.
-SHIPPED = (repository.SCHEMA_V1, repository.SCHEMA_V2_SOURCE_FORMAT)
+SHIPPED = (
+    repository.SCHEMA_V1,
+    repository.SCHEMA_V2_SOURCE_FORMAT,
+    repository.SCHEMA_V3_RULE_SET_VERSIONS,
+)
 LATEST = len(SHIPPED)
 
 
@@ -131,6 +135,13 @@ class TestStoreWrittenBeforeVersions:
         store.Store(root)
         store.Store(tmp_path / "new")
         assert _schema(root) == _schema(tmp_path / "new")
+
+    def test_a_rule_set_from_before_versions_is_not_an_adopted_one(self, tmp_path):
+        root = _copy_fixture(tmp_path)
+        opened = store.Store(root)
+        assert opened.get_rule_set(RULE_SET_ID).version is None
+        adopted = opened.adopt_rule_set("custom", "ana", lambda version: f"# v{version}\n")
+        assert (adopted.name, adopted.version) == ("custom", 1)
 
     def test_opening_twice_keeps_the_version(self, tmp_path):
         root = _copy_fixture(tmp_path)
