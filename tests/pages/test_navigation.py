@@ -13,6 +13,7 @@ SIDEBAR = {
     "Renewals": "Renewals",
     "Cohorts": "Cohorts",
     "Rules": "Rules",
+    "Changes": "Changes",
     "Audit": "Audit",
 }
 
