@@ -75,7 +75,8 @@ def choose(
     codes = np.full(len(index), categories.index(default), dtype=np.int8)
     # The first condition that holds wins: apply the last first, so earlier ones overwrite.
     for condition, choice in reversed(list(zip(conditions, choices, strict=True))):
-        codes = np.where(_as_bools(condition), np.int8(categories.index(choice)), codes)
+        # np.where(holds, choice, codes), as arithmetic (several times faster on int8)
+        codes = codes + _as_bools(condition) * (np.int8(categories.index(choice)) - codes)
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=index)
 
 
@@ -130,9 +131,8 @@ class Columns:
             if not isinstance(values.dtype, pd.CategoricalDtype):
                 # Codes and distinct values in one pass (astype("category") also sorts).
                 codes, uniques = pd.factorize(values)
-                values = pd.Series(
-                    pd.Categorical.from_codes(codes, categories=uniques), index=values.index
-                )
+                distinct = pd.Categorical.from_codes(codes, categories=uniques, validate=False)
+                values = pd.Series(distinct, index=values.index)
             categories = values.cat.categories
             blank = categories[categories.astype("string").str.strip() == ""]
             self._text[name] = values.cat.remove_categories(blank) if len(blank) else values
