@@ -63,11 +63,6 @@ else:
             if shown.empty:
                 st.info(comparison.LIST_EMPTY[name] if frame.empty else "No row matches.")
                 continue
-            page.show_table(
-                shown,
-                hide_index=True,
-                width="stretch",
-                column_config=comparison.COLUMNS,
-            )
+            page.show_table(shown, hide_index=True, width="stretch")
             page.download_csv(shown, f"{name}.csv", key=f"changes_download_{name}")
 comparison.history(current, choice.other)

@@ -30,13 +30,14 @@ STATUS_COLOURS = {
     "not present": "#9e9e9e",
     "certified": "#1565c0",
     "resolved": "#2e7d32",
-    "newly failing": "#c62828",
+    "new": "#c62828",
 }
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
 EMPTY_TEXT = "Nothing to show for this selection"
 APPLICANTS = vocabulary.COLUMN_LABELS["applicants"]
 ACTIVE, EDITED = "Active rules", "Edited rules"  # the what-if chart's two series
+BACKLOG = vocabulary.FIGURE_LABELS[("renewals", "backlog")]
 
 
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
@@ -437,11 +438,9 @@ def resolved_vs_new(
     if table.empty:
         return empty(title, "No requirement changed for anyone in both uploads")
     labels = table[rule].astype("string")
-    fig = _stacked(
-        labels, [("resolved", table[resolved]), ("newly failing", table[new])], horizontal=True
-    )
+    fig = _stacked(labels, [("resolved", table[resolved]), ("new", table[new])], horizontal=True)
     fig.update_layout(barmode="group")
-    fig.update_traces(texttemplate="%{x}", textposition="outside", cliponaxis=False)
+    fig.update_traces(text=None, texttemplate="%{x:,}", textposition="outside", cliponaxis=False)
     return _layout(fig, title, height=max(220, 80 + 52 * len(table)))
 
 
@@ -460,9 +459,10 @@ def trend(
         return empty(title, "No upload of this export could be read")
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     names = table[label].astype("string")
+    rate_words = vocabulary.column_label(rate)
     for column, name, colour in (
-        (eligible, "Eligible", STATUS_COLOURS["eligible"]),
-        (backlog, "Renewal backlog", STATUS_COLOURS["overdue"]),
+        (eligible, vocabulary.column_label(eligible), STATUS_COLOURS["eligible"]),
+        (backlog, BACKLOG, STATUS_COLOURS["overdue"]),
     ):
         fig.add_trace(
             go.Scatter(
@@ -481,18 +481,16 @@ def trend(
         go.Scatter(
             x=table[when],
             y=table[rate],
-            name="Eligibility rate",
+            name=rate_words,
             mode="lines+markers",
             marker={"size": 10, "color": ACCENT},
             line={"color": ACCENT, "dash": "dot"},
             text=names,
-            hovertemplate="%{text}: %{y:.1%}<extra>Eligibility rate</extra>",
+            hovertemplate="%{text}: %{y:.1%}<extra>" + rate_words + "</extra>",
         ),
         secondary_y=True,
     )
     fig.update_yaxes(title_text="people", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(
-        title_text="eligibility rate", tickformat=".0%", range=[0, 1], secondary_y=True
-    )
+    fig.update_yaxes(title_text=rate_words, tickformat=".0%", range=[0, 1], secondary_y=True)
     fig.update_xaxes(title_text="uploaded")
     return _layout(fig, title)

@@ -23,7 +23,7 @@ import streamlit as st
 
 import store
 from analytics.errors import LoadError
-from analytics.reporting import changes, exports
+from analytics.reporting import changes, exports, vocabulary
 from analytics.rules import RuleSet
 from ui import auth, charts, filters, links, loaders, state
 
@@ -51,16 +51,16 @@ SAME_FILES = "The two uploads hold the very same files"
 NOTHING_CHANGED = "Nothing changed between the two uploads: every figure below is zero."
 DATE_FORMAT = "%d %b %Y, %H:%M"
 
-# Label, §7 figure, help: what each KPI counts.
-KPIS = (
-    ("Added", "applicants in the later upload who were not in the earlier one"),
-    ("Removed", "applicants of the earlier upload not listed in the later one as applicants"),
-    ("Newly eligible", "applicants in both uploads who became eligible"),
-    ("No longer eligible", "applicants in both uploads who were eligible and are not now"),
-    ("Became certified", "applicants of the earlier upload who are certified in the later"),
-    ("Renewed", "practitioners certified in both whose certification now expires later"),
-    ("Newly overdue", "practitioners certified in both whose renewal became overdue"),
-)
+# The §7 figure of each KPI (its label: vocabulary.CHANGE_LABELS) and what it counts.
+KPIS = {
+    "added": "applicants in the later upload who were not in the earlier one",
+    "removed": "applicants of the earlier upload not listed in the later one as applicants",
+    "newly_eligible": "applicants in both uploads who became eligible",
+    "no_longer_eligible": "applicants in both uploads who were eligible and are not now",
+    "became_certified": "applicants of the earlier upload who are certified in the later",
+    "renewed": "practitioners certified in both whose certification now expires later",
+    "newly_overdue": "practitioners certified in both whose renewal became overdue",
+}
 LISTS = {
     "newly_eligible": "Newly eligible",
     "no_longer_eligible": "No longer eligible",
@@ -80,20 +80,10 @@ LIST_EMPTY = {
     "newly_overdue": "No renewal became overdue.",
 }
 _IDENTITY = ["applicant_id", "full_name", "email", "cohort", "programme", "country"]
-COLUMNS = {
-    "applicant_id": st.column_config.TextColumn("Applicant ID"),
-    "full_name": st.column_config.TextColumn("Name"),
-    "email": st.column_config.TextColumn("Email"),
-    "cohort": st.column_config.TextColumn("Cohort"),
-    "programme": st.column_config.TextColumn("Programme"),
-    "country": st.column_config.TextColumn("Country"),
-    "before": st.column_config.TextColumn("Before"),
-    "now": st.column_config.TextColumn("Now"),
-    "rules": st.column_config.TextColumn("Rules no longer passed"),
-    "expiry": st.column_config.DateColumn("Certification expired", format="DD MMM YYYY"),
-    "days_overdue": st.column_config.NumberColumn("Days overdue"),
-    "blocked_by": st.column_config.TextColumn("Still to do before renewal"),
-    "what_changed": st.column_config.TextColumn("What changed", width="large"),
+LIST_COLUMNS = {
+    "newly_eligible": [*_IDENTITY, "old_status", "what_changed"],
+    "no_longer_eligible": [*_IDENTITY, "new_status", "newly_failing", "what_changed"],
+    "newly_overdue": [*_IDENTITY, "expiry", "days_overdue", "blocked_by", "what_changed"],
 }
 
 
@@ -117,7 +107,7 @@ class Comparison:
     def lists(self) -> dict[str, pd.DataFrame]:
         """The three lists (`action_lists`), built once: the comparison is memoised, so
         the screen's masked copies and CSV bytes of them are too."""
-        return action_lists(self.changes, self.rule_set)
+        return action_lists(self.changes)
 
     @functools.cached_property
     def figures(self) -> dict[str, Any]:
@@ -167,51 +157,34 @@ def resolve(
     return Choice(other, other_as_of, view.dataset_as_of or upload_day(current))
 
 
-def kpis(ch: changes.Changes) -> list[tuple[str, int, str]]:
-    """(label, count, help) per KPI, the §7 figures."""
-    counts = (
-        ch.applicants["added"],
-        ch.applicants["removed"],
-        ch.newly_eligible,
-        ch.no_longer_eligible,
-        ch.became_certified,
-        ch.renewals["renewed"],
-        ch.renewals["newly_overdue"],
-    )
-    return [(label, int(n), text) for (label, text), n in zip(KPIS, counts, strict=True)]
-
-
-def _labelled(ids: pd.Series, labels: dict[str, str]) -> pd.Series:
-    """Lists (or tuples) of rule ids as "Label, Label", worded once per distinct list."""
-    keys = [tuple(combo) for combo in ids]
-    words = {combo: ", ".join(labels.get(i, i) for i in combo) for combo in set(keys)}
-    return pd.Series([words[k] for k in keys], index=ids.index, dtype="string")
-
-
-def action_lists(ch: changes.Changes, rule_set: RuleSet) -> dict[str, pd.DataFrame]:
-    """The three lists a director acts on (LISTS), columns named as COLUMNS."""
-    admission = {r.id: r.label for r in rule_set.admission}
-    renewal = {r.id: r.label for r in rule_set.renewal.rules}
-    invite = ch.newly_eligible_people
-    lapsed = ch.no_longer_eligible_people
-    chase = ch.newly_overdue_people
+def figures(ch: changes.Changes) -> dict[str, int]:
+    """The KPIs' §7 figures, by KPIS key."""
     return {
-        "newly_eligible": invite[_IDENTITY].assign(
-            before=invite["old_status"].astype("string").replace(changes.NOT_PRESENT, "new"),
-            what_changed=invite["what_changed"],
-        ),
-        "no_longer_eligible": lapsed[_IDENTITY].assign(
-            now=lapsed["new_status"].astype("string"),
-            rules=_labelled(lapsed["newly_failing"], admission),
-            what_changed=lapsed["what_changed"],
-        ),
-        "newly_overdue": chase[_IDENTITY].assign(
-            expiry=chase["expiry"],
-            days_overdue=chase["days_overdue"],
-            blocked_by=_labelled(chase["blocked_by"], renewal),
-            what_changed=chase["what_changed"],
-        ),
+        "added": ch.applicants["added"],
+        "removed": ch.applicants["removed"],
+        "newly_eligible": ch.newly_eligible,
+        "no_longer_eligible": ch.no_longer_eligible,
+        "became_certified": ch.became_certified,
+        "renewed": ch.renewals["renewed"],
+        "newly_overdue": ch.renewals["newly_overdue"],
     }
+
+
+def kpis(ch: changes.Changes) -> list[tuple[str, int, str]]:
+    """(label, count, help) per KPI."""
+    counts = figures(ch)
+    return [(vocabulary.CHANGE_LABELS[key], counts[key], text) for key, text in KPIS.items()]
+
+
+def action_lists(ch: changes.Changes) -> dict[str, pd.DataFrame]:
+    """The three lists a director acts on (LISTS): the engine's rows, the columns of
+    LIST_COLUMNS (rule ids and statuses are put in words where they are shown)."""
+    tables = {
+        "newly_eligible": ch.newly_eligible_people,
+        "no_longer_eligible": ch.no_longer_eligible_people,
+        "newly_overdue": ch.newly_overdue_people,
+    }
+    return {name: table[LIST_COLUMNS[name]] for name, table in tables.items()}
 
 
 def rule_moves(ch: changes.Changes) -> pd.DataFrame:
@@ -236,13 +209,14 @@ def sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
 
 
 def summary(comparison: Comparison) -> dict:
-    """The comparison's key figures for the workbook's Summary sheet."""
+    """The comparison's key figures for the workbook's Summary sheet (worded by
+    vocabulary.FIGURE_LABELS under "changes")."""
     return {
-        "compared with": f"{comparison.old.id} ({upload_day(comparison.old)}) -> "
+        "compared": f"{comparison.old.id} ({upload_day(comparison.old)}) -> "
         f"{comparison.new.id} ({upload_day(comparison.new)})",
-        "old side as of": comparison.changes.old_as_of.isoformat(),
-        "new side as of": comparison.changes.as_of.isoformat(),
-        **{label.lower(): count for label, count, _ in kpis(comparison.changes)},
+        "old_as_of": comparison.changes.old_as_of.isoformat(),
+        "as_of": comparison.changes.as_of.isoformat(),
+        **figures(comparison.changes),
     }
 
 

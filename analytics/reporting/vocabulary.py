@@ -93,6 +93,14 @@ COLUMN_LABELS: dict[str, str] = {
     "blocked": "Blocked",
     "days_to_expiry": "Days until expiry",
     "to_do": "What is left to do",
+    # analytics.reporting.changes: two uploads compared
+    "old_status": "Before",
+    "new_status": "Now",
+    "resolved": "Now met",
+    "new": "No longer met",
+    "newly_failing": "No longer met",
+    "what_changed": "What changed",
+    "kind": "Change",
 }
 # Per-rule columns of an Evaluation: the rule's own label, then what the column holds.
 RULE_COLUMNS: dict[str, str] = {
@@ -101,7 +109,7 @@ RULE_COLUMNS: dict[str, str] = {
     "short__": "{}: shortfall",
 }
 # Columns holding rule ids (a list per row, or one id).
-RULE_ID_COLUMNS = frozenset({"failing", "blocked_by", "rules", "rule_id"})
+RULE_ID_COLUMNS = frozenset({"failing", "blocked_by", "rules", "rule_id", "newly_failing"})
 # Shares of 0 to 1, shown as "45.1%"; differences of two shares, shown in points.
 PERCENT_COLUMNS = frozenset({"eligibility_rate", "rate_before", "rate_after", "share"})
 POINTS_COLUMNS = frozenset({"rate_delta"})
@@ -116,6 +124,17 @@ BLANK_GROUPS: dict[str, str] = {
 VALUE_LABELS: dict[str, dict[str, str]] = {
     **fields.CATEGORY_LABELS,
     "reason": {NO_ID_REASON: "No applicant ID"},
+    "old_status": {"not present": "new applicant"},
+}
+# The figures of a comparison of two uploads (DOMAIN §7), as the Changes page names them.
+CHANGE_LABELS: dict[str, str] = {
+    "added": "Added",
+    "removed": "Removed",
+    "newly_eligible": "Newly eligible",
+    "no_longer_eligible": "No longer eligible",
+    "became_certified": "Became certified",
+    "renewed": "Renewed",
+    "newly_overdue": "Newly overdue",
 }
 
 # The key figures (summary.overview, and renewals.summary under "renewals"), by key path.
@@ -133,6 +152,10 @@ FIGURE_LABELS: dict[tuple[str, ...], str] = {
     ("renewals", "backlog"): "Renewal backlog (due or overdue)",
     ("renewals", "ready"): "Renewals ready",
     ("renewals", "blocked"): "Renewals blocked",
+    ("changes", "compared"): "Changes: uploads compared (earlier -> later)",
+    ("changes", "old_as_of"): "Changes: earlier upload judged as of",
+    ("changes", "as_of"): "Changes: later upload judged as of",
+    **{("changes", key): f"Changes: {words.lower()}" for key, words in CHANGE_LABELS.items()},
 }
 # Figures keyed by a bucket or a rule id: the words around that key's own label.
 FIGURE_GROUPS: dict[tuple[str, ...], str] = {

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from analytics.reporting import vocabulary
 from tests.e2e.test_browser import (
     EXCEPTION,
     assert_no_exception,
@@ -16,7 +17,6 @@ from tests.e2e.test_browser import (
     sidebar_links,
     wait_for_run,
 )
-from ui import comparison
 
 HEADER = "Applicant ID,Full name,Email,Cohort,Degree,Accredited,Licence expiry,CME hours\n"
 OCTOBER = HEADER + (
@@ -60,7 +60,7 @@ def test_changes_page_after_two_uploads(browser, app, tmp_path):
         page.wait_for_url(lambda url: urlparse(url).path == "/Changes")
         wait_for_run(page, previous_title=before)
         assert_no_exception(page, app, "Changes")
-        for label, _ in comparison.KPIS:
+        for label in vocabulary.CHANGE_LABELS.values():
             metric(page, label).first.wait_for()
             assert metric(page, label).count() == 1, label
         assert "vs=d-" in page.url and "ds=d-" in page.url

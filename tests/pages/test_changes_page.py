@@ -171,19 +171,20 @@ class TestTwoUploads:
         traces = {t["name"]: dict(zip(t["y"], t["x"], strict=True)) for t in chart_traces(bars)}
         cme, licence = "Continuing medical education (CME) hours", "Current medical licence"
         assert traces == {
-            "resolved": {licence: 0, cme: 2},  # A2 (fail -> pass), A5 (missing -> pass)
-            "newly failing": {licence: 1, cme: 0},  # A3
+            "Now met": {licence: 0, cme: 2},  # A2 (fail -> pass), A5 (missing -> pass)
+            "No longer met": {licence: 1, cme: 0},  # A3
         }
 
     def test_the_three_lists(self):
         at = _compared()
         invite = _table(at, "newly_eligible")
         assert invite["applicant_id"].tolist() == ["A2", "A5", "N1"]
-        assert invite["before"].tolist() == ["ineligible", "incomplete", "new"]
+        assert invite["old_status"].tolist() == ["ineligible", "incomplete", "new applicant"]
         assert invite["what_changed"].tolist()[0] == "CME hours 12 -> 35: now eligible"
         lapsed = _table(at, "no_longer_eligible")
         assert lapsed["applicant_id"].tolist() == ["A3"]
-        assert lapsed["rules"].tolist() == ["Current medical licence"]
+        assert lapsed["new_status"].tolist() == ["ineligible"]
+        assert [list(r) for r in lapsed["newly_failing"]] == [["Current medical licence"]]
         assert lapsed["what_changed"].tolist() == [
             "licence expired 12 days ago: no longer eligible"
         ]
@@ -219,8 +220,9 @@ class TestTwoUploads:
         assert ids == ["A2", "A5", "N1"]
         rows = list(book["Summary"].iter_rows(values_only=True))
         figures = dict(rows[rows.index(("Figure", "Value")) + 1 :])
-        assert figures["Changes · newly eligible"] == 2
-        assert figures["Changes · new side as of"] == "2026-11-01"
+        assert figures["Changes: newly eligible"] == 2
+        assert figures["Changes: later upload judged as of"] == "2026-11-01"
+        assert figures["Changes: earlier upload judged as of"] == "2026-10-01"
 
 
 class TestLinks:
@@ -255,7 +257,7 @@ class TestHistory:
         lines = {t["name"]: list(t["y"]) for t in chart_traces(chart)}
         # Judged today (after 15 Nov 2026): A3's licence and C1, C2 (October) have expired.
         assert lines["Eligible"] == [2, 4]  # A1, A6 | A1, A2, A5, N1
-        assert lines["Renewal backlog"] == [2, 1]  # C1, C2 | C1
+        assert lines["Renewal backlog (due or overdue)"] == [2, 1]  # C1, C2 | C1
         assert lines["Eligibility rate"] == pytest.approx([2 / 6, 4 / 6])
 
     def test_an_upload_of_the_history_opens_on_this_page(self):

@@ -185,10 +185,10 @@ def test_resolved_vs_new_bars_side_by_side_with_their_numbers():
     fig = charts.resolved_vs_new(table)
     assert fig.layout.barmode == "group"
     assert [(t.name, list(t.y), list(t.x)) for t in fig.data] == [
-        ("resolved", ["Licence", "CME"], [0, 2]),
-        ("newly failing", ["Licence", "CME"], [1, 0]),
+        ("Now met", ["Licence", "CME"], [0, 2]),
+        ("No longer met", ["Licence", "CME"], [1, 0]),
     ]
-    assert all(t.texttemplate == "%{x}" for t in fig.data)
+    assert all(t.texttemplate == "%{x:,}" for t in fig.data)
 
 
 def test_trend_has_counts_on_the_left_and_the_rate_on_the_right():
@@ -204,7 +204,7 @@ def test_trend_has_counts_on_the_left_and_the_rate_on_the_right():
     fig = charts.trend(table)
     assert [(t.name, list(t.y), t.yaxis) for t in fig.data] == [
         ("Eligible", [2, 4], "y"),
-        ("Renewal backlog", [3, 1], "y"),
+        ("Renewal backlog (due or overdue)", [3, 1], "y"),
         ("Eligibility rate", [0.25, 0.5], "y2"),
     ]
     assert fig.layout.yaxis2.tickformat == ".0%"
