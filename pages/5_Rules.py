@@ -3,19 +3,19 @@
 import streamlit as st
 
 from analytics.rules import RuleSetError
-from ui import charts, loaders, page, rule_editor, rules_view, state, tables
+from ui import charts, downloads, escaping, loaders, page, rule_editor, rules_view, state, tables
 
 page.setup("Rules")
 active = state.active_rules()
 try:
     base = loaders.rule_set(active)
 except RuleSetError as err:
-    st.error(str(err))
+    st.error(escaping.markdown(err))
     st.stop()
 
-st.subheader(base.label or base.name)
+st.subheader(escaping.markdown(base.label or base.name))
 if base.description:
-    st.caption(base.description)
+    st.caption(escaping.markdown(base.description))
 st.dataframe(
     rules_view.describe_table(base),
     hide_index=True,
@@ -34,7 +34,7 @@ base_text = loaders.rules_text(active)
 try:
     candidate = rule_editor.edit(base, base_text)
 except RuleSetError as err:
-    st.error(str(err))
+    st.error(escaping.markdown(err))
     st.stop()
 candidate_text = candidate.to_toml(original=base_text)  # the file's comments and layout stay
 is_changed = candidate != base
@@ -67,10 +67,11 @@ left, right = st.columns(2)
 if left.button("Adopt these rules", key="rules_adopt", type="primary", disabled=not is_changed):
     state.set_rules(candidate.name, candidate_text, "edited")
     st.rerun()
-right.download_button(
-    "Download rule set (TOML)",
-    candidate_text,
-    file_name=f"{candidate.name}_edited.toml",
-    mime="application/toml",
-    key="rules_download",
-)
+with right:
+    downloads.button(
+        "Download rule set (TOML)",
+        lambda text=candidate_text: text,
+        file_name=f"{candidate.name}_edited.toml",
+        mime="application/toml",
+        key="rules_download",
+    )

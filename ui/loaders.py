@@ -32,7 +32,7 @@ import store
 from analytics import loading, rules
 from analytics.errors import LoadError
 from analytics.loading import fields, worker
-from analytics.reporting import exports, renewals, summary, vocabulary
+from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, state
@@ -254,17 +254,6 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
     """`vocabulary.in_words` of a table the screen shows, computed once per table."""
     key = tuple(sorted(rule_labels.items()))
     return _by_identity("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
-
-
-def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:
-    """The download of a table: `analytics.exports.csv_bytes` (formula-injection safe,
-    personal columns hidden unless included), computed once per table."""
-    return _by_identity(
-        "csv",
-        frame,
-        lambda: exports.csv_bytes(frame, include_personal=include_personal),
-        include_personal,
-    )
 
 
 def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:

@@ -17,8 +17,8 @@ import streamlit as st
 
 import store
 from analytics.errors import LoadError
-from analytics.reporting import vocabulary
-from ui import auth, datasets, downloads, filters, links, loaders, state, tables
+from analytics.reporting import exports, vocabulary
+from ui import auth, datasets, downloads, escaping, filters, links, loaders, state, tables
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
@@ -79,7 +79,7 @@ def _share_open_dataset() -> None:
     try:
         links.share_dataset()
     except store.StoreError as err:
-        st.warning(str(err))
+        st.warning(escaping.markdown(err))
         return
     except (OSError, sqlite3.Error):
         log.exception("could not store the open dataset")
@@ -100,9 +100,9 @@ def _sidebar() -> None:
     ds = state.dataset()
     active = state.active_rules()
     with st.sidebar:
-        st.markdown(f"**Dataset:** {ds.label if ds else 'none open'}")
+        st.markdown(f"**Dataset:** {escaping.markdown(ds.label) if ds else 'none open'}")
         origin = "" if active.origin == active.name else f" ({active.origin})"
-        st.markdown(f"**Rule set:** {active.name}{origin}")
+        st.markdown(f"**Rule set:** {escaping.markdown(active.name)}{origin}")
         st.markdown(f"**As of:** {state.as_of():%d %b %Y}")
         # Every page draws this toggle, and a widget's id includes its page: a toggle kept
         # with persist_state="session" would still start from its default on the first run
@@ -192,17 +192,16 @@ def download_csv(
     mapping: dict[str, str] | None = None,
 ):
     """Download of what the table shows, masked the same way (exports hide the personal
-    columns completely), formula-injection safe; each download is audited."""
+    columns completely), formula-injection safe, made on click; each download is audited."""
     include = state.show_personal()
     shown = loaders.for_display(frame, include, mapping)
-    st.download_button(
+    downloads.button(
         label,
-        loaders.csv_bytes(shown, include_personal=include),
+        lambda: exports.csv_bytes(shown, include_personal=include),
         file_name=file_name,
         mime="text/csv",
         key=key,
-        on_click=downloads.record_export,
-        args=(downloads.export_detail(f"csv {file_name}", include),),
+        audit=downloads.export_detail(f"csv {file_name}", include),
     )
 
 
@@ -358,7 +357,8 @@ TRACE_CONFIG = {
 def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
     """How each rule decided one applicant: what was recorded, what the rule needs, the
     result and why (the why column is never cut: wide, and wrapped on long text)."""
-    st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
+    applicant = escaping.markdown(person["applicant_id"])
+    st.markdown(f"**Decision for {applicant}: {person['status']}**")
     st.dataframe(
         tables.trace(person, analysis.rule_set, analysis.as_of),
         hide_index=True,
@@ -396,5 +396,5 @@ def _applicant_search(analysis: loaders.Analysis) -> None:
             return
         ids = found["applicant_id"].astype("string").tolist()
         picked = st.selectbox("Applicant", ids, key=FIND_PICK_KEY) if len(ids) > 1 else ids[0]
-        if st.button(f"Show decision for {picked}", key="sidebar_find_open"):
+        if st.button(f"Show decision for {escaping.markdown(picked)}", key="sidebar_find_open"):
             _trace_dialog(found.iloc[ids.index(picked)], analysis)

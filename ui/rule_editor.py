@@ -13,7 +13,7 @@ import hashlib
 import streamlit as st
 
 from analytics import rules
-from ui import rules_view
+from ui import escaping, rules_view
 
 BASE_KEY = "_rules_editor_base"
 PREFIX = "rules_"  # owned by the editor's widgets only: the reset below deletes these keys
@@ -31,7 +31,8 @@ def _reset_when_base_changes(text: str) -> None:
 def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]:
     settings = rules_view.numeric_settings(rule)
     cols = st.columns([3, 2, *([1] * max(len(settings), 1))])
-    cols[0].markdown(f"**{rule.label}**  \n{rules_view.describe(rule)}")
+    label, sentence = escaping.markdown(rule.label), escaping.markdown(rules_view.describe(rule))
+    cols[0].markdown(f"**{label}**  \n{sentence}")
     severity = cols[1].selectbox(
         "Severity",
         list(rules.SEVERITIES),
@@ -41,7 +42,7 @@ def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]
     values = {}
     for col, (setting, value) in zip(cols[2:], settings.items(), strict=False):
         values[setting] = col.number_input(
-            rules_view.setting_label(rule, setting),
+            escaping.markdown(rules_view.setting_label(rule, setting)),
             min_value=0.0,
             value=value,
             step=1.0,
