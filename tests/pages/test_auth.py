@@ -351,6 +351,7 @@ class TestShippedConfiguration:
         assert config["server"]["enableXsrfProtection"] is True
         assert 0 < config["server"]["maxUploadSize"] <= 200
         assert config["browser"]["gatherUsageStats"] is False
+        assert config["server"]["enableAgentApi"] is False
 
     def test_example_secrets_configure_sign_on_and_real_secrets_are_ignored(self):
         import tomllib
