@@ -18,7 +18,7 @@ import streamlit as st
 import store
 from analytics.errors import LoadError
 from analytics.reporting import exports, vocabulary
-from ui import auth, datasets, downloads, escaping, filters, links, loaders, state, tables
+from ui import auth, datasets, downloads, escaping, filters, links, loaders, memory, state, tables
 
 APP_NAME = "Filler admissions"
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
@@ -42,6 +42,7 @@ def setup(title: str, page: str | None = None) -> str:
     """
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
     user = auth.require_access()
+    memory.watch_session()
     if (
         os.environ.get(OPEN_SAMPLE_ENV) == "1"
         and not state.has_dataset()
