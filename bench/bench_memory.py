@@ -89,7 +89,7 @@ def _one_session(browser, url: str, export: Path, pid: int) -> float:
         page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
         bench_browser._wait_run(page, previous=before)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    first = sidebar.get_by_text(re.compile("Prepare report files|HTML dashboard"))
+    first = sidebar.get_by_text(re.compile(r"^(Prepare report files|HTML dashboard)$"))
     first.first.wait_for(timeout=RUN_LIMIT_MS)
     if "Prepare" not in first.first.inner_text():  # earlier releases: no download
         with page.expect_download(timeout=RUN_LIMIT_MS):

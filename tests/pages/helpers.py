@@ -90,7 +90,8 @@ def sample_files() -> list[tuple[str, bytes]]:
 
 
 def metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
+    """The value of the metric whose label reads `label` (user text in it is escaped)."""
+    found = [m.value for m in at.metric if literal(m.label) == label]
     assert found, f"no metric labelled {label!r}; have {[m.label for m in at.metric]}"
     return found[0]
 
