@@ -1,16 +1,24 @@
 """What the server gives back once sessions end.
 
-A session's own data (its memo of read files and evaluations, `ui.loaders`) lives in its
-session state and goes when Streamlit ends the session (`server.disconnectedSessionTTL`
-after the browser went away). The server-wide caches hold frames for every session; they
-are bounded (`ui.loaders`: entries, size, time), and emptied here once no session of the
-app is alive: their data then belongs to nobody. Freed memory still shows in the
-process's RSS, because glibc's malloc and Arrow's allocator keep freed pages for reuse;
-every tidy-up asks both to hand unused pages back to the operating system.
+Streamlit 1.67 keeps a browser's session for `server.disconnectedSessionTTL` seconds after
+the browser went away (so a brief network drop can resume it), then merely stops listing
+it: the session object, its session state, its uploaded files and its download callables
+stay in memory until some later disconnect happens to write to the same store, and the
+media manager keeps the session's files and download callables forever, because the
+session is never shut down. (Measured: 3 sessions of 100,000 rows each, one after another,
+left RSS 585 MB above the start once all had ended.)
 
-`watch_session()` (every page, from `ui.page.setup`) marks the session alive with a small
-object in its session state and starts, once per process, a thread that tidies up every
-TIDY_SECONDS.
+So every page calls `watch_session()` (from `ui.page.setup`), which records the session
+and marks it alive with a small object in its session state. A process-wide thread wakes
+every TIDY_SECONDS and:
+- releases each session that has been gone longer than `disconnectedSessionTTL` (it can
+  no longer be resumed): its media references and download callables, its uploaded files
+  and its session state, which holds this app's memo of read files and evaluations;
+- empties the server-wide frame caches (`ui.loaders.clear_data_caches`) once no session
+  of the app is alive, since their data then belongs to nobody; while sessions are alive
+  the caches are bounded by entries, time and size (`ui.loaders`);
+- collects garbage, then asks Arrow's allocator and glibc's malloc to hand freed pages
+  back to the operating system, which they otherwise keep (RSS stays at its peak).
 """
 
 from __future__ import annotations
@@ -22,9 +30,12 @@ import logging
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 
 import pyarrow as pa
 import streamlit as st
+from streamlit import config, runtime
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from ui import loaders
 
@@ -35,35 +46,83 @@ log = logging.getLogger(__name__)
 
 
 class _Live:
-    """Lives exactly as long as the session state that holds it."""
+    """Lives exactly as long as the session state that holds it (and points back at it:
+    Streamlit's SessionState cannot be weakly referenced)."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "state")
+
+    def __init__(self, state: object | None) -> None:
+        self.state = state
+
+
+@dataclass
+class _Session:
+    marker: weakref.ref[_Live]  # the session's marker, and through it its session state
+    gone_since: float | None = None
 
 
 _LIVE: weakref.WeakSet[_Live] = weakref.WeakSet()
+_SESSIONS: dict[str, _Session] = {}
+_LOCK = threading.Lock()
 _STARTED = threading.Event()
-_START_LOCK = threading.Lock()
 
 
 def watch_session() -> None:
-    """Count this session as alive until Streamlit drops it; start the tidy-up thread."""
-    if LIVE_KEY not in st.session_state:
-        marker = _Live()
+    """Count this session as alive, record it for release, start the tidy-up thread."""
+    ctx = get_script_run_ctx()
+    marker = st.session_state.get(LIVE_KEY)
+    if not isinstance(marker, _Live):
+        # The Streamlit SessionState behind st.session_state, to clear once the session
+        # has ended (None where there is none: bare mode).
+        marker = _Live(getattr(getattr(ctx, "session_state", None), "_state", None))
         st.session_state[LIVE_KEY] = marker
         _LIVE.add(marker)
-    if not _STARTED.is_set():
-        with _START_LOCK:
-            if not _STARTED.is_set():
-                threading.Thread(target=_tidy_forever, name="memory-tidy", daemon=True).start()
-                _STARTED.set()
+    with _LOCK:
+        if ctx is not None and marker.state is not None and ctx.session_id not in _SESSIONS:
+            _SESSIONS[ctx.session_id] = _Session(weakref.ref(marker))
+        if not _STARTED.is_set():
+            threading.Thread(target=_tidy_forever, name="memory-tidy", daemon=True).start()
+            _STARTED.set()
 
 
 def live_sessions() -> int:
     return len(_LIVE)
 
 
+def release_ended_sessions(now: float | None = None) -> list[str]:
+    """Release every recorded session gone longer than `server.disconnectedSessionTTL`;
+    returns their ids. A session seen active again starts its count afresh."""
+    if not runtime.exists():
+        return []
+    now = time.monotonic() if now is None else now
+    running = runtime.get_instance()
+    ttl = float(config.get_option("server.disconnectedSessionTTL"))
+    with _LOCK:
+        recorded = list(_SESSIONS.items())
+    ended = []
+    for session_id, session in recorded:
+        if running.is_active_session(session_id):
+            session.gone_since = None
+        elif session.gone_since is None:
+            session.gone_since = now
+        elif now - session.gone_since >= ttl:
+            ended.append(session_id)
+    for session_id in ended:
+        with _LOCK:
+            session = _SESSIONS.pop(session_id)
+        running.media_file_mgr.clear_session_refs(session_id)
+        running.uploaded_file_mgr.remove_session_files(session_id)
+        marker = session.marker()
+        if marker is not None and marker.state is not None:
+            marker.state.clear()
+    if ended:
+        running.media_file_mgr.remove_orphaned_files()
+    return ended
+
+
 def tidy() -> None:
-    """Collect garbage; with no session alive, empty the frame caches; give memory back."""
+    """Release ended sessions; with none alive, empty the frame caches; give memory back."""
+    release_ended_sessions()
     gc.collect()
     if not _LIVE:
         loaders.clear_data_caches()
@@ -72,7 +131,7 @@ def tidy() -> None:
 
 
 def give_back() -> None:
-    """Hand freed pages back to the operating system (glibc and Arrow keep them)."""
+    """Hand freed pages back to the operating system (Arrow and glibc keep them)."""
     pa.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
