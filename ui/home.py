@@ -90,7 +90,7 @@ def headline() -> None:
     try:
         analysis = loaders.analyse(state.dataset(), state.active_rules(), state.as_of())
     except LoadError as err:
-        st.error(str(err))
+        st.error(escaping.markdown(err))
         return
     ev = analysis.evaluation
     overall = loaders.derived(analysis, "overview", lambda: summary.overview(ev))

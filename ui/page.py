@@ -264,7 +264,9 @@ def kpi_row(values: dict, previous: dict, compared_with: str | None = None) -> N
             shown,
             delta,
             delta_color="inverse" if key in WORSE_WHEN_UP else "normal",
-            help=f"Change vs {compared_with}" if delta is not None and compared_with else None,
+            help=f"Change vs {escaping.markdown(compared_with)}"
+            if delta is not None and compared_with
+            else None,
         )
 
 
