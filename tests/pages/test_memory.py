@@ -44,8 +44,12 @@ def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
         remove_orphaned_files=lambda: calls.append(("media sweep", "")),
     )
     uploads = SimpleNamespace(remove_session_files=lambda sid: calls.append(("uploads", sid)))
+    tables = SimpleNamespace(clear_all_for_session=lambda sid: calls.append(("tables", sid)))
     running = SimpleNamespace(
-        is_active_session=lambda sid: active[sid], media_file_mgr=media, uploaded_file_mgr=uploads
+        is_active_session=lambda sid: active[sid],
+        media_file_mgr=media,
+        uploaded_file_mgr=uploads,
+        dataframe_source_mgr=tables,
     )
     monkeypatch.setattr(
         memory, "runtime", SimpleNamespace(exists=lambda: True, get_instance=lambda: running)
@@ -68,6 +72,7 @@ def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
     assert calls == [
         ("media refs", "s-1"),
         ("uploads", "s-1"),
+        ("tables", "s-1"),
         ("state", "s-1"),
         ("media sweep", ""),
     ]
