@@ -19,7 +19,7 @@ and stops the page. Three modes, chosen from configuration:
 
 Who may own: a shared passcode proves that someone knows it, not who they are, so the
 name typed with it is a label only (`Alice (passcode)`). Owner-only actions (deleting or
-replacing a saved view, deleting a dataset) need `is_verified()`: a single sign-on user
+replacing a saved view, renaming or deleting a dataset) need `is_verified()`: a single sign-on user
 or the local user of this computer. Anyone can type "Alice"; nobody can act as Alice.
 """
 

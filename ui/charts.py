@@ -55,7 +55,7 @@ def _plain(value):
 
 def _plain_labels(fig: go.Figure) -> None:
     for trace in fig.data:
-        for attr in ("x", "y", "hovertext", "name"):
+        for attr in ("x", "y", "text", "hovertext", "name"):
             value = getattr(trace, attr, None)
             if value is not None:
                 trace[attr] = _plain(value)
