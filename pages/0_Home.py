@@ -4,7 +4,7 @@ choose rules and date."""
 import streamlit as st
 
 from analytics import errors
-from ui import datasets, home, loaders, page, state, views
+from ui import datasets, escaping, home, loaders, page, state, views
 
 page.setup("Admissions analytics", page="Home")
 st.write(
@@ -31,7 +31,7 @@ if dataset is None:
     st.info("No dataset is open yet: upload your exports above or open the sample.")
     st.stop()
 
-st.subheader(f"Dataset: {dataset.label}")
+st.subheader(f"Dataset: {escaping.markdown(dataset.label)}")
 datasets.delete_control()
 try:
     home.reading_options(dataset)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.reporting import summary
-from ui import charts, filters, loaders, page, tables
+from ui import charts, escaping, filters, loaders, page, tables
 
 page.setup("Eligibility")
 analysis = page.require_dataset()
@@ -30,11 +30,14 @@ else:
     if before is None:
         st.caption("This is the earliest cohort: nothing to compare it with.")
     else:
-        st.caption(f"Changes are against {before}, the cohort before it by first application.")
+        before_name = escaping.markdown(before)
+        st.caption(f"Changes are against {before_name}, the cohort before it by first application.")
 page.kpi_row(shown, previous, before)
 ev = loaders.filtered(analysis, chosen)
 
-st.subheader("Eligibility rate" if cohort == page.ALL else f"Eligibility rate: {cohort}")
+st.subheader(
+    "Eligibility rate" if cohort == page.ALL else f"Eligibility rate: {escaping.markdown(cohort)}"
+)
 tabs = st.tabs(["By cohort", "By degree", "By country"])
 for tab, column in zip(tabs, ("cohort", "degree", "country"), strict=True):
     with tab:

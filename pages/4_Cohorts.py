@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.reporting import summary
-from ui import charts, loaders, page, tables
+from ui import charts, escaping, loaders, page, tables
 
 DISPLAY_LIMIT = 5_000
 
@@ -50,8 +50,9 @@ else:
     for column, cohort in ((left, first), (right, second)):
         with column:
             this, _ = tables.cohort_kpis(by_cohort, order, cohort)
-            st.metric(f"{cohort}: eligible", f"{this['eligible']:,} of {this['applicants']:,}")
-            st.metric(f"{cohort}: eligibility rate", f"{this['eligibility_rate']:.1%}")
+            name = escaping.markdown(cohort)
+            st.metric(f"{name}: eligible", f"{this['eligible']:,} of {this['applicants']:,}")
+            st.metric(f"{name}: eligibility rate", f"{this['eligibility_rate']:.1%}")
     gaps_by = loaders.derived(
         analysis, "gaps_by_cohort", lambda: summary.gaps(ev, by="cohort"), chosen
     )

@@ -3,21 +3,21 @@
 import streamlit as st
 
 from analytics.rules import RuleSetError
-from ui import charts, loaders, page, rule_editor, rules_view, state, tables
+from ui import charts, escaping, loaders, page, rule_editor, rules_view, state, tables
 
 user = page.setup("Rules")
 active = state.active_rules()
 try:
     base = loaders.rule_set(active)
 except RuleSetError as err:
-    st.error(str(err))
+    st.error(escaping.markdown(err))
     st.stop()
 
-st.subheader(base.label or base.name)
+st.subheader(escaping.markdown(base.label or base.name))
 if adopted := rule_editor.adoption_caption(active):
     st.caption(adopted)
 if base.description:
-    st.caption(base.description)
+    st.caption(escaping.markdown(base.description))
 page.table(
     rules_view.describe_table(base),
     hide_index=True,
@@ -36,7 +36,7 @@ base_text = loaders.rules_text(active)
 try:
     candidate = rule_editor.edit(base, base_text)
 except RuleSetError as err:
-    st.error(str(err))
+    st.error(escaping.markdown(err))
     st.stop()
 candidate_text = candidate.to_toml(original=base_text)  # what the what-if reads
 is_changed = candidate != base

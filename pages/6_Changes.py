@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.errors import LoadError
 from store import StoreError
-from ui import comparison, page, state
+from ui import comparison, escaping, page, state
 
 page.setup("Changes")
 page.require_dataset()
@@ -12,7 +12,7 @@ current = comparison.open_dataset()
 if current is None:
     st.info(comparison.NOT_STORED)
     st.stop()
-with st.expander(f"This upload: {current.label}"):
+with st.expander(f"This upload: {escaping.markdown(current.label)}"):
     comparison.label_form(current)
 
 others = comparison.candidates(current)
@@ -28,13 +28,14 @@ try:
     with st.spinner("Reading the other upload and comparing…"):
         result = comparison.compare(current, choice)
 except (LoadError, StoreError) as err:
-    st.error(f"The other upload cannot be read: {err}")
+    st.error(f"The other upload cannot be read: {escaping.markdown(err)}")
     st.stop()
 found = result.changes
+old, new = (escaping.markdown(comparison.describe(d)) for d in (result.old, result.new))
+rule_set = escaping.markdown(result.rule_set.label or result.rule_set.name)
 st.caption(
-    f"From {comparison.describe(result.old)}, judged as of {found.old_as_of:%d %b %Y}, to "
-    f"{comparison.describe(result.new)}, judged as of {found.as_of:%d %b %Y}; "
-    f"{result.rule_set.label or result.rule_set.name} rules."
+    f"From {old}, judged as of {found.old_as_of:%d %b %Y}, to "
+    f"{new}, judged as of {found.as_of:%d %b %Y}; {rule_set} rules."
 )
 for column, (label, count, text) in zip(
     st.columns(len(comparison.KPIS)), comparison.kpis(found), strict=True

@@ -87,6 +87,7 @@ ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 ACTIONS = (
     "sign_in",
+    "sign_in_failed",
     "upload",
     "view",
     "export",
@@ -95,8 +96,11 @@ ACTIONS = (
     "rename",
     "adopt_rules",
 )
+# Object id of a failed sign-in: the browser's address, keyed-hashed (never the address).
+CLIENT_ID_PREFIX = "c-"
 ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
+VIEW_EXISTS = "A saved view already has this name: choose another name."
 MAX_LABEL = 200
 MAX_SOURCE_FORMAT = 100
 
@@ -261,7 +265,8 @@ def new_id(kind: str) -> str:
 
 
 def is_id(value: str, kind: str) -> bool:
-    return bool(ID_PATTERN.match(value or "")) and value.startswith(ID_PREFIX[kind] + "-")
+    # fullmatch: with match, "$" also matches before a final newline ("d-…\n" would pass).
+    return bool(ID_PATTERN.fullmatch(value or "")) and value.startswith(ID_PREFIX[kind] + "-")
 
 
 def _now() -> str:
@@ -485,7 +490,7 @@ class Store:
 
     # -- blobs -------------------------------------------------------------------------
     def blob_path(self, sha: str) -> Path:
-        if not SHA_PATTERN.match(sha):
+        if not SHA_PATTERN.fullmatch(sha):
             raise StoreError("Not a file hash: expected 64 hexadecimal characters.")
         return self.blob_root / sha[:2] / sha
 
@@ -737,7 +742,7 @@ class Store:
                         if path.stat().st_mtime < cutoff:
                             path.unlink()
                             removed += 1
-                    elif SHA_PATTERN.match(name) and name not in referenced:
+                    elif SHA_PATTERN.fullmatch(name) and name not in referenced:
                         path.unlink()
                         removed += 1
                 except FileNotFoundError:
@@ -838,8 +843,11 @@ class Store:
         filters: Mapping[str, Sequence[str]] | None = None,
         as_of: str | None = None,
         page: str | None = None,
+        replace: bool = True,
     ) -> SavedView:
-        """Save (or replace, same owner and name) a named view. Records ``save_view``."""
+        """Save (or replace, same owner and name) a named view. Records ``save_view``.
+
+        `replace=False` refuses to replace (for owners whose name is only a label)."""
         owner = _clean_user(owner)
         name = " ".join(str(name).split())[:120]
         if not name:
@@ -860,6 +868,8 @@ class Store:
                 "SELECT id FROM views WHERE owner = ? AND name = ?", (owner, name)
             ).fetchone()
             values = (dataset_id, rule_set, as_of, page, filters_json)
+            if row is not None and not replace:
+                raise StoreError(VIEW_EXISTS)
             if row is None:
                 view_id = self._insert_with_new_id(
                     conn,

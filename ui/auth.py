@@ -9,17 +9,31 @@ and stops the page. Three modes, chosen from configuration:
   nobody gets in: the gate fails closed.
 - **passcode**: no `[auth]`, but `[access] passcode` in secrets or the environment
   variable `ADMISSIONS_PASSCODE`. Everyone who knows it gets in; they give a name for the
-  audit log. Compared in constant time; five wrong tries lock the session.
+  audit log. Compared in constant time. Wrong passcodes are recorded in the store's audit
+  log (`sign_in_failed`, keyed by a keyed hash of the browser's address, never the
+  address or the passcode typed), and five from one address within ten minutes refuse
+  that address until the oldest is ten minutes old, whatever the session: a reload
+  starts a new session, not a new count.
 - **local**: neither. The app serves only this computer: a request that reached it from
   another host is refused with a message saying how to configure sign-in.
+
+Who may own: a shared passcode proves that someone knows it, not who they are, so the
+name typed with it is a label only (`Alice (passcode)`). Owner-only actions (deleting or
+replacing a saved view, renaming or deleting a dataset) need `is_verified()`: a single sign-on user
+or the local user of this computer. Anyone can type "Alice"; nobody can act as Alice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import hashlib
 import hmac
 import ipaddress
+import math
 import os
+import threading
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -27,14 +41,18 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 import store as store_mod
+from ui import escaping
 
 Mode = Literal["oidc", "passcode", "local"]
 
 PASSCODE_ENV = "ADMISSIONS_PASSCODE"
 USER_KEY = "auth_user"
-FAILURES_KEY = "auth_failures"
+MODE_KEY = "auth_mode"  # the mode the session signed in under
 SIGNED_IN_LOGGED_KEY = "auth_sign_in_logged"
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # wrong passcodes from one address within FAILURE_WINDOW, then a wait
+FAILURE_WINDOW = dt.timedelta(minutes=10)
+PASSCODE_SUFFIX = " (passcode)"
+VERIFIED_MODES = ("oidc", "local")
 LOCAL_HOSTNAMES = {"localhost", "localhost.localdomain"}
 LOCAL_LABEL = "local"
 
@@ -54,7 +72,14 @@ NO_ALLOWLIST = (
 )
 UNVERIFIED = "Your identity provider has not verified this email address: verify it, then retry."
 WRONG_PASSCODE = "That passcode is not right. Try again."
-LOCKED = "Too many wrong passcodes in this session. Close the tab and start again later."
+LOCKED = (
+    "Too many wrong passcodes from this address. Try again in {minutes} minute{s}; "
+    "reloading the page does not shorten the wait."
+)
+LABEL_ONLY = (
+    "Signed in with the shared passcode: your name is a label in the audit log, so saved "
+    "views cannot be deleted or replaced from this sign-in."
+)
 NEED_NAME = "Type your name: it goes into the audit log next to what you open and export."
 
 
@@ -139,6 +164,43 @@ def passcode_matches(given: str, expected: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
+def normalise_name(text: str) -> str:
+    """The typed name as one label: compatibility forms folded (NFKC: full-width letters,
+    ligatures), invisible and control characters dropped, whitespace collapsed, so
+    "  Alice ", "Ali\u200bce" and "Ａlice" are all "Alice"."""
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    visible = "".join(
+        " " if ch.isspace() else ch for ch in folded if not unicodedata.category(ch).startswith("C")
+    )
+    return " ".join(visible.split())
+
+
+def passcode_label(name: str) -> str:
+    return f"{normalise_name(name)}{PASSCODE_SUFFIX}"
+
+
+def client_id(address: str | None, key: str) -> str:
+    """The audit log's id for a browser address: a keyed hash (the passcode is the key), so
+    the log can count an address's failures without holding the address itself."""
+    digest = hmac.new(key.encode("utf-8"), str(address or "").encode("utf-8"), hashlib.sha256)
+    return store_mod.CLIENT_ID_PREFIX + digest.hexdigest()[:16]
+
+
+def wait_after_failures(failures: Iterable[dt.datetime], now: dt.datetime) -> dt.timedelta | None:
+    """How long an address must wait, given the times of its recent wrong passcodes (any
+    order); None when it may try. MAX_FAILURES within FAILURE_WINDOW lock it until the
+    oldest of the latest MAX_FAILURES is FAILURE_WINDOW old."""
+    recent = sorted((t for t in failures if now - t < FAILURE_WINDOW), reverse=True)
+    if len(recent) < MAX_FAILURES:
+        return None
+    return recent[MAX_FAILURES - 1] + FAILURE_WINDOW - now
+
+
+def locked_message(wait: dt.timedelta) -> str:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return LOCKED.format(minutes=minutes, s="" if minutes == 1 else "s")
+
+
 # -- the gate -----------------------------------------------------------------------------
 
 
@@ -151,6 +213,29 @@ def _request_origin() -> tuple[str | None, str | None]:
     # st.context.ip_address is None for a loopback peer; report it as such.
     ip = st.context.ip_address
     return host, ip if ip is not None else "127.0.0.1"
+
+
+# Sign-in attempts of every session of this process take turns, so parallel sessions
+# cannot all pass the check before any of their failures is recorded.
+_ATTEMPTS = threading.Lock()
+
+
+def _recent_failures(client: str) -> list[dt.datetime]:
+    since = dt.datetime.now(dt.UTC) - FAILURE_WINDOW
+    entries = store_mod.open_store().audit_log(
+        action="sign_in_failed", object_id=client, since=since, limit=MAX_FAILURES
+    )
+    return [entry.time for entry in entries]
+
+
+def _wait(client: str) -> dt.timedelta | None:
+    return wait_after_failures(_recent_failures(client), dt.datetime.now(dt.UTC))
+
+
+def _record_failure(client: str, name: str) -> None:
+    # The typed name is a claim, not an identity: it goes in the detail, the passcode never.
+    detail = f"wrong passcode; name given: {normalise_name(name)[:80] or '(none)'}"
+    store_mod.open_store().record("(not signed in)", "sign_in_failed", client, detail)
 
 
 def _log_sign_in(user: str) -> None:
@@ -188,7 +273,7 @@ def _oidc(secrets: Mapping[str, Any]) -> str:
     else:
         label = str(email).strip().lower()
         with st.sidebar:
-            st.caption(f"Signed in as {label}")
+            st.caption(f"Signed in as {escaping.markdown(label)}")
             if st.button("Sign out", key="auth_logout"):
                 st.logout()
         return label
@@ -201,10 +286,14 @@ def _oidc(secrets: Mapping[str, Any]) -> str:
 
 def _passcode(expected: str) -> str:
     if st.session_state.get(USER_KEY):
-        return st.session_state[USER_KEY]
-    failures = st.session_state.get(FAILURES_KEY, 0)
-    if failures >= MAX_FAILURES:
-        st.error(LOCKED)
+        user = st.session_state[USER_KEY]
+        with st.sidebar:
+            st.caption(f"Signed in as {escaping.markdown(user)}", help=LABEL_ONLY)
+        return user
+    client = client_id(_request_origin()[1], expected)
+    wait = _wait(client)
+    if wait is not None:
+        st.error(locked_message(wait))
         st.stop()
     st.info("Enter the passcode your programme office gave you to see applicant data.")
     with st.form("auth_passcode_form"):
@@ -212,14 +301,20 @@ def _passcode(expected: str) -> str:
         given = st.text_input("Passcode", key="auth_passcode", type="password")
         submitted = st.form_submit_button("Enter", type="primary")
     if submitted:
-        if not passcode_matches(given, expected):
-            st.session_state[FAILURES_KEY] = failures + 1
-            st.error(LOCKED if failures + 1 >= MAX_FAILURES else WRONG_PASSCODE)
-        elif not " ".join(name.split()):
+        with _ATTEMPTS:
+            wait = _wait(client)  # again: another session may have used up the tries
+            is_right = wait is None and passcode_matches(given, expected)
+            if wait is None and not is_right:
+                _record_failure(client, name)
+                wait = _wait(client)
+        if wait is not None:
+            st.error(locked_message(wait))
+        elif not is_right:
+            st.error(WRONG_PASSCODE)
+        elif not normalise_name(name):
             st.error(NEED_NAME)
         else:
-            st.session_state[USER_KEY] = f"{' '.join(name.split())} (passcode)"
-            st.session_state[FAILURES_KEY] = 0
+            st.session_state[USER_KEY] = passcode_label(name)
             st.rerun()
     st.stop()
     raise AssertionError("unreachable")
@@ -250,6 +345,7 @@ def require_access() -> str:
         user = _passcode(passcode_from(secrets, os.environ))
     else:
         user = _local()
+    st.session_state[MODE_KEY] = mode
     _log_sign_in(user)
     return user
 
@@ -257,3 +353,10 @@ def require_access() -> str:
 def current_user() -> str | None:
     """The label `require_access` returned in this session, if it has run."""
     return st.session_state.get(SIGNED_IN_LOGGED_KEY)
+
+
+def is_verified() -> bool:
+    """The session's user is who the label says (single sign-on, or the local user of
+    this computer), so they may do what only an owner may: delete or replace a saved view,
+    delete a dataset. A shared passcode's typed name is only a label."""
+    return current_user() is not None and st.session_state.get(MODE_KEY) in VERIFIED_MODES

@@ -40,7 +40,32 @@ ACTIVE, EDITED = "Active rules", "Edited rules"  # the what-if chart's two serie
 BACKLOG = vocabulary.FIGURE_LABELS[("renewals", "backlog")]
 
 
+_HTML_SPECIAL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _plain(value):
+    """Text as Plotly shows it literally: Plotly reads tags (`<a href>`, `<b>`, `<br>`) and
+    entities in every label, and group and rule labels come from the user's files."""
+    if isinstance(value, str):
+        return value.translate(_HTML_SPECIAL)
+    is_text_array = getattr(getattr(value, "dtype", None), "kind", "") == "O"
+    if isinstance(value, (tuple, list)) or is_text_array:
+        return [v.translate(_HTML_SPECIAL) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def _plain_labels(fig: go.Figure) -> None:
+    for trace in fig.data:
+        for attr in ("x", "y", "text", "hovertext", "name"):
+            value = getattr(trace, attr, None)
+            if value is not None:
+                trace[attr] = _plain(value)
+    fig.for_each_xaxis(lambda axis: axis.update(categoryarray=_plain(axis.categoryarray)))
+    fig.for_each_yaxis(lambda axis: axis.update(categoryarray=_plain(axis.categoryarray)))
+
+
 def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
+    _plain_labels(fig)
     if title:
         # Only when given: a None title reaches the browser as the text "undefined".
         fig.update_layout(title_text=title)

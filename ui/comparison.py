@@ -25,7 +25,7 @@ import store
 from analytics.errors import LoadError
 from analytics.reporting import changes, exports, vocabulary
 from analytics.rules import RuleSet
-from ui import auth, charts, filters, links, loaders, state
+from ui import auth, charts, escaping, filters, links, loaders, state
 
 PAGE = "Changes"
 OTHER_KEY = "changes_other"
@@ -419,8 +419,9 @@ def label_form(current: store.Dataset) -> None:
     """Rename the open upload ("November export"); only its uploader may."""
     user = auth.current_user()
     when = f"{current.created.astimezone(dt.UTC):{DATE_FORMAT}} UTC"
-    if user != current.owner:
-        st.caption(f"Uploaded {when} by {current.owner}, who alone can rename it.")
+    if user != current.owner or not auth.is_verified():  # a passcode name proves no one
+        owner = escaping.markdown(current.owner)
+        st.caption(f"Uploaded {when} by {owner}, who alone can rename it.")
         return
     with st.form(LABEL_FORM, border=False):
         label = st.text_input(
@@ -434,7 +435,7 @@ def label_form(current: store.Dataset) -> None:
         try:
             renamed = store.open_store().rename_dataset(current.id, label, user)
         except store.StoreError as err:
-            st.error(str(err))
+            st.error(escaping.markdown(err))
             return
         state.set_label(renamed.label)
         st.rerun()

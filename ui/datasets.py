@@ -14,7 +14,7 @@ import streamlit as st
 
 import store
 from analytics.rules import RuleSetError
-from ui import auth, links, state
+from ui import auth, escaping, links, state
 
 DELETE_KEY = "datasets_delete"
 DELETED = "The dataset was deleted, with its saved views; links to it no longer open it."
@@ -37,13 +37,18 @@ def _stored() -> store.Dataset | None:
 
 
 def _is_owner(stored: store.Dataset) -> bool:
+    """The signed-in user uploaded it and is who their label says (a shared passcode's
+    typed name is a label only: `auth.is_verified`)."""
     user = auth.current_user()
-    return user is not None and " ".join(user.split()) == stored.owner
+    return user is not None and auth.is_verified() and " ".join(user.split()) == stored.owner
 
 
 def _delete(dataset_id: str) -> None:
     """on_click of the delete button: delete, forget the link, close the dataset."""
     user = auth.current_user()
+    if not auth.is_verified():
+        st.toast(NOT_OWNER)
+        return
     try:
         store.open_store().delete_dataset(dataset_id, user or "")
     except store.StoreError as err:
@@ -86,9 +91,9 @@ def show_load_error(err: Exception, offer_delete: bool = True) -> None:
     page draws `delete_control` itself)."""
     stored = None if isinstance(err, RuleSetError) else _stored()  # the rules are at fault
     if stored is None:
-        st.error(str(err))
+        st.error(escaping.markdown(err))
         return
-    st.error(f"{UNREADABLE} {err}")
+    st.error(f"{UNREADABLE} {escaping.markdown(err)}")
     if not _is_owner(stored):
         st.caption(NOT_OWNER)
     elif offer_delete:

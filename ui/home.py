@@ -13,7 +13,7 @@ from analytics.errors import LoadError
 from analytics.loading import mapping
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
-from ui import filters, loaders, page, state
+from ui import downloads, escaping, filters, loaders, page, state
 
 UNMAPPED = "(not used)"
 FIELDS = list(rules.FIELDS)
@@ -50,7 +50,7 @@ def mapping_screen(headers: dict[str, str | None], expanded: bool) -> None:
         for i, (header, field) in enumerate(headers.items()):
             default = current.get(header) or field
             choice = st.selectbox(
-                header,
+                escaping.markdown(header),
                 [UNMAPPED, *FIELDS],
                 index=FIELDS.index(default) + 1 if default in FIELDS else 0,
                 key=f"home_map_{i}",
@@ -61,13 +61,14 @@ def mapping_screen(headers: dict[str, str | None], expanded: bool) -> None:
         if left.button("Apply this mapping", key="home_map_apply", type="primary"):
             state.set_mapping(chosen)
             st.rerun()
-        right.download_button(
-            "Download mapping (TOML)",
-            mapping.write_mapping(chosen),
-            file_name="mapping.toml",
-            mime="application/toml",
-            key="home_map_download",
-        )
+        with right:
+            downloads.button(
+                "Download mapping (TOML)",
+                lambda: mapping.write_mapping(chosen),
+                file_name="mapping.toml",
+                mime="application/toml",
+                key="home_map_download",
+            )
 
 
 def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
@@ -89,7 +90,7 @@ def headline() -> None:
     try:
         analysis = loaders.analyse(state.dataset(), state.active_rules(), state.as_of())
     except LoadError as err:
-        st.error(str(err))
+        st.error(escaping.markdown(err))
         return
     ev = analysis.evaluation
     overall = loaders.derived(analysis, "overview", lambda: summary.overview(ev))
@@ -180,22 +181,24 @@ def _rules_upload(active: state.ActiveRules) -> None:
     upload = st.file_uploader("Rule set file", type=["toml"], key="home_rules_file")
     if upload is None:
         if active.origin != "uploaded":
-            st.caption(f"Until a file is uploaded, {active.name} stays active.")
+            st.caption(f"Until a file is uploaded, {escaping.markdown(active.name)} stays active.")
         return
     name = upload.name.rsplit(".", 1)[0]
     try:
         text = upload.getvalue().decode("utf-8")
         rule_set = loaders.parse_uploaded_rules(text, upload.name)
     except UnicodeDecodeError:
-        st.error(f"{upload.name}: not a text file; save the rule set as UTF-8 TOML.")
+        file_name = escaping.markdown(upload.name)
+        st.error(f"{file_name}: not a text file; save the rule set as UTF-8 TOML.")
         return
     except RuleSetError as err:
-        st.error(str(err))
+        st.error(escaping.markdown(err))
         return
     if active.text != text:
         state.set_rules(rule_set.name or name, text, "uploaded")
         st.rerun()
-    st.success(f"Using {rule_set.label or rule_set.name} from {upload.name}.")
+    label = escaping.markdown(rule_set.label or rule_set.name)
+    st.success(f"Using {label} from {escaping.markdown(upload.name)}.")
 
 
 def reading_options(ds: state.OpenFiles) -> None:

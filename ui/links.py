@@ -73,14 +73,20 @@ NO_DATASET = (
 )
 BAD_RULES = "The link names an unknown rule set; the standard rules are used instead."
 GONE_RULES = "The rule set in this link is no longer stored; the standard rules are used instead."
-BAD_AS_OF = "The link's as-of date is not a date (YYYY-MM-DD); today is used instead."
+# As-of dates a link may carry: the engine adds validity years and windows to them, and
+# dates near the calendar's end (9999-12-31) overflow.
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(2200, 12, 31))
+BAD_AS_OF = (
+    "The link's as-of date is not a date between 1900 and 2200 (YYYY-MM-DD); today is used instead."
+)
 BAD_PAGE = "The link names a screen that does not exist; it opened here instead."
 BAD_COMPARE = (
     "The link names a dataset to compare with that is not valid; the previous upload is "
     "used instead."
 )
 BAD_COMPARE_AS_OF = (
-    "The link's comparison dates are not dates (YYYY-MM-DD); each upload's own date is "
+    "The link's comparison dates are not dates between 1900 and 2200 (YYYY-MM-DD); each "
+    "upload's own date is "
     "used instead."
 )
 DROPPED_FILTER = (
@@ -125,7 +131,7 @@ def clean_filters(
     for column, values in (filters or {}).items():
         values = [values] if isinstance(values, str) else list(values)
         column = str(column)
-        if not NAME_PATTERN.match(column) or _is_personal_column(column):
+        if not NAME_PATTERN.fullmatch(column) or _is_personal_column(column):
             dropped = True
             continue
         good = sorted({str(v) for v in values if v is not None and _is_link_value(str(v))})
@@ -172,9 +178,10 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
         if (text := first(key)) is None:
             return None, True
         try:
-            return dt.date.fromisoformat(text), True
+            parsed = dt.date.fromisoformat(text)
         except ValueError:
             return None, False
+        return (parsed, True) if AS_OF_RANGE[0] <= parsed <= AS_OF_RANGE[1] else (None, False)
 
     problems: list[str] = []
     dataset_id = first(DATASET)
@@ -198,7 +205,7 @@ def from_params(params: Mapping[str, str | Sequence[str]]) -> tuple[View, list[s
     if not (old_ok and new_ok):
         problems.append(BAD_COMPARE_AS_OF)
     page = first(PAGE)
-    if page is not None and not NAME_PATTERN.match(page):
+    if page is not None and not NAME_PATTERN.fullmatch(page):
         problems.append(BAD_PAGE)
         page = None
     raw_filters = {

@@ -12,6 +12,11 @@ Two layers, because a rerun must not repeat work that no widget asked for:
   that cannot be read is remembered there too, so a rerun does not read it again.
 Files are read in a child process (`analytics.loading.worker`), never in the server's own:
 a file that crashes the reader ends that child and comes back as a LoadError.
+  unpickled copy on every hit, which for 100,000 rows costs more than a whole page.
+Every cache that holds frames is bounded three ways: entries (a few datasets), time
+(DATA_TTL after it was written) and, for `st.cache_data`, serialized size; with no session
+alive `ui.memory` empties them all (`clear_data_caches`). Streamlit removes an expired
+entry on that cache's next write, not on the minute.
 Callers must treat returned frames as read-only (the analytics functions are pure).
 """
 
@@ -32,7 +37,7 @@ import store
 from analytics import loading, rules
 from analytics.errors import LoadError
 from analytics.loading import fields, worker
-from analytics.reporting import exports, renewals, summary, vocabulary
+from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, printing, state
@@ -42,6 +47,11 @@ SAMPLES_DIR = ROOT / "data" / "samples"
 UPLOAD_TYPES = ("xlsx", "xlsm", "xls", "csv")
 MEMO = "_loaders_memo"
 MEMO_SIZE = 24
+# Shared caches of frames: a colleague opening the same link soon after reads no file
+# again; beyond that, memory is worth more than the seconds a re-read costs.
+DATA_TTL = dt.timedelta(minutes=15)
+DATASETS_KEPT = 4
+LOAD_MAX_SIZE = "1gb"  # serialized LoadResults, all entries together
 
 T = TypeVar("T")
 worker.warm_up()  # the reader's fork server imports the readers now, not on the first upload
@@ -111,7 +121,7 @@ def date_orders(order: str) -> dict[str, str] | None:
     return None if order == "auto" else dict.fromkeys(fields.DATE_FIELDS, order)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32, ttl=DATA_TTL)
 def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
     return worker.list_sheets(loading.Source(name=_name, data=_data))
 
@@ -135,7 +145,7 @@ def _read(files, sheet, mapping, date_order) -> loading.LoadResult:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL, max_size=LOAD_MAX_SIZE)
 def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
     return _read(_files, sheet, mapping, date_order)
 
@@ -151,7 +161,7 @@ def load(ds: state.OpenFiles) -> loading.LoadResult:
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=len(rules.BUILT_IN))
 def builtin_rules_text(name: str) -> str:
     """The built-in file's own text, comments included (an edit is written back into it)."""
     return rules.rule_set_text(name)
@@ -175,7 +185,7 @@ def rule_set(active: state.ActiveRules) -> rules.RuleSet:
 # cache_resource, not cache_data: an Evaluation holds lazily computed tables and the
 # check results (closures included), which need not pickle; it is read-only by contract,
 # so one shared object per (files, options, rules, date) is safe, and it costs no copy.
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL)
 def _evaluate(load_key, rules_key: str, as_of: dt.date, _frame, _rule_set) -> Evaluation:
     return evaluation.evaluate(_frame, _rule_set, as_of=as_of)
 
@@ -218,7 +228,7 @@ def what_if(analysis: Analysis, candidate_text: str, by: str = "cohort") -> pd.D
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16, ttl=DATA_TTL)
 def _what_if(key, candidate_text: str, by: str, _frame, _baseline, _as_of) -> pd.DataFrame:
     from analytics.reporting import summary
 
@@ -259,17 +269,6 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
 def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...]) -> str:
     """The static copy of a table for print (`ui.printing`), computed once per table."""
     return _by_identity("print", frame, lambda: printing.table_html(frame, headers), headers)
-
-
-def csv_bytes(frame: pd.DataFrame, include_personal: bool = False) -> bytes:
-    """The download of a table: `analytics.exports.csv_bytes` (formula-injection safe,
-    personal columns hidden unless included), computed once per table."""
-    return _by_identity(
-        "csv",
-        frame,
-        lambda: exports.csv_bytes(frame, include_personal=include_personal),
-        include_personal,
-    )
 
 
 def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:
@@ -367,3 +366,10 @@ def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, 
     read = store.open_store().read_dataset_files(_dataset_id)
     result = _read(read, sheet, tuple(map(tuple, mapping)), order)
     return _point(evaluation.evaluate(result.frame, rules.parse_rule_set(text, _name), as_of))
+
+
+def clear_data_caches() -> None:
+    """Empty every server-wide cache that holds applicant data (frames, evaluations, sheet
+    names); rule-set caches hold no applicant data and stay."""
+    for cached in (_sheets, _load, _evaluate, _what_if):
+        cached.clear()

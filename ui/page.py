@@ -19,8 +19,21 @@ from streamlit.runtime.pages_manager import PagesManager
 
 import store
 from analytics.errors import LoadError
-from analytics.reporting import vocabulary
-from ui import auth, datasets, downloads, filters, links, loaders, printing, state, tables, views
+from analytics.reporting import exports, vocabulary
+from ui import (
+    auth,
+    datasets,
+    downloads,
+    escaping,
+    filters,
+    links,
+    loaders,
+    memory,
+    printing,
+    state,
+    tables,
+    views,
+)
 
 APP_NAME = "Filler admissions"
 PRINT_STYLES = Path(__file__).with_name("print.css")
@@ -71,6 +84,7 @@ def setup(title: str, page: str | None = None) -> str:
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
     st.html(PRINT_STYLES)  # style only: Streamlit sends it where it takes no room
     user = auth.require_access()
+    memory.watch_session()
     if (
         os.environ.get(OPEN_SAMPLE_ENV) == "1"
         and not state.has_dataset()
@@ -108,7 +122,7 @@ def _share_open_dataset() -> None:
     try:
         links.share_dataset()
     except store.StoreError as err:
-        st.warning(str(err))
+        st.warning(escaping.markdown(err))
         return
     except (OSError, sqlite3.Error):
         log.exception("could not store the open dataset")
@@ -129,8 +143,8 @@ def _sidebar() -> None:
     ds = state.dataset()
     active = state.active_rules()
     with st.sidebar:
-        st.markdown(f"**Dataset:** {ds.label if ds else 'none open'}")
-        st.markdown(f"**Rule set:** {_rules_label(active)}")
+        st.markdown(f"**Dataset:** {escaping.markdown(ds.label) if ds else 'none open'}")
+        st.markdown(f"**Rule set:** {escaping.markdown(_rules_label(active))}")
         st.markdown(f"**As of:** {state.as_of():%d %b %Y}")
         # Every page draws this toggle, and a widget's id includes its page: a toggle kept
         # with persist_state="session" would still start from its default on the first run
@@ -243,17 +257,16 @@ def download_csv(
     mapping: dict[str, str] | None = None,
 ):
     """Download of what the table shows, masked the same way (exports hide the personal
-    columns completely), formula-injection safe; each download is audited."""
+    columns completely), formula-injection safe, made on click; each download is audited."""
     include = state.show_personal()
     shown = loaders.for_display(frame, include, mapping)
-    st.download_button(
+    downloads.button(
         label,
-        loaders.csv_bytes(shown, include_personal=include),
+        lambda: exports.csv_bytes(shown, include_personal=include),
         file_name=file_name,
         mime="text/csv",
         key=key,
-        on_click=downloads.record_export,
-        args=(downloads.export_detail(f"csv {file_name}", include),),
+        audit=downloads.export_detail(f"csv {file_name}", include),
     )
 
 
@@ -315,7 +328,9 @@ def kpi_row(values: dict, previous: dict, compared_with: str | None = None) -> N
             shown,
             delta,
             delta_color="inverse" if key in WORSE_WHEN_UP else "normal",
-            help=f"Change vs {compared_with}" if delta is not None and compared_with else None,
+            help=f"Change vs {escaping.markdown(compared_with)}"
+            if delta is not None and compared_with
+            else None,
         )
 
 
@@ -409,7 +424,8 @@ TRACE_CONFIG = {
 def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
     """How each rule decided one applicant: what was recorded, what the rule needs, the
     result and why (the why column is never cut: wide, and wrapped on long text)."""
-    st.markdown(f"**Decision for {person['applicant_id']}: {person['status']}**")
+    applicant = escaping.markdown(person["applicant_id"])
+    st.markdown(f"**Decision for {applicant}: {person['status']}**")
     table(
         tables.trace(person, analysis.rule_set, analysis.as_of),
         hide_index=True,
@@ -447,5 +463,5 @@ def _applicant_search(analysis: loaders.Analysis) -> None:
             return
         ids = found["applicant_id"].astype("string").tolist()
         picked = st.selectbox("Applicant", ids, key=FIND_PICK_KEY) if len(ids) > 1 else ids[0]
-        if st.button(f"Show decision for {picked}", key="sidebar_find_open"):
+        if st.button(f"Show decision for {escaping.markdown(picked)}", key="sidebar_find_open"):
             _trace_dialog(found.iloc[ids.index(picked)], analysis)

@@ -15,7 +15,7 @@ import streamlit as st
 
 import store
 from analytics import rules
-from ui import links, rules_view, state
+from ui import downloads, escaping, links, rules_view, state
 
 BASE_KEY = "_rules_editor_base"
 PREFIX = "rules_"  # owned by the editor's widgets only: the reset below deletes these keys
@@ -33,7 +33,8 @@ def _reset_when_base_changes(text: str) -> None:
 def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]:
     settings = rules_view.numeric_settings(rule)
     cols = st.columns([3, 2, *([1] * max(len(settings), 1))])
-    cols[0].markdown(f"**{rule.label}**  \n{rules_view.describe(rule)}")
+    label, sentence = escaping.markdown(rule.label), escaping.markdown(rules_view.describe(rule))
+    cols[0].markdown(f"**{label}**  \n{sentence}")
     severity = cols[1].selectbox(
         "Severity",
         list(rules.SEVERITIES),
@@ -43,7 +44,7 @@ def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]
     values = {}
     for col, (setting, value) in zip(cols[2:], settings.items(), strict=False):
         values[setting] = col.number_input(
-            rules_view.setting_label(rule, setting),
+            escaping.markdown(rules_view.setting_label(rule, setting)),
             min_value=0.0,
             value=value,
             step=1.0,
@@ -115,16 +116,18 @@ def adopt_controls(
         try:
             _adopt(candidate, base_text, name, user)
         except store.StoreError as err:
-            st.error(str(err))
+            st.error(escaping.markdown(err))
         else:
             st.rerun()
-    right.download_button(
-        "Download rule set (TOML)",
-        shown.to_toml(original=base_text) if is_changed else base_text,
-        file_name=rules_view.file_name(shown),
-        mime="application/toml",
-        key=f"{PREFIX}download",
-    )
+    text = shown.to_toml(original=base_text) if is_changed else base_text
+    with right:
+        downloads.button(
+            "Download rule set (TOML)",
+            lambda: text,
+            file_name=rules_view.file_name(shown),
+            mime="application/toml",
+            key=f"{PREFIX}download",
+        )
 
 
 def adoption_caption(active: state.ActiveRules) -> str | None:
@@ -134,6 +137,7 @@ def adoption_caption(active: state.ActiveRules) -> str | None:
     if stored is None or stored.version is None:
         return None
     return (
-        f"Version {stored.version} of “{stored.name}”, adopted by {stored.owner} on "
+        f"Version {stored.version} of “{escaping.markdown(stored.name)}”, adopted by "
+        f"{escaping.markdown(stored.owner)} on "
         f"{stored.created:%d %b %Y}."
     )

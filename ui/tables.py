@@ -280,6 +280,7 @@ def what_if_totals(table: pd.DataFrame) -> dict:
 AUDIT_COLUMNS = ["time", "user", "action", "object", "detail", "object_id"]
 AUDIT_ACTIONS = {
     "sign_in": "Signed in",
+    "sign_in_failed": "Wrong passcode",
     "upload": "Uploaded",
     "view": "Opened",
     "export": "Exported",
@@ -319,6 +320,8 @@ def audit_table(entries: Sequence[store.AuditEntry], names: dict[str, str]) -> p
     def name(object_id: str) -> str:
         if not object_id:
             return ""
+        if object_id.startswith(store.CLIENT_ID_PREFIX):
+            return f"browser {object_id}"
         kind = kinds.get(object_id[:1], "object")
         return names.get(object_id, f"{kind} {object_id} (no longer stored)")
 

@@ -14,12 +14,16 @@ import streamlit as st
 
 import store as store_mod
 from analytics import rules
-from ui import auth, links
+from ui import auth, escaping, links
 
 NO_VIEWS = "No saved views yet. Open a dataset, set the filters, then save the view."
 NEED_DATASET = "Open a dataset first: a saved view remembers a stored dataset."
 SAVED = "Saved view “{name}”."
 SAVE_LABEL = "Save this view"
+NOT_VERIFIED = (
+    "Only single sign-on users (or the local user) can delete a saved view: a shared "
+    "passcode cannot prove whose view it is."
+)
 
 
 def list_views() -> list[store_mod.SavedView]:
@@ -41,6 +45,7 @@ def save_current(name: str) -> store_mod.SavedView:
         filters=view.filter_dict(),
         as_of=view.as_of.isoformat() if view.as_of else None,
         page=view.page,
+        replace=auth.is_verified(),  # a label-only name must not replace "its" view
     )
 
 
@@ -65,6 +70,8 @@ def delete_view(view_id: str) -> None:
     user = auth.current_user()
     if user is None:
         raise store_mod.StoreError("Sign in first, then delete the view.")
+    if not auth.is_verified():
+        raise store_mod.StoreError(NOT_VERIFIED)
     store_mod.open_store().delete_view(view_id, user)
 
 
@@ -79,12 +86,14 @@ def render_saved_views(key: str = "views") -> None:
     if not saved:
         st.caption(NO_VIEWS)
         return
-    me = auth.current_user()
+    me = auth.current_user() if auth.is_verified() else None  # only a proven owner deletes
     for view in saved:
         cols = st.columns([4, 1, 1])
         when = view.created.strftime("%d %b %Y") if view.created else ""
-        screen = view.page or links.HOME_PAGE
-        cols[0].markdown(f"**{view.name}** · {screen} · {view.rule_set} · by {view.owner} · {when}")
+        screen = escaping.markdown(view.page or links.HOME_PAGE)
+        name, owner = escaping.markdown(view.name), escaping.markdown(view.owner)
+        rule_set = escaping.markdown(view.rule_set)
+        cols[0].markdown(f"**{name}** · {screen} · {rule_set} · by {owner} · {when}")
         if cols[1].button("Open", key=f"{key}_open_{view.id}"):
             open_view(view.id)
         if view.owner == me and cols[2].button("Delete", key=f"{key}_delete_{view.id}"):
@@ -109,4 +118,4 @@ def render_save_form(key: str = "views_save") -> None:
         except store_mod.StoreError as err:
             st.error(str(err))
         else:
-            st.success(SAVED.format(name=saved.name))
+            st.success(SAVED.format(name=escaping.markdown(saved.name)))

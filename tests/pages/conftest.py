@@ -4,6 +4,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
 import store
+from tests.pages.helpers import Media
 
 
 @pytest.fixture(autouse=True)
@@ -37,15 +38,21 @@ def shared_store() -> store.Store:
 
 
 @pytest.fixture
-def downloads_seen(monkeypatch) -> dict[str, bytes]:
-    """File name -> the bytes a download button handed to the browser."""
-    seen: dict[str, bytes] = {}
-    original = MediaFileManager.add
+def media(monkeypatch) -> Media:
+    """Every file and deferred download the app registers with Streamlit's media manager."""
+    seen = Media()
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
-    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+    def record_add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
         if file_name is not None:
-            seen[file_name] = data
-        return original(self, data, mimetype, coordinates, file_name, is_for_static_download)
+            seen.added[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name, is_for_static_download)
 
-    monkeypatch.setattr(MediaFileManager, "add", add)
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        seen.deferred[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add", record_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return seen

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -107,7 +110,8 @@ def sample_files() -> list[tuple[str, bytes]]:
 
 
 def metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
+    """The value of the metric whose label reads `label` (user text in it is escaped)."""
+    found = [m.value for m in at.metric if literal(m.label) == label]
     assert found, f"no metric labelled {label!r}; have {[m.label for m in at.metric]}"
     return found[0]
 
@@ -155,3 +159,27 @@ def click_download(at: AppTest, key: str) -> AppTest:
 def params(at: AppTest) -> dict[str, list[str]]:
     """The query string as lists of values."""
     return {k: list(v) if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+@dataclass
+class Media:
+    """What download buttons handed Streamlit's media manager in the runs of a test:
+    `added` file name -> bytes stored at once (servable by URL), `deferred` placeholder
+    id -> the callable that makes the file when the browser asks (see `fetch`)."""
+
+    added: dict[str, bytes] = field(default_factory=dict)
+    deferred: dict[str, Callable[[], bytes | str]] = field(default_factory=dict)
+
+    def fetch(self, at: AppTest, key: str) -> bytes:
+        """The file a click on the button `key` downloads, as the browser gets it: the
+        page holds no file and no URL, only a deferred id, whose callable makes the file."""
+        proto = at.download_button(key=key).proto
+        assert proto.url == "", "the page carries a file URL"
+        data = self.deferred[proto.deferred_file_id]()
+        return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def literal(markdown: str) -> str:
+    """The text a Markdown body shows when its user-supplied parts are escaped: every
+    backslash before ASCII punctuation dropped (CommonMark's escape)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)

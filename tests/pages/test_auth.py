@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -127,14 +128,72 @@ class TestPasscode:
         assert not _shown(at)
         assert _shown(self._enter(at, "from-env-42"))
 
-    def test_session_locks_after_repeated_failures(self):
-        at = _app({"access": {"passcode": "correct horse"}}).run()
-        for _ in range(auth.MAX_FAILURES):
+    def test_five_wrong_passcodes_lock_the_address_with_a_stated_wait(self):
+        at = _app(SECRETS).run()
+        for _ in range(auth.MAX_FAILURES - 1):
             at = self._enter(at, "guess")
+            assert at.error[0].value == auth.WRONG_PASSCODE
+        at = self._enter(at, "guess")
+        assert at.error[0].value == auth.LOCKED.format(minutes=10, s="s")
         at = at.run()
-        assert at.error[0].value == auth.LOCKED
+        assert at.error[0].value == auth.LOCKED.format(minutes=10, s="s")
         assert not at.text_input
         assert not _shown(at)
+
+    def test_a_reload_does_not_reset_the_count(self):
+        at = _app(SECRETS).run()
+        for _ in range(auth.MAX_FAILURES):
+            at = self._enter(at, "guess")
+        reloaded = _app(SECRETS).run()  # a new browser session from the same address
+        assert "Too many wrong passcodes" in reloaded.error[0].value
+        assert not reloaded.text_input
+        assert not _shown(reloaded)
+
+    def test_while_locked_even_the_right_passcode_is_refused(self, tmp_path):
+        waiting = _app(SECRETS).run()  # opened its form before the lock
+        guesser = _app(SECRETS).run()
+        for _ in range(auth.MAX_FAILURES):
+            guesser = self._enter(guesser, "guess")
+        waiting = self._enter(waiting, "correct horse")
+        assert not _shown(waiting)
+        assert "Too many wrong passcodes" in waiting.error[0].value
+        assert _sign_ins(tmp_path) == []
+
+    def test_another_address_keeps_its_own_tries(self, monkeypatch):
+        monkeypatch.setattr(auth, "_request_origin", lambda: ("app.clinic.org", "203.0.113.9"))
+        at = _app(SECRETS).run()
+        for _ in range(auth.MAX_FAILURES):
+            at = self._enter(at, "guess")
+        monkeypatch.setattr(auth, "_request_origin", lambda: ("app.clinic.org", "198.51.100.7"))
+        other = _app(SECRETS).run()
+        assert not other.error
+        assert _shown(self._enter(other, "correct horse"))
+
+    def test_every_failure_is_audited_without_the_passcode(self, tmp_path):
+        at = _app(SECRETS).run()
+        at = self._enter(at, "hunter2-guess", name="  Eve  ")
+        at = self._enter(at, "hunter3-guess", name="")
+        entries = store.Store(tmp_path / "store").audit_log(action="sign_in_failed")
+        assert [e.detail for e in entries] == [
+            "wrong passcode; name given: (none)",
+            "wrong passcode; name given: Eve",
+        ]
+        assert {e.user for e in entries} == {"(not signed in)"}
+        (client,) = {e.object_id for e in entries}
+        assert client.startswith(store.CLIENT_ID_PREFIX) and len(client) == 18
+        everything = " ".join(
+            f"{e.user} {e.object_id} {e.detail}"
+            for e in store.Store(tmp_path / "store").audit_log()
+        )
+        assert "hunter" not in everything and "correct horse" not in everything
+
+    @pytest.mark.parametrize("typed", ["  Alice ", "Alice", "Ali\u200bce", "\uff21lice", "Alice\n"])
+    def test_a_name_is_one_label_however_it_is_typed(self, typed):
+        at = self._enter(_app(SECRETS).run(), "correct horse", name=typed)
+        assert at.text[0].value == "Alice (passcode)"
+
+
+SECRETS = {"access": {"passcode": "correct horse"}}
 
 
 OIDC = {
@@ -237,6 +296,46 @@ class TestPureHelpers:
         assert not auth.is_allowed("a@x.org@y.org", [], ["y.org"])
         assert not auth.is_allowed("", [], ["x.org"])
 
+    def test_wait_after_failures(self):
+        now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+        minutes = [dt.timedelta(minutes=m) for m in (1, 2, 3, 4)]
+        four = [now - m for m in minutes]
+        assert auth.wait_after_failures(four, now) is None
+        assert auth.wait_after_failures([*four, now - dt.timedelta(minutes=11)], now) is None
+        # The fifth failure 9 minutes ago: locked until it is 10 minutes old.
+        five = [*four, now - dt.timedelta(minutes=9)]
+        assert auth.wait_after_failures(five, now) == dt.timedelta(minutes=1)
+        # More than five: the fifth newest decides (4 minutes ago: 6 minutes to wait).
+        assert auth.wait_after_failures([*five, now], now) == dt.timedelta(minutes=6)
+
+    def test_locked_message_rounds_up_to_whole_minutes(self):
+        assert auth.locked_message(dt.timedelta(seconds=20)).startswith(
+            "Too many wrong passcodes from this address. Try again in 1 minute;"
+        )
+        assert "in 3 minutes;" in auth.locked_message(dt.timedelta(minutes=2, seconds=1))
+
+    def test_client_id_hides_the_address(self):
+        one = auth.client_id("203.0.113.9", "key")
+        assert one == auth.client_id("203.0.113.9", "key")
+        assert one != auth.client_id("203.0.113.8", "key")
+        assert one != auth.client_id("203.0.113.9", "other key")
+        assert one.startswith(store.CLIENT_ID_PREFIX) and len(one) == 18
+        assert "203.0.113.9" not in one
+
+    @pytest.mark.parametrize(
+        ("typed", "label"),
+        [
+            ("  Alice ", "Alice"),
+            ("Alice\t  Smith", "Alice Smith"),
+            ("Ali\u200bce", "Alice"),  # zero-width space
+            ("\u202eAlice", "Alice"),  # right-to-left override
+            ("\uff21lice", "Alice"),  # full-width A
+            ("\x00\x07", ""),
+        ],
+    )
+    def test_normalise_name(self, typed, label):
+        assert auth.normalise_name(typed) == label
+
     def test_passcode_matches(self):
         assert auth.passcode_matches("ü-pass", "ü-pass")
         assert not auth.passcode_matches("", "")
@@ -252,6 +351,7 @@ class TestShippedConfiguration:
         assert config["server"]["enableXsrfProtection"] is True
         assert 0 < config["server"]["maxUploadSize"] <= 200
         assert config["browser"]["gatherUsageStats"] is False
+        assert config["server"]["enableAgentApi"] is False
 
     def test_example_secrets_configure_sign_on_and_real_secrets_are_ignored(self):
         import tomllib

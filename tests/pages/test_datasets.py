@@ -7,7 +7,7 @@ import pytest
 
 import store
 from analytics.loading import worker
-from tests.pages.helpers import ONE_ROW_CSV, app, params, seed_files
+from tests.pages.helpers import ONE_ROW_CSV, app, literal, params, seed_files
 from ui import auth, datasets
 
 BROKEN = [("broken.xlsx", b"these bytes are no workbook")]
@@ -43,7 +43,7 @@ def _has_delete_button(at) -> bool:
 
 
 def _errors(at) -> list[str]:
-    return [e.value for e in at.error]
+    return [literal(e.value) for e in at.error]
 
 
 class TestStoredOnlyOnceRead:
@@ -145,3 +145,14 @@ class TestDeleteOnHome:
         assert not at.exception
         assert not at.error
         assert not _has_delete_button(at)
+
+    def test_a_passcode_uploader_cannot_delete_even_their_own(self):
+        at = app("app.py", secrets={"access": {"passcode": "correct horse"}}).run()
+        at.text_input(key="auth_name").input("Alice")
+        at.text_input(key="auth_passcode").input("correct horse")
+        next(b for b in at.button if b.label == "Enter").click()
+        at = seed_files(at.run(), [("one.csv", ONE_ROW_CSV)], label="one.csv").run()
+        assert not at.exception
+        [ds] = store.open_store().list_datasets()
+        assert ds.owner == "Alice (passcode)"
+        assert not _has_delete_button(at)  # anyone typing "Alice" would have it too

@@ -17,6 +17,7 @@ from tests.pages.helpers import (
     ONE_ROW_CSV,
     app,
     follow,
+    literal,
     metric,
     params,
     sample_files,
@@ -64,7 +65,7 @@ def _sample_numbers() -> dict[str, str]:
 
 def _one_line_error(at, file_name: str) -> str:
     """The page's only error: one line that starts by naming the file."""
-    (error,) = [e.value for e in at.error]
+    (error,) = [literal(e.value) for e in at.error]
     assert "\n" not in error and error.startswith(f"{file_name}: "), error
     return error
 

@@ -84,7 +84,7 @@ def test_adopt_makes_the_edit_active_everywhere():
     assert metric(other, "Eligible") == f"{_eligible_with_medicine_cme(0)[0]:,}"
 
 
-def test_download_offers_the_edited_toml_with_the_files_comments(downloads_seen):
+def test_download_offers_the_edited_toml_with_the_files_comments(media):
     at = _page()
     at.number_input(key=MEDICINE_CME).set_value(12.0).run()
     assert not at.exception
@@ -93,7 +93,7 @@ def test_download_offers_the_edited_toml_with_the_files_comments(downloads_seen)
     ]
     assert download.proto.label == "Download rule set (TOML)"
     # The edit under its default name: the file's own comments and layout stay.
-    text = downloads_seen["standard_track_edited.toml"].decode("utf-8")
+    text = media.fetch(at, "rules_download").decode("utf-8")
     original = (ROOT / "data" / "rules" / "standard.toml").read_text(encoding="utf-8")
     assert text == (
         original.replace("thresholds = { medicine = 20,", "thresholds = { medicine = 12,")

@@ -136,6 +136,31 @@ class TestOpeningALink:
         assert _texts(at)["dataset"] == "None"
         assert "ds" not in _params(at)
 
+    def test_an_id_with_a_trailing_newline_is_not_an_id(self, shared_store):
+        ds = shared_store.create_dataset([("a.csv", CSV_A)], owner="ana")
+        at = _app()
+        at.query_params["ds"] = ds.id + "\n"  # what ds=<id>%0A decodes to
+        at.run()
+        assert [w.value for w in at.warning] == [links.BAD_DATASET]
+        assert _texts(at)["dataset"] == "None"
+
+    @pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01", "1899-12-31", "2201-01-01"])
+    def test_as_of_outside_1900_to_2200_is_refused(self, shared_store, as_of):
+        at = _app()
+        at.query_params["as_of"] = as_of
+        at.run()
+        assert not at.exception
+        assert [w.value for w in at.warning] == [links.BAD_AS_OF]
+        assert _texts(at)["as_of"] == dt.date.today().isoformat()
+
+    @pytest.mark.parametrize("as_of", ["1900-01-01", "2200-12-31"])
+    def test_as_of_at_the_ends_of_the_range_is_kept(self, shared_store, as_of):
+        at = _app()
+        at.query_params["as_of"] = as_of
+        at.run()
+        assert not at.warning
+        assert _texts(at)["as_of"] == as_of
+
     def test_malformed_link_is_reported_not_a_traceback(self, shared_store):
         at = _app()
         at.query_params.update(
@@ -237,6 +262,12 @@ class TestPureParams:
         kept, dropped = links.clean_filters({"country": ["FR", "jane@clinic.org"]})
         assert kept == (("country", ("FR",)),)
         assert dropped
+
+    @pytest.mark.parametrize("page", ["Gaps\n", "Gaps\r\n", "\nGaps"])
+    def test_page_names_and_filter_columns_match_in_full(self, page):
+        view, problems = links.from_params({"page": page, "f.cohort\n": "a"})
+        assert view.page is None and view.filters == ()
+        assert problems == [links.BAD_PAGE, links.DROPPED_FILTER]
 
     def test_share_query_is_url_encoded(self):
         view = links.View(rule_set="standard", filters=(("cohort", ("2025 spring & co",)),))

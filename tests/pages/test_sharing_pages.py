@@ -223,11 +223,10 @@ class TestSignInOnRealPages:
         assert [c.value for c in at.sidebar.caption].count(auth.LOCAL_NOTICE) == 1
 
 
-def _prepared(script: str = "pages/1_Eligibility.py", personal: bool = False):
+def _report_page(script: str = "pages/1_Eligibility.py", personal: bool = False):
     at = seed_files(app(script), sample_files())
     state.set_show_personal(personal, session=at.session_state)
     at.run()
-    at.button(key=downloads.PREPARE_KEY).click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -240,15 +239,19 @@ def _summary_sheet(data: bytes) -> dict[str, object]:
 
 
 class TestExports:
-    def test_files_are_built_only_when_asked(self, downloads_seen):
-        at = seed_files(app("pages/1_Eligibility.py"), sample_files()).run()
-        assert at.button(key=downloads.PREPARE_KEY).label == "Prepare report files"
-        assert not at.get("download_button")
-        assert downloads_seen == {}
+    def test_the_page_carries_no_file_until_a_click(self, media):
+        at = _report_page()
+        buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+        assert set(buttons) == {"Excel report", "HTML dashboard"}
+        for proto in buttons.values():
+            assert proto.url == ""  # nothing to fetch by URL
+            assert len(proto.deferred_file_id) == 32  # a random placeholder id instead
+        assert media.added == {}  # and nothing stored in Streamlit's media endpoint
+        assert len(media.deferred) == 2
 
-    def test_excel_report_figures_are_the_samples(self, downloads_seen):
-        at = _prepared()
-        (xlsx,) = [v for k, v in downloads_seen.items() if k.endswith(".xlsx")]
+    def test_excel_report_figures_are_the_samples(self, media):
+        at = _report_page()
+        xlsx = media.fetch(at, downloads.XLSX_KEY)
         expected = sample_counts.expected_report()
         status, ren = expected["status"], expected["renewals"]
         figures = _summary_sheet(xlsx)
@@ -286,8 +289,8 @@ class TestExports:
         assert near.max_row - 1 == expected["near_miss"]
         assert not at.exception
 
-    def test_each_download_is_audited(self, downloads_seen):
-        at = _prepared()
+    def test_each_download_is_audited(self):
+        at = _report_page()
         dataset_id = params(at)["ds"][0]
         at = click_download(at, downloads.XLSX_KEY)
         at = click_download(at, downloads.HTML_KEY)
@@ -297,23 +300,20 @@ class TestExports:
             (dataset_id, "xlsx report"),
         ]
 
-    def test_html_dashboard_is_masked_and_self_contained(self, downloads_seen):
-        _prepared()
-        (html,) = [v for k, v in downloads_seen.items() if k.endswith(".html")]
-        text = html.decode("utf-8")
+    def test_html_dashboard_is_masked_and_self_contained(self, media):
+        text = media.fetch(_report_page(), downloads.HTML_KEY).decode("utf-8")
         assert not [n for n in sample_counts.expected_report()["near_miss_names"] if n in text]
         assert "<script src=" not in text and "<link" not in text and "<iframe" not in text
         assert "default-src 'none'" in text
 
-    def test_personal_data_only_when_switched_on(self, downloads_seen):
-        at = _prepared(personal=True)
-        (html,) = [v for k, v in downloads_seen.items() if k.endswith(".html")]
-        text = html.decode("utf-8")
+    def test_personal_data_only_when_switched_on(self, media):
+        at = _report_page(personal=True)
+        text = media.fetch(at, downloads.HTML_KEY).decode("utf-8")
         assert [n for n in sample_counts.expected_report()["near_miss_names"] if n in text]
         click_download(at, downloads.XLSX_KEY)
         assert [e.detail for e in _audit("export")] == ["xlsx report (personal data included)"]
 
-    def test_csv_download_is_injection_safe_and_audited(self, downloads_seen):
+    def test_csv_download_is_injection_safe_and_audited(self, media):
         hostile = (
             b"Applicant ID,Name,Cohort,Notes\n"
             b"A1,Jane Doe,C1,ok\n"
@@ -321,7 +321,8 @@ class TestExports:
         )
         at = seed_files(app("app.py"), [("hostile.csv", hostile)]).run()
         assert not at.exception
-        text = downloads_seen["rejected.csv"].decode("utf-8-sig")
+        assert media.added == {}
+        text = media.fetch(at, "home_download_rejected").decode("utf-8-sig")
         assert "'@SUM(1)" in text
         assert "HYPERLINK" not in text  # a name column: masked unless personal data is on
         click_download(at, "home_download_rejected")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+import store
+from tests.pages.helpers import literal
 from ui import views
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,6 +18,7 @@ TIMEOUT = 30
 def _home():
     import streamlit as st
 
+    import store
     from ui import auth, links, state, views
 
     auth.require_access()
@@ -29,6 +32,11 @@ def _home():
     st.text(f"files={[n for n, _ in ds.files] if ds else []}")
     st.text(f"rules={state.active_rules().name}")
     st.text(f"filters={links.current_view().filter_dict()}")
+    if st.button("Delete by id", key="t_delete"):
+        try:
+            views.delete_view(st.session_state["t_view_id"])
+        except store.StoreError as err:
+            st.error(str(err))
     views.render_save_form()
     views.render_saved_views()
 
@@ -61,14 +69,14 @@ def test_save_then_a_colleague_opens_it(shared_store):
     at.button(key="t_open").click().run()
     at = _save(at, "Spring, advanced")
     assert not at.exception
-    assert at.success[0].value == views.SAVED.format(name="Spring, advanced")
+    assert literal(at.success[0].value) == views.SAVED.format(name="Spring, advanced")
     [saved] = shared_store.list_views()
     assert saved.rule_set == "advanced"
     assert saved.filters == {"cohort": ["2025-spring"]}
 
     colleague = _app().run()
     assert _texts(colleague)["files"] == "[]"
-    assert "Spring, advanced" in colleague.markdown[0].value
+    assert "Spring, advanced" in literal(colleague.markdown[0].value)
     colleague.button(key=f"views_open_{saved.id}").click().run()
     assert not colleague.exception
     assert _texts(colleague) == {
@@ -100,6 +108,51 @@ def test_someone_elses_view_has_no_delete_button(shared_store):
     at = _app().run()
     assert [b.key for b in at.button if b.label == "Open"] == [f"views_open_{saved.id}"]
     assert not [b for b in at.button if b.label == "Delete"]
+
+
+PASSCODE = {"access": {"passcode": "correct horse"}}
+
+
+def _signed_in_with_passcode(name: str) -> AppTest:
+    at = AppTest.from_function(_home, default_timeout=TIMEOUT)
+    at.secrets.update(PASSCODE)
+    at.run()
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_passcode").input("correct horse")
+    next(b for b in at.button if b.label == "Enter").click()
+    return at.run()
+
+
+class TestSharedPasscodeGrantsNoOwnership:
+    def test_typing_someone_elses_name_cannot_delete_or_replace_their_view(self, shared_store):
+        alice = _signed_in_with_passcode("Alice")
+        alice.button(key="t_open").click().run()
+        alice = _save(alice, "Spring")
+        [saved] = shared_store.list_views()
+        assert saved.owner == "Alice (passcode)"
+        assert not [b for b in alice.button if b.label == "Delete"]  # not even Alice herself
+
+        impostor = _signed_in_with_passcode("  Alice ")
+        assert not impostor.exception
+        assert not [b for b in impostor.button if b.label == "Delete"]
+        # Even a request that skips the missing button (the view's id is in every link).
+        impostor.session_state["t_view_id"] = saved.id
+        impostor = impostor.button(key="t_delete").click().run()
+        assert impostor.error[0].value == views.NOT_VERIFIED
+        impostor.button(key="t_open").click().run()
+        impostor = _save(impostor, "Spring")
+        assert impostor.error[0].value == store.VIEW_EXISTS
+        assert shared_store.list_views() == [saved]
+        assert [e.action for e in shared_store.audit_log(object_id=saved.id)] == ["save_view"]
+
+    def test_the_local_user_still_owns_their_views(self, shared_store):
+        at = _app().run()
+        at.button(key="t_open").click().run()
+        at = _save(at, "Mine")
+        at = _save(at, "Mine")  # saving again replaces a proven owner's own view
+        assert at.success
+        [saved] = shared_store.list_views()
+        assert [b.key for b in at.button if b.label == "Delete"] == [f"views_delete_{saved.id}"]
 
 
 class TestAuditPage:

@@ -1,0 +1,79 @@
+"""The server gives back a closed session's data: the session counts as alive exactly as
+long as its session state, and with none alive the frame caches are emptied."""
+
+from __future__ import annotations
+
+import gc
+from types import SimpleNamespace
+
+from tests.pages.helpers import app, sample_files, seed_files
+from ui import memory
+
+
+def test_a_session_is_alive_as_long_as_its_state(monkeypatch):
+    cleared = []
+    monkeypatch.setattr(memory.loaders, "clear_data_caches", lambda: cleared.append(True))
+    gc.collect()
+    before = memory.live_sessions()
+    at = seed_files(app("pages/1_Eligibility.py"), sample_files()).run()
+    assert not at.exception
+    assert memory.live_sessions() == before + 1
+    at.run()
+    assert memory.live_sessions() == before + 1  # one marker per session, not per run
+    del at
+    gc.collect()
+    assert memory.live_sessions() == before
+
+
+def test_with_no_session_alive_the_frame_caches_are_emptied(monkeypatch):
+    cleared = []
+    monkeypatch.setattr(memory.loaders, "clear_data_caches", lambda: cleared.append(True))
+    monkeypatch.setattr(memory, "_LIVE", set())
+    memory.tidy()
+    assert cleared == [True]
+    monkeypatch.setattr(memory, "_LIVE", {memory._Live(None)})
+    memory.tidy()
+    assert cleared == [True]  # someone is still working: their caches stay
+
+
+def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
+    calls: list[tuple[str, str]] = []
+    active = {"s-1": True}
+    media = SimpleNamespace(
+        clear_session_refs=lambda sid: calls.append(("media refs", sid)),
+        remove_orphaned_files=lambda: calls.append(("media sweep", "")),
+    )
+    uploads = SimpleNamespace(remove_session_files=lambda sid: calls.append(("uploads", sid)))
+    tables = SimpleNamespace(clear_all_for_session=lambda sid: calls.append(("tables", sid)))
+    running = SimpleNamespace(
+        is_active_session=lambda sid: active[sid],
+        media_file_mgr=media,
+        uploaded_file_mgr=uploads,
+        dataframe_source_mgr=tables,
+    )
+    monkeypatch.setattr(
+        memory, "runtime", SimpleNamespace(exists=lambda: True, get_instance=lambda: running)
+    )
+    monkeypatch.setattr(memory, "config", SimpleNamespace(get_option=lambda name: 120))
+    state = SimpleNamespace(clear=lambda: calls.append(("state", "s-1")))
+    marker = memory._Live(state)
+    monkeypatch.setattr(memory, "_SESSIONS", {"s-1": memory._Session(memory.weakref.ref(marker))})
+
+    assert memory.release_ended_sessions(now=0) == []  # connected
+    active["s-1"] = False
+    assert memory.release_ended_sessions(now=10) == []  # gone: Streamlit may still resume it
+    assert memory.release_ended_sessions(now=129) == []
+    active["s-1"] = True
+    assert memory.release_ended_sessions(now=140) == []  # it came back: the count restarts
+    active["s-1"] = False
+    assert memory.release_ended_sessions(now=150) == []
+    assert calls == []
+    assert memory.release_ended_sessions(now=270) == ["s-1"]  # 120 s gone: released
+    assert calls == [
+        ("media refs", "s-1"),
+        ("uploads", "s-1"),
+        ("tables", "s-1"),
+        ("state", "s-1"),
+        ("media sweep", ""),
+    ]
+    assert memory.release_ended_sessions(now=400) == []  # once
