@@ -12,12 +12,14 @@ import pytest
 
 import store
 from analytics import loading
+from tests.analytics.hostile_files import far_reference
 from tests.e2e.test_browser import EXCEPTION, page_title, sidebar_links, wait_for_run
 from tests.pages.helpers import sample_files
 
 ROOT = Path(__file__).resolve().parents[2]
 PIXEL_HOST = "127.0.0.1:9"
 HOSTILE = f"![p](http://{PIXEL_HOST}/pixel.png) <img src=x> **bold** :red[red]"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_URL = re.compile(r"/media/[0-9a-f]+\.[a-z]+")
 
 
@@ -113,7 +115,7 @@ def test_markdown_in_a_view_name_and_a_rule_label_is_shown_as_text(browser, app)
         page.locator('[data-testid="stAlertContentSuccess"]').first.wait_for()
         wait_for_run(page)
         page.get_by_label("Name this view").fill(HOSTILE)
-        page.get_by_role("button", name="Save view").click()
+        page.get_by_role("button", name="Save this view").click()
         page.locator('[data-testid="stAlertContentSuccess"]', has_text="Saved view").wait_for()
         wait_for_run(page)
         main = page.locator('[data-testid="stMain"]')
@@ -128,3 +130,42 @@ def test_markdown_in_a_view_name_and_a_rule_label_is_shown_as_text(browser, app)
         assert not [url for url in fetched if PIXEL_HOST in url]
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_a_far_cell_workbook_is_read_and_the_server_goes_on(browser, app):
+    """Issue 13's 4.9 KB killer: one cell written `xfd1048576` (lower case) made calamine
+    ask for 512 GiB and abort the server for every user. Uploaded in a real browser, it is
+    read (its two rows: one applicant, one row without an ID), and the server still serves
+    another screen, in this session and in a new one."""
+    far = far_reference("xfd1048576")
+    context = browser.new_context(base_url=app.url, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto("/")
+        wait_for_run(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            {"name": "far.xlsx", "mimeType": XLSX_MIME, "buffer": far}
+        )
+        rows_read = page.locator('[data-testid="stMetric"]', has_text="Rows read").first
+        rows_read.wait_for()
+        wait_for_run(page)
+        assert page.locator(EXCEPTION).count() == 0
+        # Written by hand: the header, one applicant, and the far cell's row (no ID).
+        assert rows_read.locator('[data-testid="stMetricValue"]').inner_text().strip() == "2"
+        _go(page, "Eligibility")
+        assert page_title(page) == "Eligibility"
+    finally:
+        context.close()
+    status, _ = _get_without_cookies(app.url + "/_stcore/health")
+    assert status == 200, "the server no longer answers its health check"
+    fresh = browser.new_context(base_url=app.url)
+    try:
+        other = fresh.new_page()
+        other.goto("/")
+        wait_for_run(other)
+        other.get_by_role("button", name="Open the sample").wait_for()
+        assert other.locator(EXCEPTION).count() == 0
+    finally:
+        fresh.close()

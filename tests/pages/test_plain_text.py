@@ -9,7 +9,7 @@ import string
 import pytest
 
 from tests.pages.helpers import ROOT, app, literal, sample_files, seed_files
-from ui import escaping, state
+from ui import escaping, state, views
 
 PIXEL = "![p](http://127.0.0.1:9/pixel.png)"
 HOSTILE = f"{PIXEL} <img src=x onerror=alert(1)> **bold** :red[red] $x^2$ www.example.org"
@@ -96,7 +96,7 @@ class TestOnThePages:
         at = seed_files(app("app.py"), files, label=name).run()
         assert not at.exception
         at.text_input(key="views_save_name").input(HOSTILE)
-        next(b for b in at.button if b.label == "Save view").click()
+        next(b for b in at.button if b.label == views.SAVE_LABEL).click()
         at.run()
         assert not at.exception
         bodies = _bodies(at) + [s.value for s in at.success]

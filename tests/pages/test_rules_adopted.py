@@ -3,7 +3,7 @@ numbers, and the same name and version for everyone who opens the link."""
 
 import tomllib
 
-from tests.pages.helpers import ROOT, app, params, sample_files, seed_files
+from tests.pages.helpers import ROOT, app, literal, params, sample_files, seed_files
 from ui import state
 
 MEDICINE_CME = "rules_admission_cme_hours_thresholds.medicine"
@@ -25,7 +25,7 @@ def _edit(at):
 
 def _sidebar_rules(at) -> str:
     (line,) = [m.value for m in at.sidebar.markdown if m.value.startswith("**Rule set:**")]
-    return line
+    return literal(line)
 
 
 def _local_user(shared_store) -> str:
@@ -33,10 +33,10 @@ def _local_user(shared_store) -> str:
     return signed_in
 
 
-def test_the_edit_is_offered_under_a_name_with_labels_that_follow(downloads_seen):
+def test_the_edit_is_offered_under_a_name_with_labels_that_follow(media):
     at = _edit(_rules_page())
     assert at.text_input(key="rules_adopt_name").value == "Standard track, edited"
-    text = downloads_seen["standard_track_edited.toml"].decode("utf-8")
+    text = media.fetch(at, "rules_download").decode("utf-8")
     assert text == (
         STANDARD.replace('name = "standard"\n', 'name = "Standard track, edited"\n')
         .replace('label = "Standard track"\n', 'label = "Standard track, edited"\n')
@@ -72,8 +72,8 @@ def test_adopting_stores_version_one_and_every_screen_names_it(shared_store):
     )
 
     assert _sidebar_rules(at) == "**Rule set:** Standard track, edited (version 1)"
-    assert at.subheader[0].value == "Standard track, edited (version 1)"
-    assert f"adopted by {user} on " in " ".join(c.value for c in at.caption)
+    assert literal(at.subheader[0].value) == "Standard track, edited (version 1)"
+    assert f"adopted by {user} on " in literal(" ".join(c.value for c in at.caption))
     shown = at.dataframe[0].value
     assert "Experience in aesthetics (1 year required)" in shown["rule"].tolist()
     assert "Experience in aesthetics (1 year recommended)" not in shown["rule"].tolist()
@@ -87,7 +87,7 @@ def test_adopting_stores_version_one_and_every_screen_names_it(shared_store):
     assert state.active_rules(session=colleague.session_state).origin == "edited"
 
 
-def test_adopting_again_under_the_name_makes_version_two(shared_store, downloads_seen):
+def test_adopting_again_under_the_name_makes_version_two(shared_store, media):
     at = _edit(_rules_page())
     at.button(key="rules_adopt").click().run()
     # The editor starts again from version 1; its name is offered again.
@@ -100,7 +100,7 @@ def test_adopting_again_under_the_name_makes_version_two(shared_store, downloads
     assert _sidebar_rules(at) == "**Rule set:** Standard track, edited (version 2)"
     # Nothing edited since: the download is version 2 as stored.
     (latest,) = [r for r in shared_store.list_rule_sets() if r.version == 2]
-    assert downloads_seen["standard_track_edited_version_2.toml"].decode() == latest.text
+    assert media.fetch(at, "rules_download").decode() == latest.text
 
 
 def test_a_name_of_ones_own(shared_store):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.helpers import INTAKE, PAGES, app, metric, seed_files
+from tests.pages.helpers import INTAKE, PAGES, app, literal, metric, seed_files
 from ui import views
 
 
@@ -21,7 +21,7 @@ def test_a_view_saved_on_cohorts_reopens_there_with_both_filters(shared_store):
     assert metric(at, "Applicants") == "2"
     at = _save(at, "Spring, Ireland")
     assert not at.exception
-    assert at.sidebar.success[0].value == views.SAVED.format(name="Spring, Ireland")
+    assert literal(at.sidebar.success[0].value) == views.SAVED.format(name="Spring, Ireland")
     (saved,) = shared_store.list_views()
     assert saved.page == "Cohorts"
     assert saved.filters == {"cohort": ["2026-Spring"], "country": ["Ireland"]}
