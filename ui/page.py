@@ -385,6 +385,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
                 label,
                 offered,
                 key=key,
+                format_func=lambda value, column=column: vocabulary.value_words(column, value),
                 on_change=_publish_filters,
                 args=(prefix,),
                 persist_state=state.KEPT,

@@ -193,6 +193,12 @@ def _category_words(series: pd.Series, words: Mapping[str, str]) -> pd.Series:
     return text.map(words).astype("string").fillna(text)
 
 
+def value_words(column: str, value: object) -> str:
+    """One cell value of `column` as a person reads it ("non_healthcare" -> its label);
+    values this module has no word for are shown as they are."""
+    return VALUE_LABELS.get(column, {}).get(str(value), str(value))
+
+
 def in_words(frame: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """`frame` with its cells in words (headers unchanged): category keys as labels, blank
     groups as "Not given" / "Unassigned", rule ids as rule labels, rate differences in

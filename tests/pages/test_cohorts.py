@@ -11,6 +11,7 @@ from tests.pages.helpers import (
     chart_traces,
     cohorts_export,
     metric,
+    params,
     rule_labels,
     sample_files,
     seed_files,
@@ -197,3 +198,15 @@ def test_sample_counts_are_recounted_from_the_files():
     assert metric(at, "Applicants") == f"{dublin['applicants']:,}"
     assert metric(at, "Eligible") == f"{dublin['eligible']:,}"
     assert len(at.dataframe[0].value) == dublin["applicants"]
+
+
+def test_degree_choices_read_as_words_and_links_keep_the_codes():
+    export = b"Applicant ID,Cohort,Degree\nC1,2026-Spring,MBA\nC2,2026-Spring,RN\nC3,2026-Spring,\n"
+    at = _page([("degrees.csv", export)])
+    degree = at.multiselect(key="cohorts_degree")
+    # MBA is a non-healthcare degree, RN nursing (DOMAIN 3.3); the blank cell is offered too.
+    assert list(degree.options) == ["Non-healthcare degree", "Nursing", "(blank)"]
+    degree.set_value(["non_healthcare"]).run()
+    assert not at.exception
+    assert metric(at, "Applicants") == "1"
+    assert params(at)["f.degree"] == ["non_healthcare"]  # the code, not the words
