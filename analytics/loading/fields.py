@@ -179,6 +179,18 @@ DEGREE_CATEGORIES: dict[str, list[str]] = {
 DEGREE_LOOKUP: dict[str, str] = {
     text: category for category, texts in DEGREE_CATEGORIES.items() for text in texts
 }
+# A cell naming several credentials ("MD, PhD", "RN/BSN", "MBBS (India)") is split at these
+# (RE2, on the normalised text) when the whole cell is no known degree; the category is the
+# first of DEGREE_PRECEDENCE that any part names ("RN, MD" is medicine). DOMAIN 3.3.
+DEGREE_SEPARATORS = r"[,;/&()]|\band\b"
+DEGREE_PRECEDENCE: tuple[str, ...] = (
+    "medicine",
+    "dentistry",
+    "physician_associate",
+    "nursing",
+    "other_healthcare",
+    "non_healthcare",
+)
 
 # Specialty text, normalised as degrees are -> category key; other text is "other" (3.4).
 SPECIALTY_CATEGORIES: dict[str, list[str]] = {

@@ -62,6 +62,11 @@ _TRUE = pa.array(sorted(fields.TRUE_WORDS))
 _FALSE = pa.array(sorted(fields.FALSE_WORDS))
 _DEGREE_KEYS = pa.array(list(fields.DEGREE_LOOKUP))
 _DEGREE_VALUES = pa.array(list(fields.DEGREE_LOOKUP.values()))
+_DEGREE_RANKS = pa.array(
+    [fields.DEGREE_PRECEDENCE.index(c) for c in fields.DEGREE_LOOKUP.values()], type=pa.int64()
+)
+_NO_RANK = len(fields.DEGREE_PRECEDENCE)
+_DEGREE_BY_RANK = pa.array([*fields.DEGREE_PRECEDENCE, None], type=pa.string())
 _SPECIALTY_KEYS = pa.array(list(fields.SPECIALTY_LOOKUP))
 _SPECIALTY_VALUES = pa.array(list(fields.SPECIALTY_LOOKUP.values()))
 
@@ -259,13 +264,33 @@ def _normalise_category(cells: pd.Series):
 
 
 def parse_degree(cells: pd.Series) -> Parsed:
-    """Degree text -> category key; unknown text is a problem and the value missing."""
+    """Degree text -> category key; unknown text is a problem and the value missing.
+
+    A cell that is no known degree as a whole is split into the credentials it names
+    (DOMAIN 3.3): "MD, PhD" is medicine, "MBA; RN" nursing; "n/a" stays one word. The work
+    is done once per distinct cell text.
+    """
     text = _normalise_category(cells)
-    category = _lookup(text, _DEGREE_KEYS, _DEGREE_VALUES)
+    distinct = pc.unique(text)
+    category = pc.coalesce(
+        _lookup(distinct, _DEGREE_KEYS, _DEGREE_VALUES), _degree_of_parts(distinct)
+    )
+    category = pc.take(category, pc.index_in(text, value_set=distinct))
     bad = _mask(pc.and_(pc.is_valid(text), pc.not_equal(text, ""))) & ~_mask(pc.is_valid(category))
     return Parsed(
         _text_series(category, cells.index), _problems(bad, cells.index, UNRECOGNISED_DEGREE)
     )
+
+
+def _degree_of_parts(texts: pa.Array) -> pa.Array:
+    """Each text split at the credential separators, every part looked up; the category is
+    the first of DEGREE_PRECEDENCE any part names, null when no part names one."""
+    parts = pc.split_pattern_regex(texts, fields.DEGREE_SEPARATORS)
+    owner = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)
+    ranks = _lookup(pc.utf8_trim_whitespace(pc.list_flatten(parts)), _DEGREE_KEYS, _DEGREE_RANKS)
+    best = np.full(len(texts), _NO_RANK, dtype="int64")
+    np.minimum.at(best, owner, pc.fill_null(ranks, _NO_RANK).to_numpy(zero_copy_only=False))
+    return pc.take(_DEGREE_BY_RANK, pa.array(best))
 
 
 def parse_specialty(cells: pd.Series) -> Parsed:
