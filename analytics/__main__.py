@@ -74,7 +74,10 @@ def _add_reading_options(command: argparse.ArgumentParser) -> None:
         f"(default: {rules.DEFAULT_RULE_SET})",
     )
     command.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
-    command.add_argument("--sheet", help="the sheet to read in every workbook")
+    command.add_argument(
+        "--sheet",
+        help="read only this sheet of every workbook (default: every sheet with a header row)",
+    )
     command.add_argument("--mapping", help="TOML file mapping source headers to fields")
     command.add_argument("--format", choices=("json", "text"), default="json")
 

@@ -9,10 +9,19 @@ column-mapping files a user makes for headers the app does not know.
 from analytics.loading.loader import (
     LoadResult,
     SheetInfo,
+    SkippedSheet,
     Source,
     applicant_key,
     list_sheets,
     load_exports,
 )
 
-__all__ = ["LoadResult", "SheetInfo", "Source", "applicant_key", "list_sheets", "load_exports"]
+__all__ = [
+    "LoadResult",
+    "SheetInfo",
+    "SkippedSheet",
+    "Source",
+    "applicant_key",
+    "list_sheets",
+    "load_exports",
+]

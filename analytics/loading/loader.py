@@ -31,6 +31,11 @@ DUPLICATE_COLUMNS = [
     "kept_row",
 ]
 NO_ID_REASON = "no applicant_id"
+# Why a sheet of a workbook read without a sheet choice was left out (DOMAIN 3.1).
+SKIPPED_NO_HEADER = "no header row"
+SKIPPED_NO_ID = "no applicant ID column"
+SKIPPED_EMPTY = "empty"
+SKIPPED_ONLY_ERRORS = "only Excel error values"
 ERRORS_HINT = (
     "the formulas failed when the file was saved; fix them in Excel, or paste the values, "
     "and upload again"
@@ -70,6 +75,19 @@ class SheetInfo:
 
 
 @dataclass
+class SkippedSheet:
+    """A sheet not read because no sheet was chosen and it holds no table to analyse.
+
+    `reason` is one of the SKIPPED_* texts; `columns_found` the headers it seems to have
+    (for a sheet without a header row, the fullest of its first rows)."""
+
+    file: str
+    sheet: str
+    reason: str
+    columns_found: list[str] = field(default_factory=list)
+
+
+@dataclass
 class LoadResult:
     frame: pd.DataFrame
     problems: pd.DataFrame
@@ -77,7 +95,8 @@ class LoadResult:
     duplicates: pd.DataFrame
     rows_read: int
     extra_columns: list[str]
-    sources: list[SheetInfo]
+    sources: list[SheetInfo]  # every sheet read, files and sheets in the order read
+    skipped: list[SkippedSheet] = field(default_factory=list)
 
 
 def list_sheets(source: Source) -> list[str]:
@@ -94,20 +113,25 @@ def load_exports(
 ) -> LoadResult:
     """Read every source (in the order given) into one LoadResult.
 
-    `sheet` picks the sheet in each workbook (CSV files have one); `mapping` maps source
-    headers (raw or normalised) to canonical fields; `date_order` forces "dmy"/"mdy" per
-    canonical date field; `on_source` is called with each source before it is read.
+    `sheet` picks the sheet in each workbook (CSV files have one); without it every sheet
+    with a header row is read, each as if it were a file of its own, and the others are
+    listed in `skipped`. `mapping` maps source headers (raw or normalised) to canonical
+    fields; `date_order` forces "dmy"/"mdy" per canonical date field; `on_source` is
+    called with each source before it is read.
     """
     if isinstance(sources, Source):
         sources = [sources]
     mapping = _check_mapping(mapping or {})
     date_order = _check_date_order(date_order or {})
-    parts = []
+    parts: list[_Part] = []
+    skipped: list[SkippedSheet] = []
     for src in sources:
         if on_source is not None:
             on_source(src)
-        parts.append(_load_source(src, sheet, mapping, date_order))
-    result = _combine(parts)
+        read, left_out = _load_source(src, sheet, mapping, date_order)
+        parts += read
+        skipped += left_out
+    result = _combine(parts, skipped)
     del parts
     pa.default_memory_pool().release_unused()  # hand Arrow's scratch memory back at once
     return result
@@ -150,44 +174,39 @@ def _check_date_order(date_order: dict[str, str]) -> dict[str, str]:
 
 def _load_source(
     src: Source, sheet: str | None, mapping: dict[str, str], date_order: dict[str, str]
-) -> _Part:
+) -> tuple[list[_Part], list[SkippedSheet]]:
+    """The sheets of one file that are read, and those left out (DOMAIN 3.1)."""
     book = reading.open_workbook(src.name, src.data)
     known = reading.known_headers(mapping)
     if sheet is not None and book.kind != "csv":
-        if sheet not in book.sheet_names:
-            raise LoadError(
-                f"{src.name}: there is no sheet named '{sheet}'; the sheets are: "
-                + ", ".join(f"'{s}'" for s in book.sheet_names)
-                + ": choose one of them",
-                file=src.name,
-            )
-        raw = book.read(sheet)
-        if raw.cells.empty and raw.error_cells:
-            raise LoadError(
-                f"{src.name}: sheet '{sheet}' holds only Excel error values "
-                f"({raw.error_cells} cells such as #N/A or #REF!), no data: {ERRORS_HINT}",
-                file=src.name,
-            )
-        if raw.cells.empty:
-            raise LoadError(
-                f"{src.name}: sheet '{sheet}' is empty: choose the sheet that holds the data",
-                file=src.name,
-            )
-        header = reading.find_header_row(raw.cells, known)
-        if header is None:
-            raise _no_header(src.name, raw)
-        return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
+        return [_load_named_sheet(src, book, sheet, known, mapping, date_order)], []
 
+    parts: list[_Part] = []
+    skipped: list[SkippedSheet] = []
     first_with_data = None
+    no_id: NoHeaderError | None = None
     error_cells = 0
     for raw in book.sheets():
         error_cells += raw.error_cells
         if raw.cells.empty:
+            reason = SKIPPED_ONLY_ERRORS if raw.error_cells else SKIPPED_EMPTY
+            skipped.append(SkippedSheet(src.name, raw.name, reason))
             continue
         first_with_data = first_with_data or raw
         header = reading.find_header_row(raw.cells, known)
-        if header is not None:
-            return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
+        if header is None:
+            found = reading.header_guess(raw.cells)
+            skipped.append(SkippedSheet(src.name, raw.name, SKIPPED_NO_HEADER, found))
+            continue
+        try:
+            parts.append(_build_part(src.name, book.sheet_names, raw, header, mapping, date_order))
+        except NoHeaderError as err:  # a header row, but nothing says who each row is
+            no_id = no_id or err
+            skipped.append(SkippedSheet(src.name, raw.name, SKIPPED_NO_ID, err.columns_found))
+    if parts:
+        return parts, skipped
+    if no_id is not None:  # the sheet that looks like the data: let the user map it
+        raise no_id
     if first_with_data is None and error_cells:
         raise LoadError(
             f"{src.name}: the sheets hold only Excel error values ({error_cells} cells such "
@@ -200,6 +219,40 @@ def _load_source(
             file=src.name,
         )
     raise _no_header(src.name, first_with_data)
+
+
+def _load_named_sheet(
+    src: Source,
+    book: reading.Workbook,
+    sheet: str,
+    known: set[str],
+    mapping: dict[str, str],
+    date_order: dict[str, str],
+) -> _Part:
+    """The one sheet the user chose: anything that keeps it from being read is an error."""
+    if sheet not in book.sheet_names:
+        raise LoadError(
+            f"{src.name}: there is no sheet named '{sheet}'; the sheets are: "
+            + ", ".join(f"'{s}'" for s in book.sheet_names)
+            + ": choose one of them",
+            file=src.name,
+        )
+    raw = book.read(sheet)
+    if raw.cells.empty and raw.error_cells:
+        raise LoadError(
+            f"{src.name}: sheet '{sheet}' holds only Excel error values "
+            f"({raw.error_cells} cells such as #N/A or #REF!), no data: {ERRORS_HINT}",
+            file=src.name,
+        )
+    if raw.cells.empty:
+        raise LoadError(
+            f"{src.name}: sheet '{sheet}' is empty: choose the sheet that holds the data",
+            file=src.name,
+        )
+    header = reading.find_header_row(raw.cells, known)
+    if header is None:
+        raise _no_header(src.name, raw)
+    return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
 
 
 def _no_header(file: str, raw: reading.RawSheet) -> NoHeaderError:
@@ -456,7 +509,7 @@ def _concat_problems(frames: list[pd.DataFrame]) -> pd.DataFrame:
 # ---- several files ------------------------------------------------------------------------
 
 
-def _combine(parts: list[_Part]) -> LoadResult:
+def _combine(parts: list[_Part], skipped: list[SkippedSheet]) -> LoadResult:
     extras: list[str] = []
     for part in parts:
         extras += [e for e in part.extras if e not in extras]
@@ -520,6 +573,7 @@ def _combine(parts: list[_Part]) -> LoadResult:
         rows_read=sum(p.rows_read for p in parts),
         extra_columns=extras,
         sources=[p.info for p in parts],
+        skipped=skipped,
     )
 
 

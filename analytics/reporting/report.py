@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pandas as pd
@@ -169,10 +170,13 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
-def _where(source: dict) -> str:
-    if str(source["file"]).lower().endswith((".csv", ".txt")):
-        return str(source["file"])
-    return f"{source['file']} (sheet {source['sheet']})"
+def _where(sources: list[dict]) -> str:
+    """One file and the sheets read from it: "book.xlsx (sheets Applicants, Register)"."""
+    file = str(sources[0]["file"])
+    if file.lower().endswith((".csv", ".txt")):
+        return file
+    sheets = ", ".join(str(s["sheet"]) for s in sources)
+    return f"{file} (sheet{'s' if len(sources) > 1 else ''} {sheets})"
 
 
 def render_text(report: dict) -> str:
@@ -182,7 +186,8 @@ def render_text(report: dict) -> str:
     add(f"Admissions report: {report['rule_set_label']} rules, as of {report['as_of']}")
     files = report.get("files") or []
     if files:
-        add("Files: " + "; ".join(_where(f) for f in files))
+        by_file = itertools.groupby(files, key=lambda f: f["file"])  # sheets of a file are adjacent
+        add("Files: " + "; ".join(_where(list(sheets)) for _, sheets in by_file))
     add(
         f"Rows read: {_n(report['rows_read'])} (applicants {_n(report['applicants'])}, "
         f"certified {_n(report['renewals']['certified'])}, "

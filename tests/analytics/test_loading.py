@@ -124,10 +124,14 @@ class TestHeaderRow:
 
 
 class TestSheets:
-    def test_first_sheet_with_a_header_is_used(self):
+    def test_sheets_without_a_header_are_skipped(self):
         src = xlsx(("Notes", [["read me"]]), ("Empty", []), ("Data", [HEADER, ["1"]]))
         res = load(src)
-        assert res.sources[0].sheet == "Data"
+        assert [s.sheet for s in res.sources] == ["Data"]
+        assert [(s.sheet, s.reason) for s in res.skipped] == [
+            ("Notes", "no header row"),
+            ("Empty", "empty"),
+        ]
         assert res.sources[0].sheets == ["Notes", "Empty", "Data"]
         assert loading.list_sheets(src) == ["Notes", "Empty", "Data"]
 
