@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import rules
 from analytics.errors import LoadError
-from analytics.loading import mapping
+from analytics.loading import mapping, reading
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import downloads, escaping, filters, loaders, page, state
@@ -118,13 +118,37 @@ def validation_report(result) -> None:
     cols[2].metric("Rejected", f"{len(result.rejected):,}")
     cols[3].metric("Duplicates", f"{len(result.duplicates):,}")
     cols[4].metric("Cell problems", f"{len(result.problems):,}")
+    for line in sheet_lines(result):
+        st.markdown(line)
     tabs = st.tabs([f"{title} ({len(getattr(result, n)):,})" for n, title, _ in REPORT_LISTS])
     for tab, (name, _, help_text) in zip(tabs, REPORT_LISTS, strict=True):
         with tab:
             _report_list(getattr(result, name), name, help_text)
 
 
-AUTO_SHEET = "(first sheet with a header row)"
+def sheet_lines(result) -> list[str]:
+    """One Markdown line per file: the sheets read, each with its header row, and the
+    sheets skipped, by reason ("skipped, no header row: Notes"). File and sheet names are
+    the user's text, escaped."""
+    files = dict.fromkeys(s.file for s in [*result.sources, *result.skipped])
+    lines = []
+    for file in files:
+        read = [s for s in result.sources if s.file == file]
+        if [s.sheet for s in read] == [reading.CSV_SHEET]:
+            parts = [f"read, header row {read[0].header_row}"]
+        else:
+            sheets = [f"{escaping.markdown(s.sheet)} (header row {s.header_row})" for s in read]
+            parts = ["read " + ", ".join(sheets)] if sheets else []
+        by_reason: dict[str, list[str]] = {}
+        for s in result.skipped:
+            if s.file == file:
+                by_reason.setdefault(s.reason, []).append(escaping.markdown(s.sheet))
+        parts += [f"skipped, {reason}: {', '.join(names)}" for reason, names in by_reason.items()]
+        lines.append(f"**{escaping.markdown(file)}**: " + "; ".join(parts))
+    return lines
+
+
+AUTO_SHEET = "All sheets with a header row"
 DATE_ORDER_LABELS = {
     "auto": "Detect per column",
     "dmy": "Day first (31/12/2025)",
@@ -202,7 +226,8 @@ def _rules_upload(active: state.ActiveRules) -> None:
 
 
 def reading_options(ds: state.OpenFiles) -> None:
-    """Sheet choice (only when a workbook has several) and the date-order override."""
+    """Sheet choice (only when a workbook has several: every sheet with a header row, or
+    the one named) and the date-order override."""
     sheets = loaders.sheets(ds)
     names = list(dict.fromkeys(s for found in sheets.values() for s in found))
     left, right = st.columns(2)

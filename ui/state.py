@@ -34,7 +34,7 @@ RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
 SAMPLE_OFFERED = "sample_auto_opened"
 # Widget keys: the widget of that key shows and sets the value.
-SHEET = "home_sheet"  # None: the first sheet with a header row
+SHEET = "home_sheet"  # None: every sheet with a header row
 DATE_ORDER = "home_date_order"
 AS_OF = "home_as_of"
 RULE_CHOICE = "home_rules"  # "standard", "advanced", "uploaded" or "edited"

@@ -2,11 +2,8 @@
 rows keep file and sheet, duplicates across sheets follow 3.9, other sheets are listed as
 skipped with the reason. The engine, the reader's worker and the CLI."""
 
-import datetime as dt
-import io
 import json
 
-import openpyxl
 import pytest
 
 from analytics import loading, rules
@@ -14,34 +11,7 @@ from analytics.__main__ import main
 from analytics.errors import NoHeaderError
 from analytics.loading import worker
 from analytics.rules import evaluation
-
-APPLICANTS = [
-    ["Applicant export, 1 Dec 2026"],  # a title row above the header
-    ["Applicant ID", "Name", "Applied on", "Degree", "Accredited", "Licence expiry", "CME hours"],
-    ["A1", "Ann One", "2026-01-10", "MD", "yes", "2027-06-30", 25],
-    ["A2", "Ben Two", "2026-01-11", "RN", "yes", "2027-06-30", "lots"],
-]
-REGISTER = [
-    ["Applicant ID", "Name", "Certified on", "CE hours", "Ethics attestation", "Licence expiry"],
-    ["C1", "Cat Three", "2025-03-01", 20, "yes", "2027-06-30"],
-    ["C2", "Dan Four", "2024-12-15", 5, "no", "2027-06-30"],
-    ["C3", "Eve Five", "2025-06-01", 20, "yes", "2027-06-30"],
-]
-NOTES = [["How to read this workbook"], ["One row per applicant; dates are ISO."]]
-AS_OF = dt.date(2026, 11, 25)
-
-
-def workbook(*sheets) -> bytes:
-    """An .xlsx of the sheets given as (title, rows), written here with openpyxl."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from tests.workbooks import APPLICANTS, AS_OF, NOTES, REGISTER, notes_applicants_register, workbook
 
 
 def source(*sheets, name="book.xlsx") -> loading.Source:
@@ -162,9 +132,7 @@ class TestReport:
     @pytest.fixture
     def book(self, tmp_path):
         path = tmp_path / "book.xlsx"
-        path.write_bytes(
-            workbook(("Notes", NOTES), ("Applicants", APPLICANTS), ("Register", REGISTER))
-        )
+        path.write_bytes(notes_applicants_register())
         return path
 
     def test_json_counts_both_sheets_and_names_them(self, book, capsys):
@@ -177,9 +145,8 @@ class TestReport:
             {"file": "book.xlsx", "sheet": "Register", "header_row": 1},
         ]
         assert data["rows_read"] == 5
-        # A1 eligible; A2 incomplete (its CME hours cannot be read)
+        # A1 eligible; A2 incomplete (its CME hours cannot be read): tests/workbooks.py
         assert (data["applicants"], data["eligible"], data["incomplete"]) == (2, 1, 1)
-        # expiries 2027-03-01, 2026-12-15 (due within 90 days), 2027-06-01
         renewals = data["renewals"]
         assert (renewals["certified"], renewals["current"], renewals["due"]) == (3, 2, 1)
 

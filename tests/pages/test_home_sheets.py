@@ -1,0 +1,65 @@
+"""Home with a workbook holding the applicants, the certification register and a notes
+sheet (tests/workbooks.py): both tables read and counted, each file's sheets listed (read
+with the header row, skipped with the reason), and the sheet choice reads only one."""
+
+from tests import workbooks
+from tests.pages.helpers import app, follow, literal, metric
+from ui import home, state
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOOK = ("book.xlsx", workbooks.notes_applicants_register(), XLSX_MIME)
+AUTUMN = ("autumn.csv", b"Applicant ID,Name,Degree\nB1,Bo,MD\n", "text/csv")
+
+
+def _upload(files):
+    """Choose the files in Home's uploader, as a person does in the browser."""
+    at = app("app.py")
+    state.set_as_of(workbooks.AS_OF, session=at.session_state)
+    at.run()
+    assert not at.exception
+    at.file_uploader(key="home_upload").set_value(files)
+    at.run()
+    assert not at.exception and not at.error
+    return at
+
+
+def _lines(at) -> list[str]:
+    """The validation report's line per file (each starts with the file's name in bold)."""
+    names = (BOOK[0], AUTUMN[0])
+    return [literal(m.value) for m in at.main.markdown if literal(m.value).startswith(names, 2)]
+
+
+def test_both_sheets_are_read_and_counted():
+    at = _upload([BOOK])
+    assert metric(at, "Rows read") == "5"
+    assert metric(at, "Analysed") == "5"
+    assert metric(at, "Cell problems") == "1"  # A2's "lots" CME hours
+    assert metric(at, "Applicants") == "2"
+    assert metric(at, "Eligible") == "1"
+    assert metric(at, "Renewal backlog (due or overdue)") == "1"  # C2, due on 2026-12-15
+    renewals = follow(at, "pages/3_Renewals.py")
+    assert not renewals.exception
+    assert (metric(renewals, "Certified"), metric(renewals, "Due")) == ("3", "1")
+
+
+def test_each_file_lists_the_sheets_read_and_skipped():
+    at = _upload([AUTUMN, BOOK])
+    assert _lines(at) == [
+        "**autumn.csv**: read, header row 1",
+        "**book.xlsx**: read Applicants (header row 2), Register (header row 1); "
+        "skipped, no header row: Notes",
+    ]
+    assert metric(at, "Rows read") == "6"
+
+
+def test_choosing_one_sheet_reads_only_that_one():
+    at = _upload([BOOK])
+    choice = at.selectbox(key=state.SHEET)
+    assert choice.value is None
+    assert choice.options[0] == home.AUTO_SHEET == "All sheets with a header row"
+    assert choice.options[1:] == ["Notes", "Applicants", "Register"]
+    choice.set_value("Register").run()
+    assert not at.exception and not at.error
+    assert _lines(at) == ["**book.xlsx**: read Register (header row 1)"]
+    assert metric(at, "Analysed") == "3"
+    assert metric(at, "Applicants") == "0"
