@@ -10,21 +10,14 @@ import pytest
 from analytics import loading
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import fields, reading
+from tests import workbooks
 
 HEADER = ["Applicant ID", "Full Name", "Applied On", "Degree", "CME Hours"]
 
 
 def xlsx(*sheets, name="export.xlsx"):
     """Source from sheets given as (title, rows); rows are lists of cell values."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return loading.Source(name=name, data=buffer.getvalue())
+    return loading.Source(name=name, data=workbooks.workbook(*sheets))
 
 
 def csv_source(text, encoding="utf-8", name="export.csv"):
