@@ -103,6 +103,20 @@ def pick_as_of(page, day: date) -> None:
     wait_for_run(page)
 
 
+def upload(page, app, paths: list[Path]) -> None:
+    """Choose the files in Home's uploader and wait for the validation report; an exception
+    or an error message shown instead fails the test."""
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        [str(p) for p in paths]
+    )
+    read_error = page.locator('[data-testid="stAlertContentError"]')
+    metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
+    wait_for_run(page)
+    assert_no_exception(page, app, "Home after upload")
+    if read_error.count():
+        pytest.fail(f"Home after upload: {read_error.first.inner_text()}")
+
+
 def report(paths: list[Path], as_of: date) -> dict:
     command = [
         sys.executable, "-m", "analytics", "report", *map(str, paths),
@@ -131,16 +145,7 @@ def test_upload_visit_every_page_and_match_the_report(page, app):
     wait_for_run(page)
     assert_no_exception(page, app, "Home before upload")
 
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
-        [str(p) for p in SAMPLES]
-    )
-    # The validation report, or whatever stopped it: an exception or an error message.
-    read_error = page.locator('[data-testid="stAlertContentError"]')
-    metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
-    wait_for_run(page)
-    assert_no_exception(page, app, "Home after upload")
-    if read_error.count():
-        pytest.fail(f"Home after upload: {read_error.first.inner_text()}")
+    upload(page, app, SAMPLES)
     pick_as_of(page, AS_OF)
     assert_no_exception(page, app, "Home after picking the as-of date")
     expected = report(SAMPLES, AS_OF)

@@ -10,13 +10,12 @@ import pytest
 
 from tests import workbooks
 from tests.e2e.test_browser import (
-    EXCEPTION,
     assert_no_exception,
-    metric,
     metric_number,
     page_title,
     pick_as_of,
     sidebar_links,
+    upload,
     wait_for_run,
 )
 
@@ -32,15 +31,7 @@ def test_two_sheet_workbook_counts_applicants_and_certified(page, app, tmp_path)
     book.write_bytes(workbooks.notes_applicants_register())
     page.goto("/")
     wait_for_run(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
-        str(book)
-    )
-    read_error = page.locator('[data-testid="stAlertContentError"]')
-    metric(page, "Rows read").or_(page.locator(EXCEPTION)).or_(read_error).first.wait_for()
-    wait_for_run(page)
-    assert_no_exception(page, app, "Home after the upload")
-    if read_error.count():
-        pytest.fail(f"Home after the upload: {read_error.first.inner_text()}")
+    upload(page, app, [book])
     pick_as_of(page, workbooks.AS_OF)
 
     assert metric_number(page, "Rows read") == 5
