@@ -36,7 +36,7 @@ import streamlit as st
 import store
 from analytics import loading, rules
 from analytics.errors import LoadError
-from analytics.loading import fields, worker
+from analytics.loading import fields, safety, worker
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
@@ -44,7 +44,7 @@ from ui import filters, masking, printing, state
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
-UPLOAD_TYPES = ("xlsx", "xlsm", "xls", "csv")
+UPLOAD_TYPES = ("xlsx", "xlsm", "xls", *(s.lstrip(".") for s in safety.TEXT_SUFFIXES))
 MEMO = "_loaders_memo"
 MEMO_SIZE = 24
 # Shared caches of frames: a colleague opening the same link soon after reads no file
@@ -127,10 +127,10 @@ def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
 
 
 def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
-    """File name -> its sheet names (empty for CSV)."""
+    """File name -> its sheet names (empty for text files: .csv, .tsv, .txt)."""
     out = {}
     for name, data in dataset.files:
-        if name.lower().endswith(".csv"):
+        if safety.suffix_of(name) in safety.TEXT_SUFFIXES:
             out[name] = []
             continue
         one = state.digest_files([(name, data)])

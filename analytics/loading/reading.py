@@ -2,10 +2,10 @@
 
 xlsx / xls go through calamine (fastexcel, Arrow strings, no Python object per cell);
 openpyxl (read-only, defusedxml) serves where calamine cannot: workbooks whose far cells
-would make calamine allocate a huge rectangle, and files calamine rejects. CSV is decoded
-as UTF-8 (BOM or not), else cp1252, with the delimiter sniffed among , ; tab |, and
-parsed by the csv module in batches that become Arrow text at once (memory follows the
-text, not one Python list per row).
+would make calamine allocate a huge rectangle, and files calamine rejects. Text files
+(.csv, .tsv, .txt) are decoded as their byte-order mark says (UTF-8, UTF-16 LE or BE),
+else as UTF-8, else cp1252, with the delimiter sniffed among , ; tab |, and parsed by
+Arrow's CSV reader (memory follows the text, not one Python object per cell).
 
 Everything here touches untrusted bytes: the app and the CLI call it through
 `analytics.loading.worker`, in a child process with memory and time limits.
@@ -13,12 +13,10 @@ Everything here touches untrusted bytes: the app and the CLI call it through
 
 from __future__ import annotations
 
-import contextlib
+import codecs
 import csv
 import datetime as dt
-import gc
 import io
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from analytics.errors import LoadError
 from analytics.loading import fields, parsing, safety
@@ -36,9 +35,11 @@ MIN_HEADER_MATCHES = 3
 CSV_DELIMITERS = (",", ";", "\t", "|")
 CSV_SNIFF_LINES = 50
 CSV_SNIFF_BYTES = 64 * 1024  # first guess of the prefix that holds the sniffed lines
-CSV_BATCH_ROWS = 65_536  # CSV rows held as Python lists at once, then made Arrow text
+CSV_BLOCK_BYTES = 4 * 2**20  # text Arrow parses at once; a longer record gets one block
+CSV_TRANSCODE_BYTES = 2**20  # UTF-16 and cp1252 are made UTF-8 this much at a time
 CSV_SHEET = "(csv)"  # the sheet name reported for CSV files
 _TEXT = parsing.TEXT_DTYPE
+_STR = pa.large_string()  # what pandas keeps Arrow text as: no cast, no copy
 
 
 @dataclass
@@ -262,25 +263,50 @@ def _read_openpyxl(file: str, data: bytes, sheet: str) -> pd.DataFrame:
 # ---- CSV ---------------------------------------------------------------------------------
 
 
-def text_encoding(data: bytes) -> str:
-    """UTF-8 (BOM or not), else cp1252 (DOMAIN 3.8)."""
-    if not data.isascii():
-        try:
-            data.decode("utf-8")  # only whether it is valid; the text is decoded as a stream
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"
+def text_encoding(data: bytes) -> tuple[str, int]:
+    """The text's encoding and the length of its byte-order mark (DOMAIN 3.8): a BOM
+    decides (UTF-8, UTF-16 LE or BE, as Excel's "Unicode Text" save writes it); without
+    one, UTF-8 if the bytes are valid UTF-8, else cp1252."""
+    for bom, encoding in safety.TEXT_BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return ("utf-8" if _is_utf8(data) else "cp1252"), 0
 
 
-def decode_text(data: bytes) -> str:
-    """The bytes as text, in the encoding `text_encoding` picks."""
-    return data.decode(text_encoding(data), errors="replace")
+def _is_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:  # in pieces: a whole decoded copy could take four times the file
+        for start in range(0, len(view), CSV_TRANSCODE_BYTES):
+            decoder.decode(view[start : start + CSV_TRANSCODE_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def sniff_delimiter(text: str) -> str:
-    """The delimiter among , ; tab | that splits the first lines most consistently."""
+def utf8_text(data: bytes) -> memoryview:
+    """The text as UTF-8 without its BOM: the bytes themselves when they are UTF-8,
+    otherwise transcoded piece by piece (undecodable bytes become U+FFFD)."""
+    encoding, bom = text_encoding(data)
+    view = memoryview(data)[bom:]
+    if encoding == "utf-8":
+        return view
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    out = bytearray()
+    for start in range(0, len(view), CSV_TRANSCODE_BYTES):
+        out += decoder.decode(view[start : start + CSV_TRANSCODE_BYTES]).encode("utf-8")
+    out += decoder.decode(b"", final=True).encode("utf-8")
+    return memoryview(out)
+
+
+def sniff_delimiter(text: str) -> tuple[str, int]:
+    """The delimiter among , ; tab | that splits the first lines most consistently, and
+    the number of fields its lines most often have (1 when none splits them)."""
     lines = text.splitlines()[:CSV_SNIFF_LINES]
-    best, best_score = ",", (-1, -1)
+    best, best_score = (",", 1), (-1, -1)
     for delimiter in CSV_DELIMITERS:
         counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
         multi = [c for c in counts if c > 1]
@@ -289,17 +315,17 @@ def sniff_delimiter(text: str) -> str:
         mode = max(set(multi), key=multi.count)
         score = (multi.count(mode), mode)
         if score > best_score:
-            best, best_score = delimiter, score
+            best, best_score = (delimiter, mode), score
     return best
 
 
-def _head(data: bytes, encoding: str) -> str:
+def _head(text: memoryview) -> str:
     """A prefix of the text holding its first CSV_SNIFF_LINES lines whole (or all of it)."""
     size = CSV_SNIFF_BYTES
     while True:
         # A character cut at the end is dropped: it lies beyond the lines that are used.
-        head = data[:size].decode(encoding, errors="ignore" if size < len(data) else "replace")
-        if size >= len(data) or len(head.splitlines()) > CSV_SNIFF_LINES:
+        head = bytes(text[:size]).decode("utf-8", errors="ignore")
+        if size >= len(text) or len(head.splitlines()) > CSV_SNIFF_LINES:
             return head
         size *= 4
 
@@ -307,69 +333,109 @@ def _head(data: bytes, encoding: str) -> str:
 def _read_csv(file: str, data: bytes) -> pd.DataFrame:
     # Fields up to the upload limit: the csv module's default stops at 131,072 characters.
     csv.field_size_limit(max(csv.field_size_limit(), safety.MAX_FILE_BYTES))
-    encoding = text_encoding(data)
-    delimiter = sniff_delimiter(_head(data, encoding))
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(stream, delimiter=delimiter)
-    columns: list[list[pa.Array]] = []  # per position, one Arrow chunk per batch
-    rows = 0
-    try:
-        with _without_cycle_collection():
-            while batch := list(itertools.islice(reader, CSV_BATCH_ROWS)):
-                rows = _add_batch(file, columns, batch, rows)
-    except csv.Error:
-        raise LoadError(
-            f"{file}: the CSV file is malformed (unbalanced quotes or stray characters): "
-            "export it again or save it from Excel as CSV"
-        ) from None
-    index = pd.RangeIndex(1, rows + 1)  # the record's number: blank lines count
-    text = {
-        position: pd.arrays.ArrowStringArray(_one_chunk(chunks))
-        for position, chunks in enumerate(columns)
-    }
-    frame = pd.DataFrame(
-        {position: pd.Series(array, index=index, copy=False) for position, array in text.items()},
-        index=index,
-    )
-    return drop_blank(frame)
+    text = utf8_text(data)
+    if len(text) == 0:  # a byte-order mark and nothing else
+        return drop_blank(pd.DataFrame(index=pd.RangeIndex(1, 1)))
+    delimiter, width = sniff_delimiter(_head(text))
+    _check_width(file, width)
+    table, odd = _parse_csv(file, text, delimiter, width)
+    rows = odd.split(file, delimiter)
+    valid = table.num_rows
+    total = valid + len(rows)
+    order = odd.order(valid, total) if rows else None
+    width = max([width, *map(len, rows)])
+    _check_width(file, width)
+    index = pd.RangeIndex(1, total + 1)  # the record's number: blank lines count
+    text_columns = {}
+    for position in range(width):
+        # Arrow's blocks stay the column's chunks (4 MB of text each): no copy of the text.
+        if position < table.num_columns:
+            chunks = table.column(position).chunks
+        else:  # a column only longer odd rows have
+            chunks = [pa.nulls(valid, _STR)]
+        if rows:
+            cells = pa.array([row[position] if position < len(row) else None for row in rows], _STR)
+            column = pa.chunked_array([*chunks, cells], type=_STR).take(order)
+        else:
+            column = pa.chunked_array(chunks, type=_STR)
+        text_columns[position] = pd.Series(
+            pd.arrays.ArrowStringArray(column), index=index, copy=False
+        )
+    return drop_blank(pd.DataFrame(text_columns, index=index))
 
 
-def _one_chunk(chunks: list[pa.Array]) -> pa.ChunkedArray:
-    """One column's batches as one contiguous array, like calamine's, freed as it goes."""
-    column = pa.chunked_array(chunks, type=pa.string())
-    chunks.clear()
-    return pa.chunked_array([column.combine_chunks()], type=pa.string())
-
-
-@contextlib.contextmanager
-def _without_cycle_collection():
-    """Millions of short-lived row lists set off the cyclic garbage collector again and
-    again (about 3x the parsing time); reference counting frees them all the same."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _add_batch(file: str, columns: list[list[pa.Array]], batch: list[list[str]], rows: int) -> int:
-    """Append one batch of rows to the column chunks; short rows (trailing empty cells left
-    out) and columns first seen later are padded with missing cells."""
-    width = max(map(len, batch))
+def _check_width(file: str, width: int) -> None:
     if width > safety.MAX_COLUMNS:
         raise LoadError(f"{file}: the CSV file has more than {safety.MAX_COLUMNS} columns")
-    for _ in range(len(columns), width):
-        columns.append([pa.nulls(rows, pa.string())])
-    # zip_longest transposes in C and pads short rows with None.
-    transposed = itertools.zip_longest(*batch) if width else iter(())
-    for chunks, values in itertools.zip_longest(columns, transposed):
-        if values is None:
-            chunks.append(pa.nulls(len(batch), pa.string()))
-        else:
-            chunks.append(pa.array(list(values), type=pa.string()))  # a tuple converts slowly
-    return rows + len(batch)
+
+
+class _OddRows:
+    """Records without the sniffed number of fields, as Arrow's parser hands them over
+    (its `invalid_row_handler`): their record number and text, in file order."""
+
+    def __init__(self) -> None:
+        self.numbers: list[int] = []
+        self.texts: list[str] = []
+
+    def __call__(self, row) -> str:
+        self.numbers.append(row.number)
+        self.texts.append(row.text)
+        return "skip"  # left out of Arrow's table; `split` reads it
+
+    def split(self, file: str, delimiter: str) -> list[list[str]]:
+        try:
+            return [next(csv.reader((text,), delimiter=delimiter), []) for text in self.texts]
+        except csv.Error:
+            raise _malformed(file) from None
+
+    def order(self, valid: int, total: int) -> np.ndarray:
+        """Where each record lies in Arrow's rows followed by the odd ones."""
+        is_odd = np.zeros(total, dtype=bool)
+        is_odd[np.asarray(self.numbers, dtype=np.int64) - 1] = True
+        order = np.empty(total, dtype=np.int64)
+        order[~is_odd] = np.arange(valid)
+        order[is_odd] = np.arange(valid, total)
+        return order
+
+
+def _parse_csv(
+    file: str, text: memoryview, delimiter: str, width: int
+) -> tuple[pa.Table, _OddRows]:
+    """Every field as text, nothing read as missing ("NA" stays text), quoted newlines
+    kept, empty lines kept as rows (so record numbers stay the file's). Serial, because
+    only the serial reader numbers the odd records."""
+    names = [str(position) for position in range(width)]
+    block = CSV_BLOCK_BYTES
+    while True:
+        odd = _OddRows()
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(text)),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, use_threads=False, block_size=block
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=odd,
+                ),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, _STR)),
+            )
+        except pa.ArrowInvalid as exc:
+            # A record longer than a block cannot be split: read it as one block.
+            if "straddl" not in str(exc) or block > len(text):
+                raise _malformed(file) from None
+            block = len(text) + 1
+            continue
+        return table, odd
+
+
+def _malformed(file: str) -> LoadError:
+    return LoadError(
+        f"{file}: the CSV file is malformed (unbalanced quotes or stray characters): "
+        "export it again or save it from Excel as CSV"
+    )
 
 
 # ---- header row ----------------------------------------------------------------------------

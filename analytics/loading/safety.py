@@ -6,6 +6,7 @@ Limits are module constants and documented in docs/loading.md. Each guard raises
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -47,7 +48,14 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _GLOBALS_BOF = re.compile(rb"\x09\x08([\x08\x10])\x00\x00[\x05\x06]\x05\x00")
 _FILEPASS = b"\x2f\x00"
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-_TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")  # read as delimited text (DOMAIN 3.8)
+# A byte-order mark decides a text file's encoding (DOMAIN 3.8); UTF-16 as Excel's
+# "Unicode Text" save writes it. Without one: UTF-8, else cp1252 (`reading`).
+TEXT_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 PASSWORD_HINT = "it is password-protected: remove the password and upload again"
 RESAVE_HINT = "open it in Excel and save it as .xlsx (or export as CSV), then upload again"
@@ -119,7 +127,12 @@ def sniff(name: str, data: bytes) -> str:
         if data.startswith(magic):
             raise LoadError(f"{name}: this is {what}, not a spreadsheet: upload an .xlsx or .csv")
     head = data[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    bom, encoding = next(((b, e) for b, e in TEXT_BOMS if head.startswith(b)), (b"", ""))
+    if encoding.startswith("utf-16"):  # NUL bytes are UTF-16's own: NUL characters are not
+        is_binary = "\x00" in head[len(bom) :].decode(encoding, errors="ignore")
+    else:
+        is_binary = b"\x00" in head
+    if is_binary:
         raise LoadError(f"{name}: this is not a spreadsheet: upload an .xlsx or .csv export")
     lowered = head.lstrip().lower()
     if lowered.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table")):

@@ -76,7 +76,7 @@ def test_no_data_offers_upload_and_sample():
     assert at.button(key="home_sample").label == "Open the sample"
     (uploader,) = at.get("file_uploader")
     assert uploader.proto.multiple_files
-    assert set(uploader.proto.type) == {".xlsx", ".xlsm", ".xls", ".csv"}
+    assert set(uploader.proto.type) == {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt"}
     assert "No dataset is open yet" in at.info[0].value
 
 
