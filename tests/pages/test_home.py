@@ -123,6 +123,31 @@ def test_uploaded_messy_file_counts_worked_out_by_hand():
     assert _report_numbers(at) == MESSY_NUMBERS
 
 
+# Excel's "Unicode Text" save (UTF-16 LE with a BOM, tab-delimited) and a .tsv: the
+# messy export's rows, so the same figures worked out by hand above apply.
+MESSY_TEXT = MESSY_CSV.decode().replace(",", "\t")
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("messy.txt", ("\ufeff" + MESSY_TEXT).encode("utf-16-le")),
+        ("messy.tsv", MESSY_TEXT.encode()),
+    ],
+)
+def test_uploaded_text_files_read_like_csv(name, data):
+    at = _upload(app("app.py"), [(name, data, "text/plain")])
+    assert not at.exception and not at.error
+    assert _report_numbers(at) == MESSY_NUMBERS
+
+
+def test_uploaded_binary_renamed_txt_is_one_line_error():
+    at = _upload(app("app.py"), [("export.txt", b"\x7fELF\x02\x01\x00\x00binary", "text/plain")])
+    assert not at.exception
+    _one_line_error(at, "export.txt")
+    assert not at.metric
+
+
 @pytest.mark.parametrize("data", [b"", b"not a workbook"], ids=["zero-bytes", "not-a-zip"])
 def test_uploading_a_broken_workbook_shows_one_line_error(data):
     at = _upload(app("app.py"), [("export.xlsx", data, XLSX_MIME)])
