@@ -64,12 +64,19 @@ RESAVE_HINT = "open it in Excel and save it as .xlsx (or export as CSV), then up
 # ' -> "), so cheap searches find any cell reference with two or more column letters
 # ('"A' and a letter of either case: calamine reads `xfd1` and `Xfd1` as XFD1) or a row
 # of six or more digits ('000000"'), whatever the element or attribute order. Chunks
-# where that fires, or where some cell does not start with an r="A1" reference (cells
-# without r take the next column; a reference starting lower-case lands here too), get
-# the exact regex count.
+# where a wide reference or a row of eight or more digits shows, or where some cell does
+# not start with an r="A1" reference (cells without r take the next column; a reference
+# starting lower-case lands here too), get the exact count over every reference. A
+# chunk that is regular apart from rows of six or seven digits (every chunk past row
+# 99,999 of an ordinary export) has one capital letter per cell, so its columns are
+# within A:Z, and its farthest row is the largest of its cells' row numbers, found in
+# one pass per length: digit strings of one length order as their numbers do.
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'", b"A" * 26 + b"0" * 10 + b'"')
 _WIDE = re.compile(rb'"A[A-Za-z]')  # a regex with a literal prefix: one fast pass
 _DEEP = b'000000"'
+_SEVEN = b'0000000"'
+_DEEPER = b'00000000"'
+_CELL_ROW = {digits: re.compile(rb"""<c r=["'][A-Z](\d{%d})["']""" % digits) for digits in (6, 7)}
 _IRREGULAR_CELL = re.compile(rb'<c(?! r="A)')
 _ANY_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 _PREFIXED_MAIN = re.compile(
@@ -231,13 +238,8 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | 
                 if report is None:
                     continue
                 window = tail + chunk
-                shape = window.translate(_SHAPE)
-                odd = _IRREGULAR_CELL.search(shape)
-                # A cell cut by the chunk's end is checked whole in the next window.
-                irregular = odd is not None and odd.start() < len(shape) - 16
-                if irregular or _DEEP in shape or _WIDE.search(shape):
-                    rows, cols = _exact_extent(window, irregular)
-                    max_row, max_col = max(max_row, rows), max(max_col, cols)
+                rows, cols = window_extent(window)
+                max_row, max_col = max(max_row, rows), max(max_col, cols)
                 tail = window[-64:]
     except zipfile.BadZipFile:
         raise LoadError(
@@ -253,6 +255,21 @@ def _scan_member(name: str, archive: zipfile.ZipFile, info, report: ZipReport | 
         # Without wide or deep references the sheet fits in A1:Z99999.
         report.max_cells = max(report.max_cells, max(max_row, 99_999) * max(max_col, 26))
     return size
+
+
+def window_extent(window: bytes) -> tuple[int, int]:
+    """Farthest row and column the window's cells reach; either may be 0 when it lies
+    within A1:Z99999, which every sheet is given anyway."""
+    shape = window.translate(_SHAPE)
+    odd = _IRREGULAR_CELL.search(shape)
+    # A cell cut by the window's end is checked whole in the next window.
+    irregular = odd is not None and odd.start() < len(shape) - 16
+    if irregular or _DEEPER in shape or _WIDE.search(shape):
+        return _exact_extent(window, irregular)
+    if _DEEP not in shape:
+        return 0, 0
+    lengths = (6, 7) if _SEVEN in shape else (6,)
+    return max(int(max(_CELL_ROW[n].findall(window), default=b"0")) for n in lengths), 0
 
 
 def _exact_extent(window: bytes, irregular: bool) -> tuple[int, int]:

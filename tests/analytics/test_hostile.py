@@ -205,6 +205,74 @@ class TestRanges:
         assert list(res.frame["full_name"]) == ["Ana"]
 
 
+def sheet_rows(first, last, columns="ABCDEFGHIJKLMNOPQRST", quote='"'):
+    """Worksheet XML for rows first..last, as an export writer lays them out."""
+    return b"".join(
+        b'<row r="%d">' % row
+        + b"".join(
+            b"<c r=%s%s%d%s><v>1</v></c>" % (quote.encode(), col.encode(), row, quote.encode())
+            for col in columns
+        )
+        + b"</row>"
+        for row in range(first, last + 1)
+    )
+
+
+class TestFarCellScanPastRow99999:
+    """The scan of one window of sheet XML: rows of six and seven digits are read exactly
+    (every window of a 300,000-row export has them), whatever the reference's case."""
+
+    def test_rows_of_six_digits(self):
+        assert safety.window_extent(sheet_rows(123_400, 123_456)) == (123_456, 0)
+
+    def test_farthest_row_is_not_the_last_one(self):
+        window = sheet_rows(100_000, 100_050).replace(b'"C100020"', b'"C999999"')
+        assert safety.window_extent(window) == (999_999, 0)
+
+    def test_a_shorter_row_number_never_wins_over_a_longer(self):
+        window = sheet_rows(99_990, 100_001)  # "99999" sorts after "100001" as text
+        assert safety.window_extent(window) == (100_001, 0)
+
+    def test_rows_of_seven_digits_among_six(self):
+        window = sheet_rows(300_000, 300_040).replace(b'"B300007"', b'"B1048576"')
+        assert safety.window_extent(window) == (1_048_576, 0)
+
+    def test_seven_digits_with_a_leading_zero_count_as_their_number(self):
+        window = sheet_rows(500_000, 500_010).replace(b'"D500003"', b'"D0123456"')
+        assert safety.window_extent(window) == (500_010, 0)
+
+    def test_single_quoted_references(self):
+        assert safety.window_extent(sheet_rows(250_000, 250_030, quote="'")) == (250_030, 0)
+
+    # 21 rows of 20 cells. A reference starting lower-case makes the window irregular,
+    # whose bound also counts the row elements (21) and the cells (420).
+    @pytest.mark.parametrize(
+        ("ref", "extent"),
+        [
+            (b"xfd1048576", (1_048_576 + 21, 16_384)),
+            (b"Xfd1048576", (1_048_576, 16_384)),
+            (b"xFD123456", (200_020 + 21, 16_384)),
+            (b"t200020", (200_020 + 21, 420)),
+            (b"AB200010", (200_020, 28)),
+        ],
+    )
+    def test_any_case_reference_among_deep_rows(self, ref, extent):
+        window = sheet_rows(200_000, 200_020).replace(b'"E200010"', b'"' + ref + b'"')
+        assert safety.window_extent(window) == extent
+
+    def test_rows_under_100000_need_no_count(self):
+        rows, cols = safety.window_extent(sheet_rows(99_000, 99_100))
+        assert rows <= 99_999 and cols <= 26
+
+    def test_export_past_row_99999_stays_with_calamine(self):
+        data = workbook_bytes(far_cell="T400000")  # 400,000 x 26 cells: under the limit
+        assert safety.check_zip("deep.xlsx", data).calamine_safe is True
+
+    def test_deep_and_wide_enough_goes_to_the_bounded_reader(self):
+        data = workbook_bytes(far_cell="AD500000")  # 500,000 x 30 cells: over the limit
+        assert safety.check_zip("deep.xlsx", data).calamine_safe is False
+
+
 class TestEmptyAndHeaderless:
     def test_every_sheet_empty(self):
         book = openpyxl.Workbook()
