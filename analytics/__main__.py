@@ -10,18 +10,25 @@ reader ends that child, and what the libraries print stays in it.
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
 import sys
-from datetime import date
-from pathlib import Path
 
-from analytics import loading, rules
-from analytics.errors import LoadError
-from analytics.loading import mapping, worker
-from analytics.reporting import changes, report
-from analytics.rules import evaluation
+from analytics import fork_server
+
+if __name__ == "__main__":
+    # The reader's fork server imports the readers while this process imports its own.
+    fork_server.SERVER.ensure_running()
+
+import argparse  # noqa: E402 - after the fork server's start, which needs none of them
+import json  # noqa: E402
+import re  # noqa: E402
+from datetime import date  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from analytics import loading, rules  # noqa: E402
+from analytics.errors import LoadError  # noqa: E402
+from analytics.loading import mapping, worker  # noqa: E402
+from analytics.reporting import changes, report  # noqa: E402
+from analytics.rules import evaluation  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -1,12 +1,18 @@
 """Load benchmark: ours against pandas+openpyxl and a bare fastexcel read of the same export.
 
-The 100,000-row workbook is generated once and cached under bench/out/ (git-ignored).
+Then, whole processes with their imports: the headless report (`python -m analytics
+report`, which reads in the worker as the app does) against a bare fastexcel read of the
+same file at SCALING_ROWS, to show loading stays linear in rows. The workbooks are
+generated once and cached under bench/out/ (git-ignored). `BENCH_LOAD_ROWS=2000,5000`
+runs the scaling part on other sizes (a quick check that the benchmark works).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -18,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 ROWS = 100_000
 SEED = 7
+SCALING_ROWS = (10_000, 100_000, 300_000)
+SCALING_ENV = "BENCH_LOAD_ROWS"
+SCALING_REPEAT = 3
+SCALING_TARGET = 1.2
 
 HEADERS = [
     "Applicant ID",
@@ -181,7 +191,59 @@ def best_of(names: list[str], path: Path, repeat: int) -> dict[str, dict]:
     return best
 
 
+# ---- whole processes, imports included -------------------------------------------------
+
+_BARE_PROCESS = (
+    "import sys, fastexcel\n"
+    "fastexcel.read_excel(sys.argv[1]).load_sheet(0, header_row=2).to_pandas()"
+)
+
+
+def _process_seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def report_seconds(path: Path) -> float:
+    """The headless report on `path` as a whole process (imports, worker, rules, JSON)."""
+    return _process_seconds(
+        [sys.executable, "-m", "analytics", "report", str(path), "--format", "json"]
+    )
+
+
+def bare_seconds(path: Path) -> float:
+    """A bare fastexcel read of `path` into pandas as a whole process."""
+    return _process_seconds([sys.executable, "-c", _BARE_PROCESS, str(path)])
+
+
+def scaling_sizes() -> tuple[int, ...]:
+    given = os.environ.get(SCALING_ENV, "").strip()
+    return tuple(int(n) for n in given.split(",")) if given else SCALING_ROWS
+
+
+def scaling(sizes: tuple[int, ...]) -> None:
+    """Report vs bare read per size, runs interleaved (median of SCALING_REPEAT each)."""
+    print(f"headless report vs bare fastexcel, whole processes (median of {SCALING_REPEAT}):")
+    for rows in sizes:
+        path = export_path(rows)
+        report, bare = [], []
+        for _ in range(SCALING_REPEAT):
+            report.append(report_seconds(path))
+            bare.append(bare_seconds(path))
+        ours, base = statistics.median(report), statistics.median(bare)
+        ratio = ours / base
+        print(
+            f"  {rows:>9,} rows: report {ours:6.2f} s  bare fastexcel {base:6.2f} s  "
+            f"ratio {ratio:5.2f}x (target <= {SCALING_TARGET}x: {_met(ratio, SCALING_TARGET)})"
+        )
+
+
 def main() -> None:
+    sizes = scaling_sizes()
+    if os.environ.get(SCALING_ENV):
+        scaling(sizes)
+        return
     start = time.perf_counter()
     path = export_path()
     print(
@@ -208,6 +270,7 @@ def main() -> None:
     print(f"bare fastexcel peak RSS growth:    {bare['peak_kb'] * 1024 / mb:6.0f} MB")
     print(f"loaded frame memory (deep):        {ours['frame_bytes'] / mb:6.0f} MB")
     print(f"ratio peak / frame:                {ratio:6.2f}x (target <= 3x: {_met(ratio, 3)})")
+    scaling(sizes)
 
 
 def _met(value: float, target: float) -> str:

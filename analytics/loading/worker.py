@@ -15,15 +15,12 @@ ADMISSIONS_READER_PROCESSES (reads at once, default 2; more wait for a free slot
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import io
 import os
 import pickle
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,10 +29,10 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import pandas as pd
 
+from analytics import fork_server
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import loader
 
@@ -45,9 +42,6 @@ PROCESSES_ENV = "ADMISSIONS_READER_PROCESSES"
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_PROCESSES = 2
-SERVER_MODULE = "analytics.loading.worker_server"
-_ROOT = Path(__file__).resolve().parents[2]  # the project, for the server's import path
-STOP_SECONDS = 5.0  # how long the fork server gets to end after its caller
 _LOG_TAIL_BYTES = 4096  # what is read back of a dead child's own output
 _RUST_OUT_OF_MEMORY = b"memory allocation of"  # Rust's message before it aborts
 
@@ -120,79 +114,7 @@ def warm_up() -> None:
 # ---- the caller's side ----------------------------------------------------------------------
 
 
-class _ForkServer:
-    """One long-lived process (`python -m analytics.loading.worker_server`) that imported
-    the readers once and forks a child for every read. Each read hands it one end of a
-    socket pair; the child forked for it talks to the caller on that socket alone."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen | None = None
-        self._control: socket.socket | None = None
-
-    def ensure_running(self) -> None:
-        with self._lock:
-            self._ensure_running()
-
-    def _ensure_running(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            return
-        if self._control is not None:
-            self._control.close()
-        # Packets, not a stream: each socket handed over arrives on its own.
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = dict(os.environ)
-        # Arrow's default allocator (mimalloc) reserves address space up front, where
-        # RLIMIT_AS cannot see it grow; the system allocator's memory counts.
-        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-        env["OPENBLAS_NUM_THREADS"] = "1"  # no idle BLAS thread in the process that forks
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_ROOT), env.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", SERVER_MODULE, str(theirs.fileno())],
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,  # the caller's output is the caller's
-            stderr=subprocess.DEVNULL,
-            env=env,
-            cwd=_ROOT,
-        )
-        theirs.close()
-        self._control = ours
-
-    def submit(self, job: socket.socket) -> None:
-        """Hand `job` to the server, starting it (again) when it is not running."""
-        with self._lock:
-            for attempt in (1, 2):
-                self._ensure_running()
-                try:
-                    socket.send_fds(self._control, [b"j"], [job.fileno()])
-                    return
-                except OSError:
-                    if attempt == 2:
-                        raise
-                    self._process.kill()
-                    self._process.wait()
-
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
-    def stop(self) -> None:
-        """At exit: the server ends when its socket closes; it gets a moment to do so."""
-        with self._lock:
-            if self._control is not None:
-                self._control.close()
-                self._control = None
-            if self._process is not None:
-                try:
-                    self._process.wait(STOP_SECONDS)
-                except subprocess.TimeoutExpired:
-                    self._process.kill()
-                    self._process.wait()
-                self._process = None
-
-
-_server = _ForkServer()
-atexit.register(_server.stop)
+_server = fork_server.SERVER
 _setup_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
 
