@@ -5,8 +5,6 @@ import streamlit as st
 from analytics.reporting import summary
 from ui import charts, escaping, loaders, page, tables
 
-DISPLAY_LIMIT = 5_000
-
 page.setup("Cohorts")
 analysis = page.require_dataset()
 everyone = analysis.evaluation.applicants
@@ -67,14 +65,5 @@ labels = {rule.id: rule.label for rule in analysis.rule_set.admission}
 rows = loaders.derived(
     analysis, "drill", lambda: tables.drill_rows(ev.applicants, ev.extra_columns, labels), chosen
 )
-shown = loaders.derived(analysis, "drill_shown", lambda: rows.head(DISPLAY_LIMIT), chosen)
-if len(rows) > DISPLAY_LIMIT:
-    st.caption(f"Showing the first {DISPLAY_LIMIT:,} of {len(rows):,}; narrow the filters.")
-st.caption("Select a row to see how each rule decided that applicant.")
-picked = page.show_table(
-    shown, key="cohorts_table", on_select="rerun", selection_mode="single-row", hide_index=True
-)
-selected = [i for i in picked["selection"]["rows"] if i < len(shown)]
-if selected:
-    person = ev.applicants.loc[shown.index[selected[0]]]
-    page.show_trace(person, analysis)
+page.pick_applicant(rows, ev.applicants, analysis, key="cohorts_table")
+page.download_csv(rows, "applicants.csv", key="cohorts_download")

@@ -49,6 +49,7 @@ else:
     st.markdown(f"**{len(log):,}** entries")
     page.table(
         log,
+        rest="Narrow the dates or the filters above to see older entries.",
         hide_index=True,
         width="stretch",
         column_config={

@@ -250,6 +250,14 @@ def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params)
     return kept[1]
 
 
+def first_rows(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """The first `rows` rows of a table the screen shows (the frame itself when it is not
+    longer), one object per table, so the memos keyed by identity below keep hitting."""
+    if len(frame) <= rows:
+        return frame
+    return _by_identity("head", frame, lambda: frame.head(rows), rows)
+
+
 def for_display(
     frame: pd.DataFrame, show_personal: bool, mapping: dict[str, str] | None = None
 ) -> pd.DataFrame:

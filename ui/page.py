@@ -40,6 +40,10 @@ PRINT_STYLES = Path(__file__).with_name("print.css")
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 DATE_FORMAT = "DD MMM YYYY"  # every table's dates: 01 Nov 2026
+# Rows a table sends to the browser: what a person reads on screen. Every longer list has
+# its download beside it (or filters that narrow it), and its caption says so.
+TABLE_ROWS = 500
+IN_THE_DOWNLOAD = "The full list is in the CSV download below."
 NO_DATA = "No dataset is open. Upload your exports or open the sample on the Home page."
 SHARE_FAILED = (
     "This dataset could not be stored for sharing (the app's data folder is not writable "
@@ -191,22 +195,35 @@ def require_dataset() -> loaders.Analysis:
     return analysis
 
 
-def show_table(frame: pd.DataFrame, mapping: dict[str, str] | None = None, **kwargs):
+def show_table(
+    frame: pd.DataFrame,
+    mapping: dict[str, str] | None = None,
+    rest: str = IN_THE_DOWNLOAD,
+    **kwargs,
+):
     """st.dataframe in the director's words: headers and cells from the vocabulary
     (category labels, blank groups named, empty cells blank rather than "None"), rates as
     "45.1%", dates as "01 Nov 2026", personal columns masked unless the user switched them
     on. `mapping` names personal columns under headers the user mapped by hand; a
-    `column_config` given overrides the column's default."""
+    `column_config` given overrides the column's default. At most TABLE_ROWS rows are
+    sent (see `table`, and `rest`)."""
     labels = _rule_labels(frame)
     config = {**_column_config(frame, labels), **kwargs.pop("column_config", {})}
-    shown = loaders.in_words(loaders.for_display(frame, state.show_personal(), mapping), labels)
+    first = loaders.first_rows(frame, TABLE_ROWS)
+    shown = loaders.in_words(loaders.for_display(first, state.show_personal(), mapping), labels)
     kwargs.setdefault("placeholder", "")
-    return table(shown, column_config=config, **kwargs)
+    return table(shown, rest=rest, total=len(frame), column_config=config, **kwargs)
 
 
-def table(frame: pd.DataFrame, **kwargs):
-    """st.dataframe (same arguments, same return) and, for print only, a static copy of
-    its first rows under the same headers (ui.printing): the canvas prints empty."""
+def table(frame: pd.DataFrame, rest: str = IN_THE_DOWNLOAD, total: int | None = None, **kwargs):
+    """st.dataframe (same arguments, same return) of at most the first TABLE_ROWS rows and,
+    for print only, a static copy of its first rows under the same headers (ui.printing):
+    the canvas prints empty. A longer list (`total` rows, by default the frame's) says above
+    it how many rows it holds and, in `rest`, where the others are."""
+    total = len(frame) if total is None else total
+    frame = loaders.first_rows(frame, TABLE_ROWS)
+    if total > len(frame):
+        st.caption(f"Showing the first {len(frame):,} of {total:,} rows. {rest}")
     shown = st.dataframe(frame, **kwargs)
     headers = printing.labels(
         list(frame.columns), kwargs.get("column_config"), kwargs.get("column_order")
@@ -434,6 +451,22 @@ def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
         column_config=TRACE_CONFIG,
         row_height=60,
     )
+
+
+@st.fragment
+def pick_applicant(
+    rows: pd.DataFrame, applicants: pd.DataFrame, analysis: loaders.Analysis, key: str
+) -> None:
+    """A list of applicants (`rows`, indexed like `applicants`); selecting one shows how
+    each rule decided them, below the list. A fragment: a selection redraws this part
+    of the screen, not the filters and charts above it."""
+    st.caption("Select a row to see how each rule decided that applicant.")
+    picked = show_table(
+        rows, key=key, on_select="rerun", selection_mode="single-row", hide_index=True
+    )
+    selected = [i for i in picked["selection"]["rows"] if i < min(len(rows), TABLE_ROWS)]
+    if selected:
+        show_trace(applicants.loc[rows.index[selected[0]]], analysis)
 
 
 FIND_KEY = "sidebar_find"
