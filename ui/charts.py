@@ -74,6 +74,10 @@ def _layout(fig: go.Figure, title: str | None, height: int = 360) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
+    # The margins above are a minimum: every axis grows its margin to fit its labels
+    # (rule and group names), which the offline dashboard otherwise cuts to "ts", "on".
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 

@@ -250,6 +250,16 @@ def _dashboard(**kwargs) -> str:
 
 
 class TestHtml:
+    def test_one_copy_of_plotly_js_serves_every_chart(self):
+        bars = [go.Figure(go.Bar(x=["a", "b"], y=[n, n + 1])) for n in range(4)]
+        page = exports.html_dashboard(
+            "Report", {}, figures={f"Chart {n}": f for n, f in enumerate(bars)}
+        )
+        assert page.count("plotly.js v") == 1
+        assert page.count("Plotly.newPlot(") == 4
+        # the library comes before the first chart that calls it
+        assert page.index("plotly.js v") < page.index("Plotly.newPlot(")
+
     def test_self_contained_no_external_resources(self):
         page = _dashboard()
         parser = _Resources()

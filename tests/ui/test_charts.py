@@ -208,3 +208,16 @@ def test_trend_has_counts_on_the_left_and_the_rate_on_the_right():
         ("Eligibility rate", [0.25, 0.5], "y2"),
     ]
     assert fig.layout.yaxis2.tickformat == ".0%"
+
+
+def test_every_axis_grows_its_margin_to_fit_its_labels():
+    rules = pd.DataFrame({"label": ["Accredited degree institution"], "fail": [3], "missing": [1]})
+    combos = pd.DataFrame({"rules": [("cme",)], "applicants": [7]})
+    figures = [
+        charts.fail_missing_bars(rules),  # rule names on the side
+        charts.upset(combos, labels={"cme": "CME hours"}),  # two axes pairs
+    ]
+    for fig in figures:
+        axes = [*fig.select_xaxes(), *fig.select_yaxes()]
+        assert len(axes) >= 2
+        assert all(axis.automargin is True for axis in axes)
