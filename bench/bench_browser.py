@@ -9,12 +9,14 @@ Streamlit version, same pages, started the same way):
   headless report on the same file as a whole process (`python -m analytics report`);
 - page switches: with that export open, a click on each sidebar link until the new page's
   title is drawn and the run has finished (median of ROUNDS), against the floor's same click;
-- server memory: RSS before the upload, with the 100k dataset open, and after the browser
-  session has closed, beside the loaded frame's own size.
+- server memory: RSS before the upload, with the dataset open, and once the browser
+  session has ended (the server keeps a closed session DISCONNECT_TTL_S, set low here as in
+  bench_memory, then its tidy-up runs), beside the loaded frame's own size.
 Ratios are printed with each target of the issue. Needs Debian's Chromium
 (`apt-get install chromium`) and Playwright (requirements-dev); no browser is downloaded.
 
 Run: `python -m bench.bench_browser` (or `make bench`, which runs every benchmark).
+`BENCH_BROWSER_ROWS=2000` runs it on a smaller export (a quick check that it works).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from bench import bench_load
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 3
+ROWS_ENV = "BENCH_BROWSER_ROWS"
+DISCONNECT_TTL_S = 5  # server.disconnectedSessionTTL: a closed session ends this soon
+SETTLE_S = 65  # the app's tidy-up runs every 30 s: two chances to see the session gone
 FIRST_OPENS = 3
 START_LIMIT_S = 120
 RUN_LIMIT_MS = 600_000
@@ -179,17 +184,6 @@ def _switches(page) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _headless_report(path: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "analytics", "report", str(path), "--format", "json"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
-
-
 def _frame_mb(path: Path) -> float:
     from analytics import loading
 
@@ -213,11 +207,12 @@ def main() -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    export = bench_load.export_path()
+    rows = int(os.environ.get(ROWS_ENV) or bench_load.ROWS)
+    export = bench_load.export_path(rows)
     work = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     try:
         floor_script = _write_floor_app(work / "floor")
-        report_s = statistics.median(_headless_report(export) for _ in range(2))
+        report_s = statistics.median(bench_load.report_seconds(export) for _ in range(2))
         frame_mb = _frame_mb(export)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -230,7 +225,11 @@ def main() -> None:
                 floor_switch = _switches(page)
                 context.close()
             store = work / "store"
-            env = {"ADMISSIONS_DATA_DIR": str(store), "ADMISSIONS_OPEN_SAMPLE": "1"}
+            env = {
+                "ADMISSIONS_DATA_DIR": str(store),
+                "ADMISSIONS_OPEN_SAMPLE": "1",
+                "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECT_TTL_S),
+            }
             with _serve(ROOT / "app.py", env) as (url, pid):
                 ours_open = _first_open(browser, url)
                 rss_before = _rss_mb(pid)
@@ -246,21 +245,22 @@ def main() -> None:
                 ours_switch = _switches(page)
                 rss_open = _rss_mb(pid)
                 context.close()
-                time.sleep(5)  # the server notices the closed session
+                time.sleep(DISCONNECT_TTL_S + SETTLE_S)  # the session has ended
                 rss_after = _rss_mb(pid)
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"browser benchmark ({ROUNDS} rounds, medians; 100,000-row export)")
+    print(f"browser benchmark ({ROUNDS} rounds, medians; {rows:,}-row export)")
     _ratio_line("first open (new session)", ours_open, floor_open, TARGETS["first_open"])
     _ratio_line("upload until drawn vs headless report", upload_s, report_s, TARGETS["upload"])
     for name, ours in ours_switch.items():
         floor = floor_switch.get(name, float("nan"))
         _ratio_line(f"switch to {name}", ours, floor, TARGETS["switch"])
     print(
-        f"  server RSS: {rss_before:.0f} MB before, {rss_open:.0f} MB with the 100k dataset "
-        f"open (+{rss_open - rss_before:.0f} MB), {rss_after:.0f} MB after the session closed; "
+        f"  server RSS: {rss_before:.0f} MB before, {rss_open:.0f} MB with the dataset "
+        f"open (+{rss_open - rss_before:.0f} MB), {rss_after:.0f} MB once the session ended "
+        f"(+{rss_after - rss_before:.0f} MB over before); "
         f"loaded frame {frame_mb:.0f} MB"
     )
     _ratio_line("RSS growth vs loaded frame", rss_open - rss_before, frame_mb, TARGETS["rss"], "MB")
