@@ -15,12 +15,22 @@ class LoadError(Exception):
         self.file = file
 
 
+# What a NoHeaderError's message ends with (the command line's words); the app says
+# `NoHeaderError.in_app(its own words)` instead.
+MAP_HINT = "map the columns with a mapping file (--mapping) or in the app's mapping screen"
+
+
 class NoHeaderError(LoadError):
     """No header row with an applicant_id column: the user must map columns by hand."""
 
     def __init__(self, message: str, *, file: str | None = None, columns_found=()) -> None:
         super().__init__(message, file=file)
         self.columns_found: list[str] = list(columns_found)
+
+    def in_app(self, hint: str) -> str:
+        """The message with `hint` (naming the app's own controls) in place of MAP_HINT."""
+        text = str(self)
+        return text.removesuffix(MAP_HINT).rstrip(": ") + ": " + hint if MAP_HINT in text else text
 
 
 class UnsafeSetupError(RuntimeError):

@@ -11,11 +11,13 @@ page.setup("Audit log", page="Audit")
 
 st.caption(
     "Every sign-in, upload, opened link, export, rename and deletion, newest first, with the "
-    "dataset, saved view or rule set it concerns; no applicant data is logged."
+    "dataset, saved view, rule set or source format it concerns; no applicant data is logged."
 )
 
 opened = store.open_store()
-names = tables.object_names(opened.list_datasets(), opened.list_views(), opened.list_rule_sets())
+names = tables.object_names(
+    opened.list_datasets(), opened.list_views(), opened.list_rule_sets(), opened.list_formats()
+)
 users = sorted({entry.user for entry in opened.audit_log()})
 left, middle, right = st.columns(3)
 users = left.multiselect("User", users, key="audit_users")

@@ -1,4 +1,4 @@
-"""The store: uploaded files, datasets, rule sets, saved views and the audit log.
+"""The store: uploaded files, datasets, rule sets, saved views, source formats and the audit log.
 
 I/O, not analysis: it imports neither the engine (`analytics`) nor Streamlit nor pandas.
 `repository` holds the SQLite implementation; this package's names are its public API.
@@ -12,6 +12,7 @@ from store.repository import (
     DATA_DIR_ENV,
     DB_NAME,
     DEFAULT_DATA_DIR,
+    FORMAT_EXISTS,
     ID_PATTERN,
     MAX_DETAIL,
     MAX_LABEL,
@@ -24,6 +25,7 @@ from store.repository import (
     NotFoundError,
     NotOwnerError,
     SavedView,
+    SourceFormat,
     Store,
     StoredFile,
     StoredRuleSet,
@@ -44,6 +46,7 @@ __all__ = [
     "DATA_DIR_ENV",
     "DB_NAME",
     "DEFAULT_DATA_DIR",
+    "FORMAT_EXISTS",
     "ID_PATTERN",
     "MAX_DETAIL",
     "MAX_LABEL",
@@ -56,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "NotOwnerError",
     "SavedView",
+    "SourceFormat",
     "Store",
     "StoredFile",
     "StoredRuleSet",

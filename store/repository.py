@@ -82,8 +82,8 @@ STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 60
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are read aloud too
 ID_LENGTH = 10
-ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v"}
-ID_PATTERN = re.compile(rf"^[drv]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
+ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v", "source_format": "f"}
+ID_PATTERN = re.compile(rf"^[drvf]-[{ID_ALPHABET}]{{{ID_LENGTH}}}$")
 SHA_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 ACTIONS = (
     "sign_in",
@@ -95,6 +95,7 @@ ACTIONS = (
     "save_view",
     "rename",
     "adopt_rules",
+    "save_format",
 )
 # Object id of a failed sign-in: the browser's address, keyed-hashed (never the address).
 CLIENT_ID_PREFIX = "c-"
@@ -103,6 +104,8 @@ MAX_DETAIL = 200
 VIEW_EXISTS = "A saved view already has this name: choose another name."
 MAX_LABEL = 200
 MAX_SOURCE_FORMAT = 100
+FORMAT_EXISTS = "A source format already has this name: choose another name."
+MAX_FORMAT_NAME = 120
 
 # Step 1: the schema exactly as the store created it before it had versions. "IF NOT
 # EXISTS" makes it a no-op on such a store, which is how opening one marks it version 1.
@@ -174,11 +177,29 @@ ALTER TABLE rule_sets ADD COLUMN version INTEGER;
 CREATE UNIQUE INDEX rule_sets_name_version ON rule_sets(name, version);
 """
 
+# Step 4: saved source formats, a named column mapping (JSON object: source header ->
+# field or "ignore") with the normalised header set it was made for (JSON list, sorted),
+# who saved it and when, who changed it (renamed, saved again) last and when. Plain
+# portable SQL: text columns only.
+SCHEMA_V4_SOURCE_FORMATS = """
+CREATE TABLE source_formats (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    mapping TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed TEXT NOT NULL
+);
+"""
+
 # Step N brings a store from schema version N - 1 to N; append new steps at the end.
 MIGRATIONS: tuple[Migration, ...] = (
     SCHEMA_V1,  # 1: datasets and their files, rule sets, views, audit log
     SCHEMA_V2_SOURCE_FORMAT,  # 2: datasets.source_format
     SCHEMA_V3_RULE_SET_VERSIONS,  # 3: rule sets adopted under a name, numbered per name
+    SCHEMA_V4_SOURCE_FORMATS,  # 4: saved source formats (named column mappings)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -242,6 +263,21 @@ class SavedView:
     filters: dict[str, list[str]] = field(default_factory=dict)
     owner: str = ""
     created: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """A named column mapping: `mapping` source header -> field or "ignore", `headers` the
+    normalised header set of the sheet it was saved for (sorted)."""
+
+    id: str
+    name: str
+    mapping: dict[str, str]
+    headers: tuple[str, ...]
+    owner: str
+    created: datetime
+    changed_by: str
+    changed: datetime
 
 
 @dataclass(frozen=True)
@@ -931,6 +967,129 @@ class Store:
                 raise NotOwnerError("Only the person who saved this view can delete it.")
             conn.execute("DELETE FROM views WHERE id = ?", (view_id,))
             self._audit(conn, user, "delete", view_id, "")
+
+    # -- source formats ----------------------------------------------------------------
+    # Kept together and in plain SQL (see SCHEMA_V4_SOURCE_FORMATS). A format's name is
+    # free text the user typed: never put it in an audit detail.
+    def save_format(
+        self,
+        name: str,
+        mapping: Mapping[str, str],
+        headers: Sequence[str],
+        owner: str,
+        *,
+        replace: bool = False,
+    ) -> SourceFormat:
+        """Save a named mapping for a header set; records ``save_format``. A name already
+        taken is refused, unless `replace` and `owner` saved it: then its mapping and
+        header set are replaced (for owners whose name is only a label, never replace)."""
+        owner = _clean_user(owner)
+        name = " ".join(str(name).split())[:MAX_FORMAT_NAME]
+        if not name:
+            raise StoreError("A source format needs a name: type one, then save.")
+        if not mapping:
+            raise StoreError("This mapping maps no column: choose the fields, then save.")
+        mapping_json = json.dumps({str(k): str(v) for k, v in mapping.items()})
+        headers_json = json.dumps(sorted({str(h) for h in headers}))
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT id, owner FROM source_formats WHERE name = ?", (name,)
+            ).fetchone()
+            now = _now()
+            if row is None:
+                format_id = self._insert_with_new_id(
+                    conn,
+                    "source_format",
+                    "INSERT INTO source_formats (id, name, mapping, headers, owner, created, "
+                    "changed_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (name, mapping_json, headers_json, owner, now, owner, now),
+                )
+            elif replace and row["owner"] == owner:
+                format_id = row["id"]
+                conn.execute(
+                    "UPDATE source_formats SET mapping = ?, headers = ?, changed_by = ?, "
+                    "changed = ? WHERE id = ?",
+                    (mapping_json, headers_json, owner, now, format_id),
+                )
+            else:
+                raise StoreError(FORMAT_EXISTS)
+            self._audit(conn, owner, "save_format", format_id, "")
+        return self.get_format(format_id)
+
+    @staticmethod
+    def _format_from_row(row: sqlite3.Row) -> SourceFormat:
+        return SourceFormat(
+            id=row["id"],
+            name=row["name"],
+            mapping=json.loads(row["mapping"]),
+            headers=tuple(json.loads(row["headers"])),
+            owner=row["owner"],
+            created=_parse_time(row["created"]),
+            changed_by=row["changed_by"],
+            changed=_parse_time(row["changed"]),
+        )
+
+    def get_format(self, format_id: str) -> SourceFormat:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM source_formats WHERE id = ?", (format_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("This source format no longer exists (deleted by its owner?).")
+        return self._format_from_row(row)
+
+    def list_formats(self) -> list[SourceFormat]:
+        """Every saved source format, newest first (by when it was saved)."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM source_formats ORDER BY created DESC, id").fetchall()
+        return [self._format_from_row(r) for r in rows]
+
+    def matching_formats(self, headers: Sequence[str]) -> list[SourceFormat]:
+        """The formats whose header set is within `headers` (normalised: the same set in
+        any order, or `headers` a superset), best first: the largest set, then the newest."""
+        upload = set(headers)
+        found = [f for f in self.list_formats() if f.headers and set(f.headers) <= upload]
+        # list_formats is newest first and sort is stable: the largest set, then newest.
+        return sorted(found, key=lambda f: -len(f.headers))
+
+    def find_matching(self, headers: Sequence[str]) -> SourceFormat | None:
+        """The best of `matching_formats(headers)`, or None."""
+        found = self.matching_formats(headers)
+        return found[0] if found else None
+
+    def _owned_format(self, conn: sqlite3.Connection, format_id: str, user: str, what: str):
+        row = conn.execute("SELECT owner FROM source_formats WHERE id = ?", (format_id,)).fetchone()
+        if row is None:
+            raise NotFoundError("This source format no longer exists (deleted by its owner?).")
+        if row["owner"] != user:
+            raise NotOwnerError(f"Only the person who saved this source format can {what} it.")
+
+    def rename_format(self, format_id: str, name: str, user: str) -> SourceFormat:
+        """Give a format a new name; only its owner may. Records ``rename``."""
+        user = _clean_user(user)
+        name = " ".join(str(name).split())[:MAX_FORMAT_NAME]
+        if not name:
+            raise StoreError("A source format needs a name: type one, then save.")
+        with self._write() as conn:
+            self._owned_format(conn, format_id, user, "rename")
+            taken = conn.execute(
+                "SELECT 1 FROM source_formats WHERE name = ? AND id <> ?", (name, format_id)
+            ).fetchone()
+            if taken is not None:
+                raise StoreError(FORMAT_EXISTS)
+            conn.execute(
+                "UPDATE source_formats SET name = ?, changed_by = ?, changed = ? WHERE id = ?",
+                (name, user, _now(), format_id),
+            )
+            self._audit(conn, user, "rename", format_id, "")
+        return self.get_format(format_id)
+
+    def delete_format(self, format_id: str, user: str) -> None:
+        """Delete a format; only its owner may. Records ``delete``. Datasets read with it
+        keep their mapping (it is stored in their options)."""
+        user = _clean_user(user)
+        with self._write() as conn:
+            self._owned_format(conn, format_id, user, "delete")
+            conn.execute("DELETE FROM source_formats WHERE id = ?", (format_id,))
+            self._audit(conn, user, "delete", format_id, "")
 
     # -- audit -------------------------------------------------------------------------
     @staticmethod

@@ -288,6 +288,7 @@ AUDIT_ACTIONS = {
     "save_view": "Saved a view",
     "rename": "Renamed",
     "adopt_rules": "Adopted rules",
+    "save_format": "Saved a source format",
 }
 
 
@@ -295,9 +296,10 @@ def object_names(
     datasets: Sequence[store.Dataset],
     views: Sequence[store.SavedView],
     rule_sets: Sequence[store.StoredRuleSet] = (),
+    formats: Sequence[store.SourceFormat] = (),
 ) -> dict[str, str]:
     """What each stored object is called: a dataset by its label and files, a view by its
-    name, a rule set by its name."""
+    name, a rule set and a source format by their names."""
     names = {}
     for ds in datasets:
         files = ", ".join(f.name for f in ds.files)
@@ -309,13 +311,14 @@ def object_names(
             for r in rule_sets
         }
     )
+    names.update({f.id: f"source format {f.name}" for f in formats})
     return names
 
 
 def audit_table(entries: Sequence[store.AuditEntry], names: dict[str, str]) -> pd.DataFrame:
     """Audit entries as a table (time in UTC, newest first as given), each object named;
     an id no longer in the store reads as deleted."""
-    kinds = {"d": "dataset", "v": "view", "r": "rule set"}
+    kinds = {"d": "dataset", "v": "view", "r": "rule set", "f": "source format"}
 
     def name(object_id: str) -> str:
         if not object_id:

@@ -132,8 +132,13 @@ FIELD_VARIANTS: dict[str, list[str]] = {
 
 # Joined into full_name (first + " " + last) when the sheet has no full-name column.
 NAME_PART_VARIANTS: dict[str, str] = {"first name": "first_name", "last name": "last_name"}
+NAME_PART_LABELS: dict[str, str] = {"first_name": "First name", "last_name": "Last name"}
+# A mapping's word for "keep this column as an extra, no field" (even a recognised header).
+IGNORE = "ignore"
 # What a source header may be mapped onto by hand (app mapping screen, --mapping file).
-MAPPING_TARGETS = frozenset(CANONICAL_FIELDS) | frozenset(NAME_PART_VARIANTS.values())
+MAPPING_TARGETS = (
+    frozenset(CANONICAL_FIELDS) | frozenset(NAME_PART_VARIANTS.values()) | frozenset({IGNORE})
+)
 
 HEADER_VARIANTS: dict[str, str] = {
     variant: field for field, variants in FIELD_VARIANTS.items() for variant in variants

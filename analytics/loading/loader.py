@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.errors import LoadError, NoHeaderError
+from analytics.errors import MAP_HINT, LoadError, NoHeaderError
 from analytics.loading import fields, parsing, reading
 
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "problem"]
@@ -260,8 +260,7 @@ def _no_header(file: str, raw: reading.RawSheet) -> NoHeaderError:
     return NoHeaderError(
         f"{file}: no header row with known column names in the first "
         f"{reading.HEADER_SCAN_ROWS} rows of sheet '{raw.name}' (columns found: "
-        f"{_name_list(found)}): map the columns with a mapping file (--mapping) or in the "
-        "app's mapping screen",
+        f"{_name_list(found)}): {MAP_HINT}",
         file=file,
         columns_found=found,
     )
@@ -316,7 +315,9 @@ def _build_part(
             or fields.HEADER_VARIANTS.get(norm)
             or fields.NAME_PART_VARIANTS.get(norm)
         )
-        if target is not None and target not in assigned:
+        if target == fields.IGNORE:  # chosen by hand: an extra column even if recognised
+            target = None
+        elif target is not None and target not in assigned:
             assigned[target] = position
             name = _unique(label, set(display.values()))
             display[position] = name
@@ -339,8 +340,7 @@ def _build_part(
         found = [n for n in display.values()]
         raise NoHeaderError(
             f"{file}: sheet '{raw.name}' has no applicant ID column (columns found: "
-            f"{_name_list(found)}): map one with a mapping file (--mapping) or in the app's "
-            "mapping screen",
+            f"{_name_list(found)}): {MAP_HINT}",
             file=file,
             columns_found=found,
         )

@@ -461,11 +461,17 @@ def find_header_row(cells: pd.DataFrame, known: set[str]) -> int | None:
     return None
 
 
-def header_guess(cells: pd.DataFrame) -> list[str]:
-    """Column names to show when no header row is found: the fullest of the first rows."""
+def guess_header_row(cells: pd.DataFrame) -> int | None:
+    """The row taken for headers when no header row is found: the fullest of the first rows."""
     top = cells[cells.index <= HEADER_SCAN_ROWS]
     if top.empty:
+        return None
+    return int(top.notna().sum(axis=1).idxmax())
+
+
+def header_guess(cells: pd.DataFrame) -> list[str]:
+    """Column names to show when no header row is found: the fullest of the first rows."""
+    row = guess_header_row(cells)
+    if row is None:
         return []
-    counts = top.notna().sum(axis=1)
-    row = top.loc[counts.idxmax()]
-    return [str(v).strip() for v in row if isinstance(v, str) and v.strip()]
+    return [str(v).strip() for v in cells.loc[row] if isinstance(v, str) and v.strip()]

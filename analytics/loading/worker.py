@@ -34,7 +34,7 @@ import pandas as pd
 
 from analytics import fork_server
 from analytics.errors import LoadError, NoHeaderError
-from analytics.loading import loader
+from analytics.loading import loader, preview
 
 MEMORY_ENV = "ADMISSIONS_READER_MEMORY_MB"
 TIMEOUT_ENV = "ADMISSIONS_READER_TIMEOUT_S"
@@ -104,6 +104,16 @@ def load_exports(
 def list_sheets(source: loader.Source) -> list[str]:
     """`analytics.loading.list_sheets`, read in a child process."""
     return _run(("sheets", (source,)), [source.name])
+
+
+def column_samples(
+    sources: Iterable[loader.Source],
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> dict[str, list[str]]:
+    """`analytics.loading.preview.column_samples`, read in a child process."""
+    sources = list(sources)
+    return _run(("preview", (sources, sheet, mapping)), [s.name for s in sources])
 
 
 def warm_up() -> None:
@@ -304,6 +314,9 @@ def _handle(kind: str, args: tuple, on_source):
         (source,) = args
         on_source(source)
         return loader.list_sheets(source)
+    if kind == "preview":
+        sources, sheet, mapping = args
+        return preview.column_samples(sources, sheet, mapping, on_source=on_source)
     sources, sheet, mapping, date_order = args
     return loader.load_exports(
         sources, sheet=sheet, mapping=mapping, date_order=date_order, on_source=on_source

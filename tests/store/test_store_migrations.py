@@ -32,6 +32,7 @@ SHIPPED = (
     repository.SCHEMA_V1,
     repository.SCHEMA_V2_SOURCE_FORMAT,
     repository.SCHEMA_V3_RULE_SET_VERSIONS,
+    repository.SCHEMA_V4_SOURCE_FORMATS,
 )
 LATEST = len(SHIPPED)
 
@@ -261,7 +262,7 @@ class TestNewSteps:
             store.Store(root)
         assert _version(root) == LATEST
         tables = {name for kind, name, _ in _schema(root) if kind == "table"}
-        assert tables == TABLES | {"sqlite_sequence"}
+        assert tables == TABLES | {"sqlite_sequence", "source_formats"}
         assert _query(root, "SELECT id FROM datasets") == [(DATASET_ID,)]
 
     def test_rebuilding_a_table_does_not_cascade_to_its_children(self, tmp_path, monkeypatch):
