@@ -4,7 +4,7 @@ choose rules and date."""
 import streamlit as st
 
 from analytics import errors
-from ui import datasets, escaping, home, loaders, page, state, views
+from ui import datasets, escaping, home, loaders, mapping, page, state, views
 
 page.setup("Admissions analytics", page="Home")
 st.write(
@@ -38,6 +38,7 @@ try:
 except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
     datasets.show_load_error(err, offer_delete=False)
     st.stop()
+dataset = mapping.use_saved_format(dataset)  # an upload whose headers a saved format has
 
 result, error = None, None
 try:
@@ -50,9 +51,12 @@ except errors.LoadError as err:
     datasets.show_load_error(err, offer_delete=False)
     st.stop()
 
-headers = home.headers_to_map(result, error)
-home.mapping_screen(headers, expanded=error is not None)
+mapping.format_line(dataset)
+mapping.screen(dataset, result, error)
+mapping.save_offer(dataset)
+mapping.formats_list()
 if result is None:
     st.stop()
 
+mapping.moved(dataset, result)
 home.validation_report(result)

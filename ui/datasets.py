@@ -13,6 +13,7 @@ import sqlite3
 import streamlit as st
 
 import store
+from analytics.errors import NoHeaderError
 from analytics.rules import RuleSetError
 from ui import auth, escaping, links, state
 
@@ -21,6 +22,8 @@ DELETED = "The dataset was deleted, with its saved views; links to it no longer 
 DELETE_FAILED = "The dataset could not be deleted (the app's data folder is not writable)."
 UNREADABLE = "This stored dataset cannot be read:"
 NOT_OWNER = "Only the person who uploaded it can delete it."
+# What a web user does about a file without known headers (the CLI's words name --mapping).
+MAP_HINT = "choose each column's field on Home under “Map columns by hand”, then apply it"
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +93,11 @@ def show_load_error(err: Exception, offer_delete: bool = True) -> None:
     dataset it says so, and offers its owner deletion (`offer_delete=False` where the
     page draws `delete_control` itself)."""
     stored = None if isinstance(err, RuleSetError) else _stored()  # the rules are at fault
+    text = err.in_app(MAP_HINT) if isinstance(err, NoHeaderError) else str(err)
     if stored is None:
-        st.error(escaping.markdown(err))
+        st.error(escaping.markdown(text))
         return
-    st.error(f"{UNREADABLE} {escaping.markdown(err)}")
+    st.error(f"{UNREADABLE} {escaping.markdown(text)}")
     if not _is_owner(stored):
         st.caption(NOT_OWNER)
     elif offer_delete:

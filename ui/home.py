@@ -1,6 +1,8 @@
-"""The Home page's two larger screens: the column-mapping screen and the validation report.
+"""The Home page's larger parts: uploads, rules and date, reading options and the
+validation report (the column mapping is ui/mapping.py).
 
-Kept out of pages/0_Home.py so the page reads top to bottom; both only render what the loader found.
+Kept out of pages/0_Home.py so the page reads top to bottom; they only render what the
+loader found.
 """
 
 from __future__ import annotations
@@ -10,65 +12,16 @@ import streamlit as st
 
 from analytics import rules
 from analytics.errors import LoadError
-from analytics.loading import mapping, reading
+from analytics.loading import reading
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
-from ui import downloads, escaping, filters, loaders, page, state
+from ui import escaping, filters, loaders, page, state
 
-UNMAPPED = "(not used)"
-FIELDS = list(rules.FIELDS)
 REPORT_LISTS = (
     ("problems", "Cell problems", "Cells that could not be read; the value is treated as missing."),
     ("rejected", "Rejected rows", "Rows without an applicant ID; they are not analysed."),
     ("duplicates", "Duplicates", "Rows that repeat an applicant ID; the latest one is kept."),
 )
-
-
-def headers_to_map(result, error) -> dict[str, str | None]:
-    """Header -> recognised field (None when unrecognised), from the result or the error."""
-    if error is not None:
-        return dict.fromkeys(getattr(error, "columns_found", []) or [])
-    found: dict[str, str | None] = {}
-    for info in result.sources:
-        for header, field in info.columns.items():
-            found.setdefault(str(header), field)
-    return found
-
-
-def mapping_screen(headers: dict[str, str | None], expanded: bool) -> None:
-    """One selectbox per column; apply re-reads the files, download gives the CSV-side TOML."""
-    current = state.mapping()
-    with st.expander("Map columns by hand", expanded=expanded):
-        if not headers:
-            st.info("No column headers were found in the file.")
-            return
-        st.caption(
-            "Choose the field each column holds. Columns left unused are kept and can be "
-            "filtered on, but no rule reads them."
-        )
-        chosen: dict[str, str] = {}
-        for i, (header, field) in enumerate(headers.items()):
-            default = current.get(header) or field
-            choice = st.selectbox(
-                escaping.markdown(header),
-                [UNMAPPED, *FIELDS],
-                index=FIELDS.index(default) + 1 if default in FIELDS else 0,
-                key=f"home_map_{i}",
-            )
-            if choice != UNMAPPED:
-                chosen[header] = choice
-        left, right = st.columns(2)
-        if left.button("Apply this mapping", key="home_map_apply", type="primary"):
-            state.set_mapping(chosen)
-            st.rerun()
-        with right:
-            downloads.button(
-                "Download mapping (TOML)",
-                lambda: mapping.write_mapping(chosen),
-                file_name="mapping.toml",
-                mime="application/toml",
-                key="home_map_download",
-            )
 
 
 def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
@@ -167,6 +120,7 @@ def open_uploads() -> None:
     files = st.session_state.get("home_upload") or []
     if files:
         state.open_files([(f.name, f.getvalue()) for f in files], ", ".join(f.name for f in files))
+        state.expect_saved_format()  # mapped with a saved source format its headers match
 
 
 def rules_and_date() -> None:

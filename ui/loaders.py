@@ -161,6 +161,22 @@ def load(ds: state.OpenFiles) -> loading.LoadResult:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL)
+def _column_samples(digest: str, sheet, mapping, _files) -> dict[str, list[str]]:
+    sources = [loading.Source(name=name, data=data) for name, data in _files]
+    return worker.column_samples(sources, sheet=sheet, mapping=dict(mapping) or None)
+
+
+def column_samples(ds: state.OpenFiles) -> dict[str, list[str]]:
+    """Header -> its first cell texts (raw, unmasked: mask before showing), for every
+    column the mapping screen lists; read in the worker, keyed as `load` is. Raises
+    LoadError when the files cannot be read."""
+    return _read_once(
+        ("samples", ds.digest, ds.sheet, ds.mapping),
+        lambda: _column_samples(ds.digest, ds.sheet, ds.mapping, ds.files),
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=len(rules.BUILT_IN))
 def builtin_rules_text(name: str) -> str:
     """The built-in file's own text, comments included (an edit is written back into it)."""
@@ -379,5 +395,5 @@ def _history_point(files, options: str, text: str, as_of: dt.date, _dataset_id, 
 def clear_data_caches() -> None:
     """Empty every server-wide cache that holds applicant data (frames, evaluations, sheet
     names); rule-set caches hold no applicant data and stay."""
-    for cached in (_sheets, _load, _evaluate, _what_if):
+    for cached in (_sheets, _load, _column_samples, _evaluate, _what_if):
         cached.clear()

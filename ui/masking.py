@@ -67,7 +67,10 @@ def personal_kind(column: object, mapping: dict[str, str] | None = None) -> str 
     recognised variant of one (rejected rows keep the export's own headers: 'E-mail',
     'First name', 'Registration number' ...). The shape of the value picks the masker.
     """
-    field = (mapping or {}).get(str(column)) or exports.recognised_field(column)
+    # A header mapped onto a personal field is personal; one mapped elsewhere (or set to
+    # "ignore") is still masked when its header is a personal field's.
+    chosen = (mapping or {}).get(str(column))
+    field = chosen if chosen in exports.PERSONAL_COLUMNS else exports.recognised_field(column)
     if field in exports.PERSONAL_COLUMNS:
         return MASKS.get(field, "hidden")
     if exports.is_personal_column(column):

@@ -29,6 +29,8 @@ FILES = "dataset_files"
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
 MAPPING = "dataset_mapping"
+FORMAT = "dataset_format"  # id of the saved source format MAPPING came from, or None
+FORMAT_PENDING = "dataset_format_pending"  # an upload not yet matched with saved formats
 RULES_NAME = "active_rules_name"
 RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
@@ -43,7 +45,7 @@ SHOW_PERSONAL = "page_show_personal"
 KEPT = "session"
 
 # Everything that defines what a session is looking at (what a new page visit starts from).
-SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER, RULES_NAME, RULES_TEXT)
+SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER, RULES_NAME, RULES_TEXT)
 SESSION_KEYS += (RULES_ORIGIN, RULE_CHOICE, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
@@ -100,13 +102,15 @@ def open_files(
     s[DIGEST] = digest_files(frozen)
     s[SHEET] = None
     s[MAPPING] = {}
+    s[FORMAT] = None
+    s[FORMAT_PENDING] = False
     s[DATE_ORDER] = "auto"
 
 
 def close_dataset(*, session: SessionState | None = None) -> None:
     """No dataset is open any more (it was deleted); rules and date stay."""
     s = _session(session)
-    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, DATE_ORDER):
+    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER):
         s.pop(key, None)
 
 
@@ -139,9 +143,36 @@ def set_sheet(sheet: str | None, *, session: SessionState | None = None) -> None
     _session(session)[SHEET] = sheet
 
 
-def set_mapping(mapping: dict[str, str], *, session: SessionState | None = None) -> None:
-    """Header -> canonical field chosen by the user; empty means "recognise headers"."""
-    _session(session)[MAPPING] = {str(k): str(v) for k, v in mapping.items() if v}
+def set_mapping(
+    mapping: dict[str, str],
+    format_id: str | None = None,
+    *,
+    session: SessionState | None = None,
+) -> None:
+    """Header -> canonical field (or "ignore") chosen by the user; empty means "recognise
+    headers". `format_id`: the saved source format it comes from (None: by hand)."""
+    s = _session(session)
+    s[MAPPING] = {str(k): str(v) for k, v in mapping.items() if v}
+    s[FORMAT] = format_id if s[MAPPING] else None
+
+
+def source_format_id(*, session: SessionState | None = None) -> str | None:
+    """The saved source format the open dataset is mapped with, or None."""
+    return _get(_session(session), FORMAT)
+
+
+def expect_saved_format(*, session: SessionState | None = None) -> None:
+    """The files just opened are an upload: Home maps them with a saved source format
+    whose headers they match (`take_saved_format_turn`)."""
+    _session(session)[FORMAT_PENDING] = True
+
+
+def take_saved_format_turn(*, session: SessionState | None = None) -> bool:
+    """True once after `expect_saved_format`: the upload is to be matched now."""
+    s = _session(session)
+    pending = bool(_get(s, FORMAT_PENDING))
+    s[FORMAT_PENDING] = False
+    return pending
 
 
 def mapping(*, session: SessionState | None = None) -> dict[str, str]:

@@ -23,9 +23,10 @@ def column_samples(
     on_source: Callable[[Source], None] | None = None,
 ) -> dict[str, list[str]]:
     """Header -> its first `limit` non-blank cell texts, over every sheet of every source
-    that holds data (only `sheet` in a workbook when given). The header row is the one the
-    loader finds with `mapping`'s headers known too, else the fullest of the first rows; a
-    header met again in a later sheet or file keeps its first texts. `on_source` is called
+    whose header row is found with `mapping`'s headers known too (only `sheet` in a
+    workbook when given); in a file with none, its first sheet with data, headed by the
+    fullest of its first rows. A header met again in a later sheet or file keeps its
+    first texts. `on_source` is called
     with each source before it is read."""
     known = reading.known_headers(mapping)
     samples: dict[str, list[str]] = {}
@@ -34,23 +35,29 @@ def column_samples(
             on_source(src)
         book = reading.open_workbook(src.name, src.data)
         names = [sheet] if sheet is not None and book.kind != "csv" else book.sheet_names
-        for name in names:
-            if name not in book.sheet_names:
+        found, first = [], None
+        for raw in (book.read(n) for n in names if n in book.sheet_names):
+            if raw.cells.empty:
                 continue
-            cells = book.read(name).cells
-            if cells.empty:
-                continue
-            header = reading.find_header_row(cells, known)
-            if header is None:
-                header = reading.guess_header_row(cells)
-            body = cells.iloc[cells.index.searchsorted(header, side="right") :]
-            for position, text in cells.loc[header].items():
-                label = text.strip() if isinstance(text, str) else ""
-                values = body[position].dropna().str.strip()
-                values = values[values != ""]
-                if not label:
-                    if values.empty:
-                        continue
-                    label = f"Unnamed column {position + 1}"
-                samples.setdefault(label, values.head(limit).tolist())
+            first = first or raw
+            header = reading.find_header_row(raw.cells, known)
+            if header is not None:
+                found.append((raw.cells, header))
+        if not found and first is not None:  # as the loader does: the first sheet with data
+            found.append((first.cells, reading.guess_header_row(first.cells)))
+        for cells, header in found:
+            _add_samples(samples, cells, header, limit)
     return samples
+
+
+def _add_samples(samples: dict[str, list[str]], cells, header: int, limit: int) -> None:
+    body = cells.iloc[cells.index.searchsorted(header, side="right") :]
+    for position, text in cells.loc[header].items():
+        label = text.strip() if isinstance(text, str) else ""
+        values = body[position].dropna().str.strip()
+        values = values[values != ""]
+        if not label:
+            if values.empty:
+                continue
+            label = f"Unnamed column {position + 1}"
+        samples.setdefault(label, values.head(limit).tolist())

@@ -189,10 +189,12 @@ def test_unknown_headers_open_the_mapping_screen_and_mapping_fixes_it():
     assert not at.exception
     # DOMAIN §2: say so and name the columns that were found
     assert "Candidate Code, Person, Training Hours" in _one_line_error(at, "odd.csv")
-    at.selectbox(key="home_map_0").set_value("applicant_id")
-    at.selectbox(key="home_map_1").set_value("full_name")
-    at.selectbox(key="home_map_2").set_value("cme_hours")
-    at.button(key="home_map_apply").click().run()
+    boxes = {literal(b.label): b for b in at.selectbox if b.key.startswith("home_map_")}
+    boxes["Candidate Code"].set_value("applicant_id")
+    boxes["Person"].set_value("full_name")
+    boxes["Training Hours"].set_value("cme_hours")
+    at.run()
+    [b for b in at.button if b.key.startswith("home_map_apply_")][0].click().run()
     assert not at.exception and not at.error
     assert state.mapping(session=at.session_state) == {
         "Candidate Code": "applicant_id",
