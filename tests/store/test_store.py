@@ -273,3 +273,45 @@ def test_store_imports_no_analysis_or_interface_code():
         check=True,
     )
     assert result.stdout.strip() == ""
+
+
+class TestSharedDatabase:
+    def test_database_url_from_the_environment_or_the_secrets_file(self, tmp_path, monkeypatch):
+        secrets_file = tmp_path / ".streamlit" / "secrets.toml"
+        secrets_file.parent.mkdir()
+        secrets_file.write_text('[store]\ndatabase_url = "postgresql://app@db/admissions"\n')
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv(store.DATABASE_URL_ENV, raising=False)
+        assert store.configured_database_url() == "postgresql://app@db/admissions"
+        monkeypatch.setenv(store.DATABASE_URL_ENV, "postgresql://env@db/x")
+        assert store.configured_database_url() == "postgresql://env@db/x"
+        monkeypatch.setenv(store.DATABASE_URL_ENV, "")  # set but empty: the embedded store
+        assert store.configured_database_url() == ""
+
+    def test_a_url_of_another_database_is_refused(self, tmp_path):
+        with pytest.raises(store.StoreError, match="must be a postgresql://"):
+            store.Store(tmp_path / "store", "mysql://app@db/admissions")
+
+    def test_an_unreachable_database_is_one_line_and_not_kept(self, tmp_path):
+        url = "postgresql://app:secret-word@127.0.0.1:1/admissions"
+        with pytest.raises(store.StoreUnavailable) as raised:
+            store.open_store(tmp_path / "store", url)
+        message = str(raised.value)
+        assert message == "The shared store cannot be reached: connection refused, retrying"
+        assert "secret-word" not in message
+        with pytest.raises(store.StoreUnavailable):  # tried again, not remembered
+            store.open_store(tmp_path / "store", url)
+
+    def test_a_replica_recovers_when_its_connections_are_cut(self, backend):
+        backend.only("postgresql", "the embedded store has no connection to lose")
+        opened = backend.open()
+        ds = opened.create_dataset([("a.csv", CSV_A)], owner="ana")
+        # The server drops every connection of this store (a restart, a failover).
+        backend.query(
+            "admin",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+            "AND application_name = ''",
+        )
+        opened.ping()
+        assert opened.read_dataset_files(ds.id) == [("a.csv", CSV_A)]
