@@ -1038,11 +1038,15 @@ class Store:
     def read_dataset_files(self, dataset_id: str) -> list[tuple[str, bytes]]:
         """The dataset's files as ``(name, bytes)``, in upload order.
 
-        On PostgreSQL the record and the bytes are read in one snapshot, so a dataset
-        deleted meanwhile is not found, rather than found without its files."""
+        A dataset deleted meanwhile is not found, rather than found without its files (on
+        PostgreSQL the record and the bytes are read in one snapshot)."""
         if not self.is_shared:
             dataset = self.get_dataset(dataset_id)
-            return [(f.name, self.read_blob(f.sha256)) for f in dataset.files]
+            try:
+                return [(f.name, self.read_blob(f.sha256)) for f in dataset.files]
+            except NotFoundError:
+                self.get_dataset(dataset_id)  # deleted since it was read: say that instead
+                raise
         with self._read() as conn:
             dataset = self._dataset(conn, dataset_id)
             shas = sorted({f.sha256 for f in dataset.files})
