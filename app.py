@@ -3,4 +3,4 @@ the one the browser asks for. Home itself is pages/0_Home.py."""
 
 from ui import page
 
-page.navigation().run()
+page.run(page.navigation())

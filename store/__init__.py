@@ -1,7 +1,8 @@
 """The store: uploaded files, datasets, rule sets, saved views, source formats and the audit log.
 
 I/O, not analysis: it imports neither the engine (`analytics`) nor Streamlit nor pandas.
-`repository` holds the SQLite implementation; this package's names are its public API.
+`repository` holds the implementation (SQLite by default, PostgreSQL when a database URL is
+configured); this package's names are its public API.
 """
 
 from store.repository import (
@@ -10,6 +11,7 @@ from store.repository import (
     BLOB_DIR,
     CLIENT_ID_PREFIX,
     DATA_DIR_ENV,
+    DATABASE_URL_ENV,
     DB_NAME,
     DEFAULT_DATA_DIR,
     FORMAT_EXISTS,
@@ -19,8 +21,10 @@ from store.repository import (
     SCHEMA_VERSION,
     STALE_TMP_SECONDS,
     TMP_PREFIX,
+    UNREACHABLE,
     VIEW_EXISTS,
     AuditEntry,
+    DatabaseError,
     Dataset,
     NotFoundError,
     NotOwnerError,
@@ -30,6 +34,8 @@ from store.repository import (
     StoredFile,
     StoredRuleSet,
     StoreError,
+    StoreUnavailable,
+    configured_database_url,
     data_dir,
     is_id,
     new_id,
@@ -43,6 +49,7 @@ __all__ = [
     "ALREADY_STORED",
     "BLOB_DIR",
     "CLIENT_ID_PREFIX",
+    "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
     "DB_NAME",
     "DEFAULT_DATA_DIR",
@@ -53,17 +60,21 @@ __all__ = [
     "SCHEMA_VERSION",
     "STALE_TMP_SECONDS",
     "TMP_PREFIX",
+    "UNREACHABLE",
     "VIEW_EXISTS",
     "AuditEntry",
+    "DatabaseError",
     "Dataset",
     "NotFoundError",
     "NotOwnerError",
     "SavedView",
     "SourceFormat",
     "Store",
+    "StoreError",
+    "StoreUnavailable",
     "StoredFile",
     "StoredRuleSet",
-    "StoreError",
+    "configured_database_url",
     "data_dir",
     "is_id",
     "new_id",

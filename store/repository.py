@@ -1,37 +1,54 @@
-"""Embedded store for shared datasets, rule sets, saved views and the audit log.
+"""The store for shared datasets, rule sets, saved views and the audit log, on one of two
+engines behind one implementation (SQLAlchemy Core):
 
-Layout under the data directory (``ADMISSIONS_DATA_DIR``, default ``data/store/`` in the
-project, git-ignored):
+- **SQLite** (the default, embedded, no server). Layout under the data directory
+  (``ADMISSIONS_DATA_DIR``, default ``data/store/`` in the project, git-ignored):
 
-    meta.sqlite3          metadata and audit log (WAL mode, one transaction per change)
-    blobs/ab/abcdef...    uploaded files, named by the sha256 of their bytes
+      meta.sqlite3          metadata and audit log (WAL mode, one transaction per change)
+      blobs/ab/abcdef...    uploaded files, named by the sha256 of their bytes
+
+- **PostgreSQL** when a database URL is configured (``ADMISSIONS_DATABASE_URL``, or
+  ``[store] database_url`` in ``.streamlit/secrets.toml``), for several replicas of the app:
+  everything they share lives in the database, the uploaded files too (table ``blobs``,
+  bytea, keyed by their sha256). The data directory then holds only what a replica may
+  lose. See docs/deployment.md.
 
 The original upload bytes are kept rather than a Parquet copy of the loaded frame: the
 loader turns them into the frame, the problem list, rejected rows and duplicates with the
 same row numbers every time, which a stored frame could not reproduce.
 
-Crash safety:
-- a blob is written to a temporary file in its own directory, fsynced, then renamed into
-  place (``os.replace`` is atomic), so a blob is either whole or absent;
-- a dataset row and its file list are inserted in one SQLite transaction after its blobs
-  exist, so a kill at any moment leaves either the whole dataset or none of it (at worst an
+Crash safety and concurrency, the same on both engines:
+- a blob is whole or absent: on SQLite it is written to a temporary file in its own
+  directory, fsynced, then renamed into place (``os.replace`` is atomic); on PostgreSQL it
+  is one row inserted in its own transaction, ``ON CONFLICT DO NOTHING`` on its hash, so
+  the same upload from two replicas at once is stored once;
+- a dataset row and its file list are inserted in one transaction after its blobs exist,
+  so a kill at any moment leaves either the whole dataset or none of it (at worst an
   unreferenced blob, which ``collect_garbage`` removes);
-- blob removal and the check that a new dataset's blobs exist both run while holding
-  SQLite's write lock, so a deletion never removes a blob that a concurrent upload is
-  about to reference.
+- every change runs under one write lock: SQLite's (``BEGIN IMMEDIATE``) or, on
+  PostgreSQL, a transaction-scoped advisory lock of the store's schema. Blob removal and
+  the check that a new dataset's blobs exist both run under it, so a deletion (from any
+  replica) never removes a blob that a concurrent upload is about to reference;
+- reads of several rows run in one snapshot (a deferred SQLite transaction, PostgreSQL's
+  REPEATABLE READ), so a dataset deleted while a link opens it reads as not found, never
+  as a dataset without files.
 
-Every connection is short-lived, so one ``Store`` can be shared by threads and processes.
+SQLite connections are short-lived (one per call), so one ``Store`` can be shared by
+threads and processes; PostgreSQL connections come from a pool that checks each one
+before use (``pool_pre_ping``) and is dropped in a forked child. Losing the database
+raises ``StoreUnavailable`` (one line); the next call reconnects.
 Nothing here stores or logs applicants' personal data beyond the uploaded files themselves:
 ids are random, and audit rows hold a user label, an action, an object id and a time.
 
-Schema versions: the database's ``PRAGMA user_version`` counts the steps of ``MIGRATIONS``
-applied to it. Opening a store applies the missing steps in order, each in one
-``BEGIN IMMEDIATE`` transaction together with its version bump; the version is read again
-inside that transaction, so processes opening the same folder at once apply each step once.
-A store at a version above ``len(MIGRATIONS)`` was written by a newer app and is refused,
-unchanged. A store made before versions existed has version 0 and step 1's tables; step 1
-creates them only if they do not exist, so on such a store it changes nothing but the
-version.
+Schema versions: the database counts the steps of ``MIGRATIONS`` applied to it, in
+``PRAGMA user_version`` on SQLite and in the one-row table ``schema_version`` on
+PostgreSQL. Opening a store applies the missing steps in order, each in one transaction
+together with its version bump, holding the write lock (SQLite's ``BEGIN IMMEDIATE``, an
+advisory lock on PostgreSQL); the version is read again under that lock, so processes or
+replicas opening the same store at once apply each step once. A store at a version above
+``len(MIGRATIONS)`` was written by a newer app and is refused, unchanged. A SQLite store
+made before versions existed has version 0 and step 1's tables; step 1 creates them only
+if they do not exist, so on such a store it changes nothing but the version.
 
 To change the schema, append one step to ``MIGRATIONS`` (and nothing else there):
 
@@ -40,13 +57,16 @@ To change the schema, append one step to ``MIGRATIONS`` (and nothing else there)
         "ALTER TABLE datasets ADD COLUMN source TEXT NOT NULL DEFAULT ''",  # 2: ...
     )
 
-A step is SQL text (statements separated by ";") or a function ``step(conn)`` for what SQL
-alone cannot do; a function must not commit. Steps run with foreign keys off, so rebuilding
-a table (SQLite's create-copy-drop-rename) does not cascade deletes, and
-``PRAGMA foreign_key_check`` must find nothing before the step commits. Never edit, reorder
-or remove a step that has shipped: a store at version N holds exactly steps 1 to N. Then
-adapt the queries below and test the step on ``tests/data/store_v0`` (a store written
-before versions) as ``tests/store/test_store_migrations.py`` does.
+A step is SQL text (statements separated by ";") both engines run, a function
+``step(conn)`` (a SQLAlchemy ``Connection``; ``conn.dialect.name`` says which engine) for
+what SQL alone cannot do, or a mapping ``{"sqlite": ..., "postgresql": ...}`` of either
+when the engines need different SQL. A function must not commit. On SQLite, steps run
+with foreign keys off, so rebuilding a table (create-copy-drop-rename) does not cascade
+deletes, and ``PRAGMA foreign_key_check`` must find nothing before the step commits
+(PostgreSQL checks references as the step runs). Never edit, reorder or remove a step
+that has shipped: a store at version N holds exactly steps 1 to N. Then adapt the table
+definitions and queries below and test the step on ``tests/data/store_v0`` (a store
+written before versions) as ``tests/store/test_store_migrations.py`` does, on both engines.
 """
 
 from __future__ import annotations
@@ -63,15 +83,27 @@ import sqlite3
 import tempfile
 import threading
 import time
+import tomllib
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Connection, Engine
+
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "ADMISSIONS_DATA_DIR"
+DATABASE_URL_ENV = "ADMISSIONS_DATABASE_URL"
+# Where `[store] database_url` is looked for: Streamlit's own secrets files, the project's
+# first (it overrides the user's, as in Streamlit).
+SECRETS_FILES = (Path(".streamlit") / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml")
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "store"
 DB_NAME = "meta.sqlite3"
 BLOB_DIR = "blobs"
@@ -80,6 +112,7 @@ TMP_PREFIX = ".tmp-"
 # in use by a concurrent upload, so garbage collection leaves them alone.
 STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 60
+CONNECT_TIMEOUT_SECONDS = 5  # a replica says the database is unreachable after this long
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are read aloud too
 ID_LENGTH = 10
 ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v", "source_format": "f"}
@@ -106,10 +139,13 @@ MAX_LABEL = 200
 MAX_SOURCE_FORMAT = 100
 FORMAT_EXISTS = "A source format already has this name: choose another name."
 MAX_FORMAT_NAME = 120
+UNREACHABLE = "The shared store cannot be reached: {reason}, retrying"
 
 # Step 1: the schema exactly as the store created it before it had versions. "IF NOT
 # EXISTS" makes it a no-op on such a store, which is how opening one marks it version 1.
-SCHEMA_V1 = """
+# PostgreSQL has no store from before versions; its step 1 is the same schema in its
+# dialect, with the uploaded files as a table (content-addressed, as the SQLite files are).
+SCHEMA_V1_SQLITE = """
 CREATE TABLE IF NOT EXISTS datasets (
     id TEXT PRIMARY KEY,
     label TEXT NOT NULL,
@@ -159,7 +195,65 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 """
 
-Migration = str | Callable[[sqlite3.Connection], None]
+SCHEMA_V1_POSTGRESQL = """
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size BIGINT NOT NULL,
+    data BYTEA NOT NULL
+);
+CREATE TABLE datasets (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    options TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX datasets_owner_fp ON datasets(owner, fingerprint);
+CREATE TABLE dataset_files (
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    name TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    PRIMARY KEY (dataset_id, position)
+);
+CREATE INDEX dataset_files_sha ON dataset_files(sha256);
+CREATE TABLE rule_sets (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    text TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE views (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rule_set TEXT NOT NULL,
+    as_of TEXT,
+    page TEXT,
+    filters TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (owner, name)
+);
+CREATE TABLE audit (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    time TEXT NOT NULL,
+    "user" TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX audit_time ON audit(time);
+"""
+
+SCHEMA_V1 = {"sqlite": SCHEMA_V1_SQLITE, "postgresql": SCHEMA_V1_POSTGRESQL}
+
+StepBody = str | Callable[[Connection], None]
+Migration = StepBody | Mapping[str, StepBody]
 
 # Step 2: what kind of export a dataset is (its source format, an opaque text the app
 # derives from the files' normalised header set; "" when unknown), so that a dataset's
@@ -203,6 +297,92 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# The latest schema, for building queries only (the steps above create the tables).
+_META = sa.MetaData()
+BLOBS = sa.Table(
+    "blobs",
+    _META,
+    sa.Column("sha256", sa.Text, primary_key=True),
+    sa.Column("size", sa.BigInteger),
+    sa.Column("data", sa.LargeBinary),
+)
+DATASETS = sa.Table(
+    "datasets",
+    _META,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("label", sa.Text),
+    sa.Column("options", sa.Text),
+    sa.Column("fingerprint", sa.Text),
+    sa.Column("owner", sa.Text),
+    sa.Column("created", sa.Text),
+    sa.Column("source_format", sa.Text),
+)
+DATASET_FILES = sa.Table(
+    "dataset_files",
+    _META,
+    sa.Column("dataset_id", sa.Text),
+    sa.Column("position", sa.Integer),
+    sa.Column("sha256", sa.Text),
+    sa.Column("name", sa.Text),
+    sa.Column("size", sa.BigInteger),
+)
+RULE_SETS = sa.Table(
+    "rule_sets",
+    _META,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text),
+    sa.Column("sha256", sa.Text),
+    sa.Column("text", sa.Text),
+    sa.Column("owner", sa.Text),
+    sa.Column("created", sa.Text),
+    sa.Column("version", sa.Integer),
+)
+VIEWS = sa.Table(
+    "views",
+    _META,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text),
+    sa.Column("dataset_id", sa.Text),
+    sa.Column("rule_set", sa.Text),
+    sa.Column("as_of", sa.Text),
+    sa.Column("page", sa.Text),
+    sa.Column("filters", sa.Text),
+    sa.Column("owner", sa.Text),
+    sa.Column("created", sa.Text),
+)
+AUDIT = sa.Table(
+    "audit",
+    _META,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("time", sa.Text),
+    sa.Column("user", sa.Text),
+    sa.Column("action", sa.Text),
+    sa.Column("object_id", sa.Text),
+    sa.Column("detail", sa.Text),
+)
+SOURCE_FORMATS = sa.Table(
+    "source_formats",
+    _META,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text),
+    sa.Column("mapping", sa.Text),
+    sa.Column("headers", sa.Text),
+    sa.Column("owner", sa.Text),
+    sa.Column("created", sa.Text),
+    sa.Column("changed_by", sa.Text),
+    sa.Column("changed", sa.Text),
+)
+_ID_TABLES = {
+    "dataset": DATASETS,
+    "rule_set": RULE_SETS,
+    "view": VIEWS,
+    "source_format": SOURCE_FORMATS,
+}
+
+# Errors of the database layer that are not the store's own (a full disk, a locked SQLite
+# file past the busy timeout, a bug): callers that degrade gracefully catch these.
+DatabaseError = sa_exc.SQLAlchemyError
+
 
 class StoreError(Exception):
     """A store operation that cannot be done; ``str()`` is one line saying what to do."""
@@ -214,6 +394,10 @@ class NotFoundError(StoreError):
 
 class NotOwnerError(StoreError):
     pass
+
+
+class StoreUnavailable(StoreError):
+    """The shared database cannot be reached now; the next call tries again."""
 
 
 @dataclass(frozen=True)
@@ -371,36 +555,6 @@ def _use_wal(conn: sqlite3.Connection) -> None:
         )
 
 
-def _schema_version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _refuse_newer(version: int, latest: int) -> None:
-    if version > latest:
-        raise StoreError(
-            f"This data folder was written by a newer version of the app (schema version "
-            f"{version}, this one knows up to {latest}): update the app, or set "
-            f"{DATA_DIR_ENV} to another folder."
-        )
-
-
-def _table_names(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-    )
-    return {r[0] for r in rows}
-
-
-@functools.cache
-def _v1_tables() -> frozenset[str]:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        _run_step(conn, SCHEMA_V1)
-        return frozenset(_table_names(conn))
-    finally:
-        conn.close()
-
-
 def _sql_statements(script: str) -> Iterator[str]:
     """The statements of an SQL script, each whole (a ";" in a string or trigger stays)."""
     pending = ""
@@ -414,115 +568,250 @@ def _sql_statements(script: str) -> Iterator[str]:
         raise ValueError("A migration step ends in an unfinished SQL statement.")
 
 
-def _run_step(conn: sqlite3.Connection, step: Migration) -> None:
-    if callable(step):
-        step(conn)
-        return
-    for statement in _sql_statements(step):
-        conn.execute(statement)
+def _step_for(step: Migration, dialect: str) -> StepBody:
+    return step[dialect] if isinstance(step, Mapping) else step
 
 
-def _apply_next_step(conn: sqlite3.Connection, latest: int) -> bool:
-    """Apply the step after the store's current version; False once it is the latest."""
-    conn.execute("BEGIN IMMEDIATE")
+def _run_step(conn: Connection, step: Migration) -> None:
+    body = _step_for(step, conn.dialect.name)
+    if callable(body):
+        body(conn)
+    elif conn.dialect.name == "sqlite":
+        # sqlite3 runs one statement per call.
+        for statement in _sql_statements(body):
+            conn.exec_driver_sql(statement)
+    else:
+        # psycopg runs a whole script (no parameters) in one call, $$-quoted bodies too.
+        conn.exec_driver_sql(body)
+
+
+@functools.cache
+def _v1_tables() -> frozenset[str]:
+    engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
     try:
-        # Read under the write lock: another process may have migrated since we last looked.
-        version = _schema_version(conn)
-        _refuse_newer(version, latest)
-        if version == latest:
-            conn.execute("ROLLBACK")
-            return False
-        if version == 0 and not _table_names(conn) <= _v1_tables():
-            raise StoreError(
-                "The data folder holds a database this app did not make: set "
-                f"{DATA_DIR_ENV} to another folder."
-            )
-        target = version + 1
-        try:
-            _run_step(conn, MIGRATIONS[version])
-            broken = conn.execute("PRAGMA foreign_key_check").fetchone()
-        except Exception as exc:  # SQL or a step function: either way nothing is kept
-            raise StoreError(_step_failed(target)) from exc
-        if broken is not None:
-            raise StoreError(_step_failed(target))
-        conn.execute(f"PRAGMA user_version = {target}")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return True
+        with engine.begin() as conn:
+            _run_step(conn, SCHEMA_V1)
+            return frozenset(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def _step_failed(target: int) -> str:
     return (
-        f"Could not upgrade the data folder to schema version {target}; it was left as it "
+        f"Could not upgrade the store to schema version {target}; it was left as it "
         "was: keep using the previous version of the app and report this."
     )
 
 
-class Store:
-    """Datasets, rule sets, saved views and the audit log under one data directory."""
+def _reason(exc: BaseException) -> str:
+    """What went wrong connecting, in a few words (no address, user or password)."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    last = text[0].rsplit(": ", 1)[-1].strip() if text else ""
+    if not last or len(last) > 80 or "@" in last or "=" in last:
+        return "the database did not answer"
+    return last[0].lower() + last[1:].rstrip(".")
 
-    def __init__(self, root: str | os.PathLike[str]):
+
+def _lock_key(purpose: str) -> sa.TextClause:
+    # One advisory lock per schema and purpose, so stores in other schemas of the same
+    # database (the tests' fresh schemas) do not wait for each other.
+    return sa.text(
+        "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || :purpose, 0))"
+    ).bindparams(purpose=f".admissions-{purpose}")
+
+
+def _engine_url(database_url: str) -> sa.URL:
+    try:
+        url = sa.make_url(database_url.strip())
+    except sa_exc.ArgumentError:
+        url = None
+    if url is None or url.get_backend_name() not in ("postgresql", "postgres"):
+        raise StoreError(
+            f"{DATABASE_URL_ENV} must be a postgresql://user:password@host:port/database URL."
+        )
+    return url.set(drivername="postgresql+psycopg")
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    # The sqlite3 module's own transaction handling is off (isolation_level None), so the
+    # store says how each transaction begins: IMMEDIATE takes the write lock at once.
+    mode = conn.get_execution_options().get("store_begin", "DEFERRED")
+    if mode == "MIGRATE":
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        mode = "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _connect_sqlite(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    dbapi_conn.execute("PRAGMA synchronous = FULL")
+
+
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # pooled engines: dropped in a fork
+
+
+def _forget_pools_in_child() -> None:
+    # A forked child must not use its parent's sockets; close=False leaves them open for
+    # the parent (SQLAlchemy's advice for multiprocessing).
+    for engine in _ENGINES:
+        engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_in_child)
+
+
+class Store:
+    """Datasets, rule sets, saved views and the audit log: under one data directory
+    (SQLite) or, with `database_url`, in one PostgreSQL database shared by replicas."""
+
+    def __init__(self, root: str | os.PathLike[str], database_url: str | None = None):
         self.root = Path(root)
-        self.db_path = self.root / DB_NAME
+        self.is_shared = bool(database_url)
+        self.db_path = None if self.is_shared else self.root / DB_NAME
         self.blob_root = self.root / BLOB_DIR
         try:
-            self.blob_root.mkdir(parents=True, exist_ok=True)
+            (self.root if self.is_shared else self.blob_root).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"Cannot create the data directory ({exc.strerror}): set {DATA_DIR_ENV} "
                 "to a writable folder."
             ) from None
-        self._init_schema()
+        if self.is_shared:
+            self.engine = sa.create_engine(
+                _engine_url(database_url or ""),
+                pool_pre_ping=True,
+                pool_size=5,
+                max_overflow=10,
+                pool_recycle=1800,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            )
+            _ENGINES.add(self.engine)
+        else:
+            self.engine = sa.create_engine(
+                f"sqlite:///{self.db_path}",
+                poolclass=sa.pool.NullPool,
+                connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
+            )
+            sa.event.listen(self.engine, "connect", _connect_sqlite)
+            sa.event.listen(self.engine, "begin", _begin_sqlite)
+        try:
+            with self._reachable():
+                self._init_schema()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def close(self) -> None:
+        """Close the pool's connections (a store is usable again afterwards)."""
+        self.engine.dispose()
 
     # -- connections -------------------------------------------------------------------
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = FULL")
-        return conn
-
     @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
+    def _reachable(self) -> Iterator[None]:
+        """A lost PostgreSQL connection as one line; the pool reconnects next time."""
         try:
-            yield conn
-        finally:
-            conn.close()
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction holding SQLite's write lock from the start."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+            yield
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            if not self.is_shared:
                 raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+            log.warning("store: the database cannot be reached (%s)", type(exc.orig).__name__)
+            raise StoreUnavailable(UNREACHABLE.format(reason=_reason(exc))) from None
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read snapshot: several queries see the same committed state."""
+        with self._reachable(), self.engine.connect() as conn:
+            if self.is_shared:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction holding the store's write lock from the start."""
+        with self._reachable(), self.engine.connect() as conn:
+            conn.execution_options(store_begin="IMMEDIATE")
+            with conn.begin():
+                if self.is_shared:
+                    conn.execute(_lock_key("write"))
+                yield conn
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the shared database cannot be reached now."""
+        if self.is_shared:
+            with self._reachable(), self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
 
     def _init_schema(self) -> None:
         """Bring the database to the latest schema version (see the module docstring)."""
-        conn = self._connect()
-        try:
-            latest = len(MIGRATIONS)
-            version = _schema_version(conn)
-            _refuse_newer(version, latest)
-            _use_wal(conn)
-            if version == latest:
-                return
-            conn.execute("PRAGMA foreign_keys = OFF")
-            while _apply_next_step(conn, latest):
-                pass
-        finally:
-            conn.close()
+        if not self.is_shared:
+            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_SECONDS)
+            try:
+                _refuse_newer(_sqlite_version(conn), len(MIGRATIONS), self.is_shared)
+                _use_wal(conn)
+            finally:
+                conn.close()
+        while self._apply_next_step(len(MIGRATIONS)):
+            pass
+
+    def _apply_next_step(self, latest: int) -> bool:
+        """Apply the step after the store's current version; False once it is the latest."""
+        with self.engine.connect() as conn:
+            conn.execution_options(store_begin="MIGRATE")
+            with conn.begin() as transaction:
+                # Read under the lock: another process may have migrated since we looked.
+                version = self._version(conn)
+                _refuse_newer(version, latest, self.is_shared)
+                if version == latest:
+                    transaction.rollback()
+                    return False
+                self._refuse_foreign(conn, version)
+                target = version + 1
+                try:
+                    with conn.begin_nested():  # a failed SQL statement ends only this part
+                        _run_step(conn, MIGRATIONS[version])
+                    broken = (
+                        conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if conn.dialect.name == "sqlite"
+                        else None
+                    )
+                except Exception as exc:  # SQL or a step function: either way nothing is kept
+                    raise StoreError(_step_failed(target)) from exc
+                if broken is not None:
+                    raise StoreError(_step_failed(target))
+                self._set_version(conn, target)
+        return True
+
+    def _version(self, conn: Connection) -> int:
+        if not self.is_shared:
+            return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+        conn.execute(_lock_key("migrate"))
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        version = conn.exec_driver_sql("SELECT version FROM schema_version").scalar()
+        if version is None:
+            conn.exec_driver_sql("INSERT INTO schema_version (version) VALUES (0)")
+        return int(version or 0)
+
+    def _set_version(self, conn: Connection, target: int) -> None:
+        if self.is_shared:
+            conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": target})
+        else:
+            conn.exec_driver_sql(f"PRAGMA user_version = {int(target)}")
+
+    def _refuse_foreign(self, conn: Connection, version: int) -> None:
+        if version != 0:
+            return
+        tables = set(sa.inspect(conn).get_table_names()) - {"schema_version"}
+        allowed = _v1_tables() if not self.is_shared else frozenset()
+        if not tables <= allowed:
+            where = (
+                f"point {DATABASE_URL_ENV} at an empty database (or schema)"
+                if self.is_shared
+                else f"set {DATA_DIR_ENV} to another folder"
+            )
+            raise StoreError(f"The store holds a database this app did not make: {where}.")
 
     # -- blobs -------------------------------------------------------------------------
     def blob_path(self, sha: str) -> Path:
@@ -533,19 +822,30 @@ class Store:
     def put_blob(self, data: bytes) -> str:
         """Store bytes once under their sha256; returns the hash."""
         sha = sha256_hex(data)
+        if self.is_shared:
+            if not self.has_blob(sha):
+                with self._reachable(), self.engine.begin() as conn:
+                    self._insert_blob(conn, sha, data)
+            return sha
         path = self.blob_path(sha)
         if not path.exists():
             write_atomic(path, data)
         return sha
 
-    def read_blob(self, sha: str) -> bytes:
-        path = self.blob_path(sha)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(
-                "A stored file is missing from the data directory: upload the files again."
-            ) from None
+    @staticmethod
+    def _insert_blob(conn: Connection, sha: str, data: bytes) -> None:
+        # Two replicas storing the same upload at once: the second waits for the first's
+        # row, then inserts nothing.
+        conn.execute(
+            pg_dialect.insert(BLOBS)
+            .values(sha256=sha, size=len(data), data=data)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+
+    @staticmethod
+    def _check_blob(sha: str, data: bytes | None) -> bytes:
+        if data is None:
+            raise NotFoundError("A stored file is missing from the store: upload the files again.")
         if sha256_hex(data) != sha:
             raise StoreError(
                 "A stored file is damaged (its content no longer matches its hash): "
@@ -553,8 +853,42 @@ class Store:
             )
         return data
 
+    def read_blob(self, sha: str) -> bytes:
+        self.blob_path(sha)  # checks the hash's form
+        if self.is_shared:
+            with self._read() as conn:
+                data = conn.execute(sa.select(BLOBS.c.data).where(BLOBS.c.sha256 == sha)).scalar()
+            return self._check_blob(sha, None if data is None else bytes(data))
+        try:
+            data = self.blob_path(sha).read_bytes()
+        except FileNotFoundError:
+            data = None
+        return self._check_blob(sha, data)
+
     def has_blob(self, sha: str) -> bool:
+        if self.is_shared:
+            with self._read() as conn:
+                return self._blobs_present(conn, [sha]) == {sha}
         return self.blob_path(sha).exists()
+
+    @staticmethod
+    def _blobs_present(conn: Connection, shas: Sequence[str]) -> set[str]:
+        rows = conn.execute(sa.select(BLOBS.c.sha256).where(BLOBS.c.sha256.in_(list(shas))))
+        return {r[0] for r in rows}
+
+    def _ensure_blobs(self, conn: Connection, stored: Sequence[tuple[bytes, StoredFile]]) -> None:
+        # A concurrent deletion may have collected a blob written before the write lock was
+        # taken; under it now, put back whatever is missing before referencing it.
+        if self.is_shared:
+            present = self._blobs_present(conn, [info.sha256 for _, info in stored])
+            for data, info in stored:
+                if info.sha256 not in present:
+                    self._insert_blob(conn, info.sha256, data)
+                    present.add(info.sha256)
+            return
+        for data, info in stored:
+            if not self.blob_path(info.sha256).exists():
+                write_atomic(self.blob_path(info.sha256), data)
 
     # -- datasets ----------------------------------------------------------------------
     def create_dataset(
@@ -580,51 +914,59 @@ class Store:
             options_json = json.dumps(opts, sort_keys=True, default=str)
         except (TypeError, ValueError):
             raise StoreError("Load options must be plain text, numbers, lists or tables.") from None
-        stored: list[tuple[str, bytes, StoredFile]] = []
+        stored: list[tuple[bytes, StoredFile]] = []
         for name, data in files:
             if not isinstance(data, bytes | bytearray | memoryview):
                 raise StoreError("A file's content must be bytes.")
             data = bytes(data)
             sha = self.put_blob(data)
-            stored.append((str(name), data, StoredFile(sha, str(name), len(data))))
+            stored.append((data, StoredFile(sha, str(name), len(data))))
         fingerprint = sha256_hex(
             json.dumps(
-                [[f.sha256, f.name] for _, _, f in stored] + [options_json], sort_keys=True
+                [[f.sha256, f.name] for _, f in stored] + [options_json], sort_keys=True
             ).encode()
         )
-        label = _clean_label(label) or _clean_label(", ".join(f.name for _, _, f in stored))
+        label = _clean_label(label) or _clean_label(", ".join(f.name for _, f in stored))
         source_format = str(source_format or "")[:MAX_SOURCE_FORMAT]
         with self._write() as conn:
             existing = conn.execute(
-                "SELECT id, source_format FROM datasets WHERE owner = ? AND fingerprint = ?",
-                (owner, fingerprint),
-            ).fetchone()
+                sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
+                    DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
+                )
+            ).first()
             if existing is not None:
-                dataset_id = existing["id"]
-                if source_format and not existing["source_format"]:
+                dataset_id = existing.id
+                if source_format and not existing.source_format:
                     conn.execute(
-                        "UPDATE datasets SET source_format = ? WHERE id = ?",
-                        (source_format, dataset_id),
+                        sa.update(DATASETS)
+                        .where(DATASETS.c.id == dataset_id)
+                        .values(source_format=source_format)
                     )
             else:
-                # A concurrent deletion may have collected a blob we wrote above; we hold
-                # the write lock now, so put back whatever is missing before referencing it.
-                for _, data, info in stored:
-                    if not self.has_blob(info.sha256):
-                        write_atomic(self.blob_path(info.sha256), data)
+                self._ensure_blobs(conn, stored)
                 dataset_id = self._insert_with_new_id(
                     conn,
                     "dataset",
-                    "INSERT INTO datasets (id, label, options, fingerprint, owner, created, "
-                    "source_format) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (label, options_json, fingerprint, owner, _now(), source_format),
+                    {
+                        "label": label,
+                        "options": options_json,
+                        "fingerprint": fingerprint,
+                        "owner": owner,
+                        "created": _now(),
+                        "source_format": source_format,
+                    },
                 )
-                conn.executemany(
-                    "INSERT INTO dataset_files (dataset_id, position, sha256, name, size) "
-                    "VALUES (?, ?, ?, ?, ?)",
+                conn.execute(
+                    sa.insert(DATASET_FILES),
                     [
-                        (dataset_id, i, info.sha256, info.name, info.size)
-                        for i, (_, _, info) in enumerate(stored)
+                        {
+                            "dataset_id": dataset_id,
+                            "position": i,
+                            "sha256": info.sha256,
+                            "name": info.name,
+                            "size": info.size,
+                        }
+                        for i, (_, info) in enumerate(stored)
                     ],
                 )
             # The same files again (a new session opening them) are still an upload by
@@ -633,63 +975,66 @@ class Store:
             self._audit(conn, owner, "upload", dataset_id, detail)
         return self.get_dataset(dataset_id)
 
-    def _insert_with_new_id(
-        self, conn: sqlite3.Connection, kind: str, sql: str, values: tuple[Any, ...]
-    ) -> str:
+    def _insert_with_new_id(self, conn: Connection, kind: str, values: dict[str, Any]) -> str:
+        """Insert a row under a new random id (another if that one is taken)."""
+        table = _ID_TABLES[kind]
+        insert = (pg_dialect if self.is_shared else sqlite_dialect).insert(table)
         for _ in range(20):
             new = new_id(kind)
-            try:
-                conn.execute(sql, (new, *values))
+            done = conn.execute(
+                insert.values(id=new, **values).on_conflict_do_nothing(index_elements=["id"]),
+                execution_options={"preserve_rowcount": True},  # INSERT: not kept by default
+            )
+            if done.rowcount == 1:
                 return new
-            except sqlite3.IntegrityError as exc:
-                if "UNIQUE" not in str(exc) or ".id" not in str(exc):
-                    raise
         raise StoreError("Could not allocate a new id: try again.")
 
     def get_dataset(self, dataset_id: str) -> Dataset:
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-            if row is None:
-                raise NotFoundError(
-                    "This dataset is not in the store (it may have been deleted by its owner): "
-                    "upload the files again."
-                )
-            files = conn.execute(
-                "SELECT sha256, name, size FROM dataset_files WHERE dataset_id = ? "
-                "ORDER BY position",
-                (dataset_id,),
-            ).fetchall()
+            return self._dataset(conn, dataset_id)
+
+    def _dataset(self, conn: Connection, dataset_id: str) -> Dataset:
+        row = conn.execute(sa.select(DATASETS).where(DATASETS.c.id == dataset_id)).first()
+        if row is None:
+            raise NotFoundError(
+                "This dataset is not in the store (it may have been deleted by its owner): "
+                "upload the files again."
+            )
+        files = conn.execute(
+            sa.select(DATASET_FILES.c.sha256, DATASET_FILES.c.name, DATASET_FILES.c.size)
+            .where(DATASET_FILES.c.dataset_id == dataset_id)
+            .order_by(DATASET_FILES.c.position)
+        ).all()
         return self._dataset_from_row(row, files)
 
     @staticmethod
-    def _dataset_from_row(row: sqlite3.Row, files: Sequence[sqlite3.Row]) -> Dataset:
+    def _dataset_from_row(row: sa.Row, files: Sequence[sa.Row]) -> Dataset:
         return Dataset(
-            id=row["id"],
-            label=row["label"],
-            files=tuple(StoredFile(f["sha256"], f["name"], f["size"]) for f in files),
-            options=json.loads(row["options"]),
-            owner=row["owner"],
-            created=_parse_time(row["created"]),
-            source_format=row["source_format"],
+            id=row.id,
+            label=row.label,
+            files=tuple(StoredFile(f.sha256, f.name, int(f.size)) for f in files),
+            options=json.loads(row.options),
+            owner=row.owner,
+            created=_parse_time(row.created),
+            source_format=row.source_format,
         )
 
     def list_datasets(self, owner: str | None = None) -> list[Dataset]:
         """Datasets, newest first (all of them, or one owner's)."""
+        query = sa.select(DATASETS).order_by(DATASETS.c.created.desc())
+        if owner is not None:
+            query = query.where(DATASETS.c.owner == owner)
         with self._read() as conn:
-            if owner is None:
-                rows = conn.execute("SELECT * FROM datasets ORDER BY created DESC").fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT * FROM datasets WHERE owner = ? ORDER BY created DESC", (owner,)
-                ).fetchall()
+            rows = conn.execute(query).all()
             files = conn.execute(
-                "SELECT dataset_id, sha256, name, size FROM dataset_files "
-                "ORDER BY dataset_id, position"
-            ).fetchall()
-        by_dataset: dict[str, list[sqlite3.Row]] = {}
+                sa.select(DATASET_FILES).order_by(
+                    DATASET_FILES.c.dataset_id, DATASET_FILES.c.position
+                )
+            ).all()
+        by_dataset: dict[str, list[sa.Row]] = {}
         for f in files:
-            by_dataset.setdefault(f["dataset_id"], []).append(f)
-        return [self._dataset_from_row(r, by_dataset.get(r["id"], [])) for r in rows]
+            by_dataset.setdefault(f.dataset_id, []).append(f)
+        return [self._dataset_from_row(r, by_dataset.get(r.id, [])) for r in rows]
 
     def rename_dataset(self, dataset_id: str, label: str, user: str) -> Dataset:
         """Give a dataset a new label ("November export"); only its owner may, as for
@@ -699,16 +1044,20 @@ class Store:
         if not label:
             raise StoreError("A dataset needs a label: type one, then save.")
         with self._write() as conn:
-            row = conn.execute("SELECT owner FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-            if row is None:
+            owner = self._owner(conn, DATASETS, dataset_id)
+            if owner is None:
                 raise NotFoundError("This dataset is not in the store (it may have been deleted).")
-            if row["owner"] != user:
+            if owner != user:
                 raise NotOwnerError(
                     "Only the person who uploaded this dataset can rename it: ask them to."
                 )
-            conn.execute("UPDATE datasets SET label = ? WHERE id = ?", (label, dataset_id))
+            conn.execute(sa.update(DATASETS).where(DATASETS.c.id == dataset_id).values(label=label))
             self._audit(conn, user, "rename", dataset_id, "")
         return self.get_dataset(dataset_id)
+
+    @staticmethod
+    def _owner(conn: Connection, table: sa.Table, object_id: str) -> str | None:
+        return conn.execute(sa.select(table.c.owner).where(table.c.id == object_id)).scalar()
 
     def previous_dataset(self, dataset_id: str) -> Dataset | None:
         """The upload a dataset is compared with by default: the most recent earlier
@@ -740,37 +1089,59 @@ class Store:
         return sorted(kept.values(), key=lambda d: d.created)
 
     def read_dataset_files(self, dataset_id: str) -> list[tuple[str, bytes]]:
-        """The dataset's files as ``(name, bytes)``, in upload order."""
-        dataset = self.get_dataset(dataset_id)
-        return [(f.name, self.read_blob(f.sha256)) for f in dataset.files]
+        """The dataset's files as ``(name, bytes)``, in upload order.
+
+        A dataset deleted meanwhile is not found, rather than found without its files (on
+        PostgreSQL the record and the bytes are read in one snapshot)."""
+        if not self.is_shared:
+            dataset = self.get_dataset(dataset_id)
+            try:
+                return [(f.name, self.read_blob(f.sha256)) for f in dataset.files]
+            except NotFoundError:
+                self.get_dataset(dataset_id)  # deleted since it was read: say that instead
+                raise
+        with self._read() as conn:
+            dataset = self._dataset(conn, dataset_id)
+            shas = sorted({f.sha256 for f in dataset.files})
+            rows = conn.execute(
+                sa.select(BLOBS.c.sha256, BLOBS.c.data).where(BLOBS.c.sha256.in_(shas))
+            ).all()
+        data = {r.sha256: bytes(r.data) for r in rows}
+        return [(f.name, self._check_blob(f.sha256, data.get(f.sha256))) for f in dataset.files]
 
     def delete_dataset(self, dataset_id: str, user: str) -> None:
         """Delete a dataset and its saved views; only its owner may. Records ``delete``."""
         user = _clean_user(user)
         with self._write() as conn:
-            row = conn.execute("SELECT owner FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-            if row is None:
+            owner = self._owner(conn, DATASETS, dataset_id)
+            if owner is None:
                 raise NotFoundError("This dataset is not in the store (already deleted?).")
-            if row["owner"] != user:
+            if owner != user:
                 raise NotOwnerError(
                     "Only the person who uploaded this dataset can delete it: ask them to."
                 )
-            conn.execute("DELETE FROM views WHERE dataset_id = ?", (dataset_id,))
-            conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?", (dataset_id,))
-            conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,))
+            conn.execute(sa.delete(VIEWS).where(VIEWS.c.dataset_id == dataset_id))
+            conn.execute(sa.delete(DATASET_FILES).where(DATASET_FILES.c.dataset_id == dataset_id))
+            conn.execute(sa.delete(DATASETS).where(DATASETS.c.id == dataset_id))
             self._audit(conn, user, "delete", dataset_id, "")
         self.collect_garbage()
 
     def collect_garbage(self) -> int:
-        """Remove blobs no dataset references and temporary files left by dead writers.
+        """Remove blobs no dataset references (and, on SQLite, temporary files left by
+        dead writers).
 
-        Runs under the write lock so that no upload can reference a blob while it goes.
-        Returns the number of files removed.
+        Runs under the write lock so that no upload, from this replica or another, can
+        reference a blob while it goes. Returns the number of blobs and files removed.
         """
-        removed = 0
-        cutoff = time.time() - STALE_TMP_SECONDS
+        referenced = sa.select(DATASET_FILES.c.sha256).where(
+            DATASET_FILES.c.sha256 == BLOBS.c.sha256
+        )
         with self._write() as conn:
-            referenced = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM dataset_files")}
+            if self.is_shared:
+                return conn.execute(sa.delete(BLOBS).where(~referenced.exists())).rowcount
+            removed = 0
+            cutoff = time.time() - STALE_TMP_SECONDS
+            in_use = {r[0] for r in conn.execute(sa.select(DATASET_FILES.c.sha256).distinct())}
             for path in self.blob_root.glob("*/*"):
                 name = path.name
                 try:
@@ -778,12 +1149,12 @@ class Store:
                         if path.stat().st_mtime < cutoff:
                             path.unlink()
                             removed += 1
-                    elif SHA_PATTERN.fullmatch(name) and name not in referenced:
+                    elif SHA_PATTERN.fullmatch(name) and name not in in_use:
                         path.unlink()
                         removed += 1
                 except FileNotFoundError:
                     continue
-        return removed
+            return removed
 
     # -- rule sets ---------------------------------------------------------------------
     def put_rule_set(self, name: str, text: str, owner: str) -> StoredRuleSet:
@@ -791,18 +1162,24 @@ class Store:
         owner = _clean_user(owner)
         sha = sha256_hex(text.encode("utf-8"))
         with self._write() as conn:
-            row = conn.execute("SELECT id FROM rule_sets WHERE sha256 = ?", (sha,)).fetchone()
-            if row is None:
+            rule_set_id = self._rule_set_id(conn, sha)
+            if rule_set_id is None:
                 rule_set_id = self._insert_with_new_id(
                     conn,
                     "rule_set",
-                    "INSERT INTO rule_sets (id, name, sha256, text, owner, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (str(name)[:200], sha, text, owner, _now()),
+                    {
+                        "name": str(name)[:200],
+                        "sha256": sha,
+                        "text": text,
+                        "owner": owner,
+                        "created": _now(),
+                    },
                 )
-            else:
-                rule_set_id = row["id"]
         return self.get_rule_set(rule_set_id)
+
+    @staticmethod
+    def _rule_set_id(conn: Connection, sha: str) -> str | None:
+        return conn.execute(sa.select(RULE_SETS.c.id).where(RULE_SETS.c.sha256 == sha)).scalar()
 
     def adopt_rule_set(
         self, name: str, owner: str, text_for: Callable[[int], str]
@@ -819,45 +1196,33 @@ class Store:
             raise StoreError("An adopted rule set needs a name: type one, then adopt.")
         with self._write() as conn:
             latest = conn.execute(
-                "SELECT MAX(version) FROM rule_sets WHERE name = ?", (name,)
-            ).fetchone()[0]
+                sa.select(sa.func.max(RULE_SETS.c.version)).where(RULE_SETS.c.name == name)
+            ).scalar()
             version = (latest or 0) + 1
             text = text_for(version)
             sha = sha256_hex(text.encode("utf-8"))
-            row = conn.execute("SELECT id FROM rule_sets WHERE sha256 = ?", (sha,)).fetchone()
-            values = (name, version, owner, _now())
-            if row is None:
+            rule_set_id = self._rule_set_id(conn, sha)
+            values = {"name": name, "version": version, "owner": owner, "created": _now()}
+            if rule_set_id is None:
                 rule_set_id = self._insert_with_new_id(
-                    conn,
-                    "rule_set",
-                    "INSERT INTO rule_sets (id, sha256, text, name, version, owner, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (sha, text, *values),
+                    conn, "rule_set", {"sha256": sha, "text": text, **values}
                 )
             else:  # the same text stored before (uploaded): it is now this adoption
-                rule_set_id = row["id"]
                 conn.execute(
-                    "UPDATE rule_sets SET name = ?, version = ?, owner = ?, created = ? "
-                    "WHERE id = ?",
-                    (*values, rule_set_id),
+                    sa.update(RULE_SETS).where(RULE_SETS.c.id == rule_set_id).values(**values)
                 )
             self._audit(conn, owner, "adopt_rules", rule_set_id, f"{name}, version {version}")
         return self.get_rule_set(rule_set_id)
 
     @staticmethod
-    def _rule_set_from_row(row: sqlite3.Row) -> StoredRuleSet:
+    def _rule_set_from_row(row: sa.Row) -> StoredRuleSet:
         return StoredRuleSet(
-            row["id"],
-            row["name"],
-            row["text"],
-            row["owner"],
-            _parse_time(row["created"]),
-            row["version"],
+            row.id, row.name, row.text, row.owner, _parse_time(row.created), row.version
         )
 
     def get_rule_set(self, rule_set_id: str) -> StoredRuleSet:
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM rule_sets WHERE id = ?", (rule_set_id,)).fetchone()
+            row = conn.execute(sa.select(RULE_SETS).where(RULE_SETS.c.id == rule_set_id)).first()
         if row is None:
             raise NotFoundError("This rule set is not in the store: upload the rule file again.")
         return self._rule_set_from_row(row)
@@ -865,7 +1230,7 @@ class Store:
     def list_rule_sets(self) -> list[StoredRuleSet]:
         """Every stored rule set, newest first."""
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM rule_sets ORDER BY created DESC").fetchall()
+            rows = conn.execute(sa.select(RULE_SETS).order_by(RULE_SETS.c.created.desc())).all()
         return [self._rule_set_from_row(r) for r in rows]
 
     # -- saved views -------------------------------------------------------------------
@@ -893,84 +1258,75 @@ class Store:
             sort_keys=True,
         )
         with self._write() as conn:
-            if (
-                conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
-                is None
-            ):
+            if self._owner(conn, DATASETS, dataset_id) is None:
                 raise NotFoundError(
                     "This dataset is not in the store: upload it before saving a view."
                 )
-            row = conn.execute(
-                "SELECT id FROM views WHERE owner = ? AND name = ?", (owner, name)
-            ).fetchone()
-            values = (dataset_id, rule_set, as_of, page, filters_json)
-            if row is not None and not replace:
+            view_id = conn.execute(
+                sa.select(VIEWS.c.id).where(VIEWS.c.owner == owner, VIEWS.c.name == name)
+            ).scalar()
+            values = {
+                "dataset_id": dataset_id,
+                "rule_set": rule_set,
+                "as_of": as_of,
+                "page": page,
+                "filters": filters_json,
+                "created": _now(),
+            }
+            if view_id is not None and not replace:
                 raise StoreError(VIEW_EXISTS)
-            if row is None:
+            if view_id is None:
                 view_id = self._insert_with_new_id(
-                    conn,
-                    "view",
-                    "INSERT INTO views (id, name, dataset_id, rule_set, as_of, page, filters, "
-                    "owner, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (name, *values, owner, _now()),
+                    conn, "view", {"name": name, "owner": owner, **values}
                 )
             else:
-                view_id = row["id"]
-                conn.execute(
-                    "UPDATE views SET dataset_id = ?, rule_set = ?, as_of = ?, page = ?, "
-                    "filters = ?, created = ? WHERE id = ?",
-                    (*values, _now(), view_id),
-                )
+                conn.execute(sa.update(VIEWS).where(VIEWS.c.id == view_id).values(**values))
             self._audit(conn, owner, "save_view", view_id, "")
         return self.get_view(view_id)
 
     @staticmethod
-    def _view_from_row(row: sqlite3.Row) -> SavedView:
+    def _view_from_row(row: sa.Row) -> SavedView:
         return SavedView(
-            id=row["id"],
-            name=row["name"],
-            dataset_id=row["dataset_id"],
-            rule_set=row["rule_set"],
-            as_of=row["as_of"],
-            page=row["page"],
-            filters=json.loads(row["filters"]),
-            owner=row["owner"],
-            created=_parse_time(row["created"]),
+            id=row.id,
+            name=row.name,
+            dataset_id=row.dataset_id,
+            rule_set=row.rule_set,
+            as_of=row.as_of,
+            page=row.page,
+            filters=json.loads(row.filters),
+            owner=row.owner,
+            created=_parse_time(row.created),
         )
 
     def get_view(self, view_id: str) -> SavedView:
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM views WHERE id = ?", (view_id,)).fetchone()
+            row = conn.execute(sa.select(VIEWS).where(VIEWS.c.id == view_id)).first()
         if row is None:
             raise NotFoundError("This saved view no longer exists (its dataset was deleted?).")
         return self._view_from_row(row)
 
     def list_views(self, dataset_id: str | None = None) -> list[SavedView]:
         """Saved views, newest first; everyone signed in may open them."""
+        query = sa.select(VIEWS).order_by(VIEWS.c.created.desc())
+        if dataset_id is not None:
+            query = query.where(VIEWS.c.dataset_id == dataset_id)
         with self._read() as conn:
-            if dataset_id is None:
-                rows = conn.execute("SELECT * FROM views ORDER BY created DESC").fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT * FROM views WHERE dataset_id = ? ORDER BY created DESC",
-                    (dataset_id,),
-                ).fetchall()
+            rows = conn.execute(query).all()
         return [self._view_from_row(r) for r in rows]
 
     def delete_view(self, view_id: str, user: str) -> None:
         user = _clean_user(user)
         with self._write() as conn:
-            row = conn.execute("SELECT owner FROM views WHERE id = ?", (view_id,)).fetchone()
-            if row is None:
+            owner = self._owner(conn, VIEWS, view_id)
+            if owner is None:
                 raise NotFoundError("This saved view no longer exists.")
-            if row["owner"] != user:
+            if owner != user:
                 raise NotOwnerError("Only the person who saved this view can delete it.")
-            conn.execute("DELETE FROM views WHERE id = ?", (view_id,))
+            conn.execute(sa.delete(VIEWS).where(VIEWS.c.id == view_id))
             self._audit(conn, user, "delete", view_id, "")
 
     # -- source formats ----------------------------------------------------------------
-    # Kept together and in plain SQL (see SCHEMA_V4_SOURCE_FORMATS). A format's name is
-    # free text the user typed: never put it in an audit detail.
+    # A format's name is free text the user typed: never put it in an audit detail.
     def save_format(
         self,
         name: str,
@@ -991,25 +1347,34 @@ class Store:
             raise StoreError("This mapping maps no column: choose the fields, then save.")
         mapping_json = json.dumps({str(k): str(v) for k, v in mapping.items()})
         headers_json = json.dumps(sorted({str(h) for h in headers}))
+        table = SOURCE_FORMATS
         with self._write() as conn:
             row = conn.execute(
-                "SELECT id, owner FROM source_formats WHERE name = ?", (name,)
-            ).fetchone()
+                sa.select(table.c.id, table.c.owner).where(table.c.name == name)
+            ).first()
             now = _now()
             if row is None:
                 format_id = self._insert_with_new_id(
                     conn,
                     "source_format",
-                    "INSERT INTO source_formats (id, name, mapping, headers, owner, created, "
-                    "changed_by, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (name, mapping_json, headers_json, owner, now, owner, now),
+                    {
+                        "name": name,
+                        "mapping": mapping_json,
+                        "headers": headers_json,
+                        "owner": owner,
+                        "created": now,
+                        "changed_by": owner,
+                        "changed": now,
+                    },
                 )
-            elif replace and row["owner"] == owner:
-                format_id = row["id"]
+            elif replace and row.owner == owner:
+                format_id = row.id
                 conn.execute(
-                    "UPDATE source_formats SET mapping = ?, headers = ?, changed_by = ?, "
-                    "changed = ? WHERE id = ?",
-                    (mapping_json, headers_json, owner, now, format_id),
+                    sa.update(table)
+                    .where(table.c.id == format_id)
+                    .values(
+                        mapping=mapping_json, headers=headers_json, changed_by=owner, changed=now
+                    )
                 )
             else:
                 raise StoreError(FORMAT_EXISTS)
@@ -1017,29 +1382,32 @@ class Store:
         return self.get_format(format_id)
 
     @staticmethod
-    def _format_from_row(row: sqlite3.Row) -> SourceFormat:
+    def _format_from_row(row: sa.Row) -> SourceFormat:
         return SourceFormat(
-            id=row["id"],
-            name=row["name"],
-            mapping=json.loads(row["mapping"]),
-            headers=tuple(json.loads(row["headers"])),
-            owner=row["owner"],
-            created=_parse_time(row["created"]),
-            changed_by=row["changed_by"],
-            changed=_parse_time(row["changed"]),
+            id=row.id,
+            name=row.name,
+            mapping=json.loads(row.mapping),
+            headers=tuple(json.loads(row.headers)),
+            owner=row.owner,
+            created=_parse_time(row.created),
+            changed_by=row.changed_by,
+            changed=_parse_time(row.changed),
         )
 
     def get_format(self, format_id: str) -> SourceFormat:
+        table = SOURCE_FORMATS
         with self._read() as conn:
-            row = conn.execute("SELECT * FROM source_formats WHERE id = ?", (format_id,)).fetchone()
+            row = conn.execute(sa.select(table).where(table.c.id == format_id)).first()
         if row is None:
             raise NotFoundError("This source format no longer exists (deleted by its owner?).")
         return self._format_from_row(row)
 
     def list_formats(self) -> list[SourceFormat]:
         """Every saved source format, newest first (by when it was saved)."""
+        table = SOURCE_FORMATS
+        query = sa.select(table).order_by(table.c.created.desc(), table.c.id)
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM source_formats ORDER BY created DESC, id").fetchall()
+            rows = conn.execute(query).all()
         return [self._format_from_row(r) for r in rows]
 
     def matching_formats(self, headers: Sequence[str]) -> list[SourceFormat]:
@@ -1055,11 +1423,11 @@ class Store:
         found = self.matching_formats(headers)
         return found[0] if found else None
 
-    def _owned_format(self, conn: sqlite3.Connection, format_id: str, user: str, what: str):
-        row = conn.execute("SELECT owner FROM source_formats WHERE id = ?", (format_id,)).fetchone()
-        if row is None:
+    def _owned_format(self, conn: Connection, format_id: str, user: str, what: str) -> None:
+        owner = self._owner(conn, SOURCE_FORMATS, format_id)
+        if owner is None:
             raise NotFoundError("This source format no longer exists (deleted by its owner?).")
-        if row["owner"] != user:
+        if owner != user:
             raise NotOwnerError(f"Only the person who saved this source format can {what} it.")
 
     def rename_format(self, format_id: str, name: str, user: str) -> SourceFormat:
@@ -1068,16 +1436,18 @@ class Store:
         name = " ".join(str(name).split())[:MAX_FORMAT_NAME]
         if not name:
             raise StoreError("A source format needs a name: type one, then save.")
+        table = SOURCE_FORMATS
         with self._write() as conn:
             self._owned_format(conn, format_id, user, "rename")
             taken = conn.execute(
-                "SELECT 1 FROM source_formats WHERE name = ? AND id <> ?", (name, format_id)
-            ).fetchone()
+                sa.select(table.c.id).where(table.c.name == name, table.c.id != format_id)
+            ).first()
             if taken is not None:
                 raise StoreError(FORMAT_EXISTS)
             conn.execute(
-                "UPDATE source_formats SET name = ?, changed_by = ?, changed = ? WHERE id = ?",
-                (name, user, _now(), format_id),
+                sa.update(table)
+                .where(table.c.id == format_id)
+                .values(name=name, changed_by=user, changed=_now())
             )
             self._audit(conn, user, "rename", format_id, "")
         return self.get_format(format_id)
@@ -1088,25 +1458,22 @@ class Store:
         user = _clean_user(user)
         with self._write() as conn:
             self._owned_format(conn, format_id, user, "delete")
-            conn.execute("DELETE FROM source_formats WHERE id = ?", (format_id,))
+            conn.execute(sa.delete(SOURCE_FORMATS).where(SOURCE_FORMATS.c.id == format_id))
             self._audit(conn, user, "delete", format_id, "")
 
     # -- audit -------------------------------------------------------------------------
     @staticmethod
-    def _audit(
-        conn: sqlite3.Connection, user: str, action: str, object_id: str, detail: str
-    ) -> None:
+    def _audit(conn: Connection, user: str, action: str, object_id: str, detail: str) -> None:
         if action not in ACTIONS:
             raise StoreError(f"Unknown audit action {action!r}: use one of {', '.join(ACTIONS)}.")
         conn.execute(
-            "INSERT INTO audit (time, user, action, object_id, detail) VALUES (?, ?, ?, ?, ?)",
-            (
-                _now(),
-                user,
-                action,
-                str(object_id)[:100],
-                " ".join(str(detail).split())[:MAX_DETAIL],
-            ),
+            sa.insert(AUDIT).values(
+                time=_now(),
+                user=user,
+                action=action,
+                object_id=str(object_id)[:100],
+                detail=" ".join(str(detail).split())[:MAX_DETAIL],
+            )
         )
 
     def record(self, user: str, action: str, object_id: str = "", detail: str = "") -> None:
@@ -1127,33 +1494,46 @@ class Store:
         limit: int = 10_000,
     ) -> list[AuditEntry]:
         """Audit entries, newest first, optionally filtered (a list matches any of it)."""
-        clauses, params = [], []
+        query = sa.select(AUDIT)
         for column, value in (("user", user), ("action", action), ("object_id", object_id)):
             if not value:
                 continue
             values = [value] if isinstance(value, str) else list(value)
-            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-            params.extend(values)
+            query = query.where(AUDIT.c[column].in_(values))
         if since is not None:
-            clauses.append("time >= ?")
-            params.append(since.astimezone(UTC).isoformat(timespec="microseconds"))
-        if until is not None:
-            clauses.append("time < ?")
-            params.append(until.astimezone(UTC).isoformat(timespec="microseconds"))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", (*params, int(limit))
-            ).fetchall()
-        return [
-            AuditEntry(
-                r["id"], _parse_time(r["time"]), r["user"], r["action"], r["object_id"], r["detail"]
+            query = query.where(
+                AUDIT.c.time >= since.astimezone(UTC).isoformat(timespec="microseconds")
             )
+        if until is not None:
+            query = query.where(
+                AUDIT.c.time < until.astimezone(UTC).isoformat(timespec="microseconds")
+            )
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(AUDIT.c.id.desc()).limit(int(limit))).all()
+        return [
+            AuditEntry(r.id, _parse_time(r.time), r.user, r.action, r.object_id, r.detail)
             for r in rows
         ]
 
 
-_OPEN: dict[Path, Store] = {}
+def _sqlite_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(version: int, latest: int, is_shared: bool = False) -> None:
+    if version > latest:
+        where = (
+            f"point {DATABASE_URL_ENV} at another database"
+            if is_shared
+            else f"set {DATA_DIR_ENV} to another folder"
+        )
+        raise StoreError(
+            f"This store was written by a newer version of the app (schema version "
+            f"{version}, this one knows up to {latest}): update the app, or {where}."
+        )
+
+
+_OPEN: dict[tuple[Path, str], Store] = {}
 _OPEN_LOCK = threading.Lock()
 
 
@@ -1162,21 +1542,44 @@ def data_dir() -> Path:
     return Path(configured).expanduser() if configured else DEFAULT_DATA_DIR
 
 
-def open_store(root: str | os.PathLike[str] | None = None) -> Store:
-    """The store under `root` (default: ``ADMISSIONS_DATA_DIR`` or ``data/store/``).
+def configured_database_url() -> str:
+    """The shared database's URL: ``ADMISSIONS_DATABASE_URL`` when set (set but empty:
+    none), else ``[store] database_url`` of the secrets file; "" for the embedded store."""
+    if DATABASE_URL_ENV in os.environ:
+        return os.environ[DATABASE_URL_ENV].strip()
+    for path in SECRETS_FILES:
+        try:
+            secrets_ = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        value = secrets_.get("store", {}).get("database_url", "")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
-    One instance per directory and process: the schema is set up once, and garbage
-    (temporary files older than ``STALE_TMP_SECONDS``, blobs no dataset references) left
-    by a killed writer is collected then, off every request's path.
+
+def open_store(
+    root: str | os.PathLike[str] | None = None, database_url: str | None = None
+) -> Store:
+    """The store under `root` (default: ``ADMISSIONS_DATA_DIR`` or ``data/store/``), in the
+    shared database when one is configured (`database_url`, by default
+    ``configured_database_url()``; "" for the embedded store).
+
+    One instance per directory, database and process: the schema is set up once, and
+    garbage (temporary files older than ``STALE_TMP_SECONDS``, blobs no dataset
+    references) left by a killed writer is collected then, off every request's path.
+    Raises StoreUnavailable when the shared database cannot be reached (not kept: the
+    next call tries again).
     """
     path = Path(root) if root is not None else data_dir()
-    key = path.resolve()
+    url = configured_database_url() if database_url is None else database_url
+    key = (path.resolve(), url)
     with _OPEN_LOCK:
         if key not in _OPEN:
-            opened = Store(path)
+            opened = Store(path, url or None)
             try:
                 removed = opened.collect_garbage()
-            except (OSError, sqlite3.Error):
+            except (OSError, DatabaseError, StoreUnavailable):
                 log.exception("could not collect the store's garbage at start-up")
             else:
                 if removed:

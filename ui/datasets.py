@@ -8,7 +8,6 @@ this session; links to it then say it is no longer stored.
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 import streamlit as st
 
@@ -35,7 +34,7 @@ def _stored() -> store.Dataset | None:
         return None
     try:
         return store.open_store().get_dataset(dataset_id)
-    except (store.StoreError, OSError, sqlite3.Error):
+    except (store.StoreError, OSError, store.DatabaseError):
         return None
 
 
@@ -57,7 +56,7 @@ def _delete(dataset_id: str) -> None:
     except store.StoreError as err:
         st.toast(str(err))
         return
-    except (OSError, sqlite3.Error):
+    except (OSError, store.DatabaseError):
         log.exception("could not delete a dataset")
         st.toast(DELETE_FAILED)
         return

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -207,7 +206,7 @@ def record_export(detail: str) -> None:
         return
     try:
         store_mod.open_store().record(user, "export", links.shared_dataset_id() or "", detail)
-    except (store_mod.StoreError, OSError, sqlite3.Error):
+    except (store_mod.StoreError, OSError, store_mod.DatabaseError):
         log.exception("could not record an export in the audit log")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +49,8 @@ SHARE_FAILED = (
     "or is full), so links will not include it. Everything else works."
 )
 
+STORE_RETRY_SECONDS = 5  # while the shared store cannot be reached
+
 log = logging.getLogger(__name__)
 
 
@@ -87,6 +88,7 @@ def setup(title: str, page: str | None = None) -> str:
         navigation()
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
     st.html(PRINT_STYLES)  # style only: Streamlit sends it where it takes no room
+    _require_store()
     user = auth.require_access()
     memory.watch_session()
     if (
@@ -105,6 +107,40 @@ def setup(title: str, page: str | None = None) -> str:
     _sidebar()
     st.title(title)
     return user
+
+
+def run(screen) -> None:
+    """Run the chosen screen (app.py). A shared store lost halfway through a run is said
+    in one line where the screen stopped, as `setup` says it when a run starts."""
+    try:
+        screen.run()
+    except store.StoreUnavailable as err:
+        _store_unavailable(err)
+
+
+def _require_store() -> None:
+    """Every run starts by reaching the store (a no-op for the embedded one): a replica
+    whose shared database is gone says so in one line, draws nothing else, and tries
+    again every few seconds, reloading the screen once the database answers."""
+    try:
+        store.open_store().ping()
+    except store.StoreUnavailable as err:
+        _store_unavailable(err)
+        st.stop()
+
+
+def _store_unavailable(err: store.StoreUnavailable) -> None:
+    st.error(escaping.markdown(err))
+    _retry_store()
+
+
+@st.fragment(run_every=STORE_RETRY_SECONDS)
+def _retry_store() -> None:
+    try:
+        store.open_store().ping()
+    except store.StoreUnavailable:
+        return
+    st.rerun(scope="app")
 
 
 def _share_open_dataset() -> None:
@@ -128,7 +164,7 @@ def _share_open_dataset() -> None:
     except store.StoreError as err:
         st.warning(escaping.markdown(err))
         return
-    except (OSError, sqlite3.Error):
+    except (OSError, store.DatabaseError):
         log.exception("could not store the open dataset")
         st.warning(SHARE_FAILED)
         return

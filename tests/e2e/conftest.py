@@ -74,6 +74,7 @@ def _tail(log: Path, lines: int = 30) -> str:
 class RunningApp:
     url: str
     log: Path  # the server's output: the browser only gets a redacted error message
+    pid: int = 0
 
     def log_tail(self, lines: int = 40) -> str:
         return _tail(self.log, lines)
@@ -95,8 +96,9 @@ def _wait_until_healthy(proc: subprocess.Popen, url: str, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def _serve(work: Path, address: str | None):
-    """The app on a free port; `address` None listens on every interface, as `make run`."""
+def _serve(work: Path, address: str | None, extra_env: dict[str, str] | None = None):
+    """The app on a free port; `address` None listens on every interface, as `make run`.
+    `extra_env`: more settings (a replica's shared database)."""
     port = _free_port()
     log = work / "streamlit.log"
     # An empty secrets file instead of the developer's own, and a store of uploads that
@@ -105,6 +107,8 @@ def _serve(work: Path, address: str | None):
     secrets.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["ADMISSIONS_DATA_DIR"] = str(work / "store")
+    env["ADMISSIONS_DATABASE_URL"] = ""  # the embedded store unless `extra_env` says
+    env.update(extra_env or {})
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -119,7 +123,7 @@ def _serve(work: Path, address: str | None):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(proc, f"{base}/_stcore/health", log)
-        yield RunningApp(base, log)
+        yield RunningApp(base, log, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -1,4 +1,4 @@
-"""The embedded store: round trips, content addressing, ownership, audit log."""
+"""The store on both engines: round trips, content addressing, ownership, audit log."""
 
 from __future__ import annotations
 
@@ -18,15 +18,6 @@ CSV_A = b"applicant id,name,cohort\nA1,Jane Doe,2025-spring\n"
 CSV_B = b"applicant id,name,cohort\nB1,John Roe,2025-autumn\n"
 
 
-@pytest.fixture
-def st_(tmp_path: Path) -> store.Store:
-    return store.Store(tmp_path / "store")
-
-
-def _blob_files(s: store.Store) -> list[Path]:
-    return sorted(p for p in s.blob_root.glob("*/*") if not p.name.startswith(store.TMP_PREFIX))
-
-
 class TestDatasets:
     def test_round_trip_keeps_files_in_order_with_options(self, st_):
         options = {"sheet": "Intake", "mapping": {"ref no": "applicant_id"}, "date_order": {}}
@@ -42,17 +33,17 @@ class TestDatasets:
         assert again.owner == "ana@clinic.org"
         assert again.created.tzinfo is not None
 
-    def test_id_is_random_not_derived_from_content(self, tmp_path):
-        one = store.Store(tmp_path / "one").create_dataset([("a.csv", CSV_A)], owner="u")
-        two = store.Store(tmp_path / "two").create_dataset([("a.csv", CSV_A)], owner="u")
+    def test_id_is_random_not_derived_from_content(self, backend):
+        one = backend.open("one").create_dataset([("a.csv", CSV_A)], owner="u")
+        two = backend.open("two").create_dataset([("a.csv", CSV_A)], owner="u")
         assert one.id != two.id
         assert "jane" not in one.id.lower()
 
-    def test_same_bytes_are_stored_once(self, st_):
+    def test_same_bytes_are_stored_once(self, st_, backend):
         st_.create_dataset([("a.csv", CSV_A)], owner="ana")
         st_.create_dataset([("renamed.csv", CSV_A), ("b.csv", CSV_B)], owner="ben")
-        names = [p.name for p in _blob_files(st_)]
-        assert sorted(names) == sorted({store.sha256_hex(CSV_A), store.sha256_hex(CSV_B)})
+        names = backend.blob_names(st_)
+        assert names == sorted({store.sha256_hex(CSV_A), store.sha256_hex(CSV_B)})
 
     def test_same_upload_by_same_owner_returns_the_existing_dataset(self, st_):
         first = st_.create_dataset([("a.csv", CSV_A)], owner="ana", options={"sheet": None})
@@ -83,17 +74,20 @@ class TestDatasets:
         with pytest.raises(store.StoreError, match="sign in"):
             st_.create_dataset([("a.csv", CSV_A)], owner="  ")
 
-    def test_damaged_blob_is_reported_not_returned(self, st_):
+    def test_damaged_blob_is_reported_not_returned(self, st_, backend):
         ds = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
-        st_.blob_path(ds.files[0].sha256).write_bytes(b"tampered")
+        backend.write_blob(st_, ds.files[0].sha256, b"tampered")
         with pytest.raises(store.StoreError, match="damaged"):
             st_.read_dataset_files(ds.id)
 
-    def test_data_directory_from_environment(self, tmp_path, monkeypatch):
+    def test_data_directory_and_database_from_environment(self, backend, tmp_path, monkeypatch):
         monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "env-store"))
+        monkeypatch.setenv(store.DATABASE_URL_ENV, backend.url("env-store") or "")
         opened = store.open_store()
         assert opened.root == tmp_path / "env-store"
-        assert (tmp_path / "env-store" / store.DB_NAME).exists()
+        assert opened.is_shared is not backend.is_sqlite
+        # On PostgreSQL the folder holds no database: only what a replica may lose.
+        assert (tmp_path / "env-store" / store.DB_NAME).exists() is backend.is_sqlite
         assert store.open_store() is opened
 
     def test_default_data_directory_is_inside_the_project(self, monkeypatch):
@@ -101,7 +95,8 @@ class TestDatasets:
         assert store.data_dir() == ROOT / "data" / "store"
         assert "data/store/" in (ROOT / ".gitignore").read_text().splitlines()
 
-    def test_database_is_in_wal_mode(self, st_):
+    def test_database_is_in_wal_mode(self, st_, backend):
+        backend.only("sqlite", "a PostgreSQL server has its own log")
         conn = sqlite3.connect(st_.db_path)
         try:
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -116,7 +111,7 @@ class TestDeletion:
             st_.delete_dataset(ds.id, "ben")
         assert st_.get_dataset(ds.id) == ds
 
-    def test_delete_removes_dataset_views_and_unshared_blobs(self, st_):
+    def test_delete_removes_dataset_views_and_unshared_blobs(self, st_, backend):
         gone = st_.create_dataset([("a.csv", CSV_A), ("b.csv", CSV_B)], owner="ana")
         kept = st_.create_dataset([("b.csv", CSV_B)], owner="ben")
         view = st_.save_view("Spring", dataset_id=gone.id, rule_set="standard", owner="ben")
@@ -125,7 +120,7 @@ class TestDeletion:
             st_.get_dataset(gone.id)
         with pytest.raises(store.NotFoundError):
             st_.get_view(view.id)
-        assert [p.name for p in _blob_files(st_)] == [store.sha256_hex(CSV_B)]
+        assert backend.blob_names(st_) == [store.sha256_hex(CSV_B)]
         assert st_.read_dataset_files(kept.id) == [("b.csv", CSV_B)]
 
     def test_deleting_twice_says_already_deleted(self, st_):
@@ -278,3 +273,45 @@ def test_store_imports_no_analysis_or_interface_code():
         check=True,
     )
     assert result.stdout.strip() == ""
+
+
+class TestSharedDatabase:
+    def test_database_url_from_the_environment_or_the_secrets_file(self, tmp_path, monkeypatch):
+        secrets_file = tmp_path / ".streamlit" / "secrets.toml"
+        secrets_file.parent.mkdir()
+        secrets_file.write_text('[store]\ndatabase_url = "postgresql://app@db/admissions"\n')
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.delenv(store.DATABASE_URL_ENV, raising=False)
+        assert store.configured_database_url() == "postgresql://app@db/admissions"
+        monkeypatch.setenv(store.DATABASE_URL_ENV, "postgresql://env@db/x")
+        assert store.configured_database_url() == "postgresql://env@db/x"
+        monkeypatch.setenv(store.DATABASE_URL_ENV, "")  # set but empty: the embedded store
+        assert store.configured_database_url() == ""
+
+    def test_a_url_of_another_database_is_refused(self, tmp_path):
+        with pytest.raises(store.StoreError, match="must be a postgresql://"):
+            store.Store(tmp_path / "store", "mysql://app@db/admissions")
+
+    def test_an_unreachable_database_is_one_line_and_not_kept(self, tmp_path):
+        url = "postgresql://app:secret-word@127.0.0.1:1/admissions"
+        with pytest.raises(store.StoreUnavailable) as raised:
+            store.open_store(tmp_path / "store", url)
+        message = str(raised.value)
+        assert message == "The shared store cannot be reached: connection refused, retrying"
+        assert "secret-word" not in message
+        with pytest.raises(store.StoreUnavailable):  # tried again, not remembered
+            store.open_store(tmp_path / "store", url)
+
+    def test_a_replica_recovers_when_its_connections_are_cut(self, backend):
+        backend.only("postgresql", "the embedded store has no connection to lose")
+        opened = backend.open()
+        ds = opened.create_dataset([("a.csv", CSV_A)], owner="ana")
+        # The server drops every connection of this store (a restart, a failover).
+        backend.query(
+            "admin",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+            "AND application_name = ''",
+        )
+        opened.ping()
+        assert opened.read_dataset_files(ds.id) == [("a.csv", CSV_A)]

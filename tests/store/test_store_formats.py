@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import store
@@ -17,11 +15,6 @@ FORM_MAPPING = {
     "Hours of CME": "cme_hours",
 }
 ANA, BEN = "ana@clinic.org", "ben@clinic.org"
-
-
-@pytest.fixture
-def st_(tmp_path: Path) -> store.Store:
-    return store.Store(tmp_path / "store")
 
 
 class TestSaving:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import store
@@ -14,11 +12,6 @@ DEC = b"applicant id,cohort\nA1,2026-spring\nA2,2026-spring\nA3,2026-autumn\n"
 REGISTER = b"applicant id,certified on\nC1,2025-01-10\n"
 CRM = "format-crm"  # source formats are opaque to the store
 FORMS = "format-forms"
-
-
-@pytest.fixture
-def st_(tmp_path: Path) -> store.Store:
-    return store.Store(tmp_path / "store")
 
 
 class TestLabels:
