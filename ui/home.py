@@ -190,6 +190,9 @@ def reading_options(ds: state.OpenFiles) -> None:
             "Sheet",
             [None, *names],
             format_func=lambda sheet: AUTO_SHEET if sheet is None else sheet,
+            # The browser shows a None choice as the placeholder ("Choose an option" by
+            # default), not through format_func: it must read as the choice it is.
+            placeholder=AUTO_SHEET,
             key=state.SHEET,
             persist_state=state.KEPT,
         )
