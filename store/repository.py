@@ -136,6 +136,7 @@ ALREADY_STORED = "same files and options as this dataset: not stored again"
 MAX_DETAIL = 200
 VIEW_EXISTS = "A saved view already has this name: choose another name."
 MAX_LABEL = 200
+MAX_NAME = 120  # adopted rule sets and saved views
 MAX_SOURCE_FORMAT = 100
 FORMAT_EXISTS = "A source format already has this name: choose another name."
 MAX_FORMAT_NAME = 120
@@ -524,8 +525,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def _clean_label(label: str) -> str:
-    return " ".join(str(label).split())[:MAX_LABEL]
+def _clean_label(label: str, limit: int = MAX_LABEL) -> str:
+    """User text as stored: whitespace runs to one space, trimmed, at most `limit` chars."""
+    return " ".join(str(label).split())[:limit]
 
 
 def _clean_user(user: str) -> str:
@@ -1191,7 +1193,7 @@ class Store:
         adopting under one name at once get two versions. Records ``adopt_rules``.
         """
         owner = _clean_user(owner)
-        name = " ".join(str(name).split())[:120]
+        name = _clean_label(name, MAX_NAME)
         if not name:
             raise StoreError("An adopted rule set needs a name: type one, then adopt.")
         with self._write() as conn:
@@ -1250,7 +1252,7 @@ class Store:
 
         `replace=False` refuses to replace (for owners whose name is only a label)."""
         owner = _clean_user(owner)
-        name = " ".join(str(name).split())[:120]
+        name = _clean_label(name, MAX_NAME)
         if not name:
             raise StoreError("A saved view needs a name: type one, then save.")
         filters_json = json.dumps(
@@ -1340,7 +1342,7 @@ class Store:
         taken is refused, unless `replace` and `owner` saved it: then its mapping and
         header set are replaced (for owners whose name is only a label, never replace)."""
         owner = _clean_user(owner)
-        name = " ".join(str(name).split())[:MAX_FORMAT_NAME]
+        name = _clean_label(name, MAX_FORMAT_NAME)
         if not name:
             raise StoreError("A source format needs a name: type one, then save.")
         if not mapping:
@@ -1433,7 +1435,7 @@ class Store:
     def rename_format(self, format_id: str, name: str, user: str) -> SourceFormat:
         """Give a format a new name; only its owner may. Records ``rename``."""
         user = _clean_user(user)
-        name = " ".join(str(name).split())[:MAX_FORMAT_NAME]
+        name = _clean_label(name, MAX_FORMAT_NAME)
         if not name:
             raise StoreError("A source format needs a name: type one, then save.")
         table = SOURCE_FORMATS
@@ -1472,7 +1474,7 @@ class Store:
                 user=user,
                 action=action,
                 object_id=str(object_id)[:100],
-                detail=" ".join(str(detail).split())[:MAX_DETAIL],
+                detail=_clean_label(detail, MAX_DETAIL),
             )
         )
 
