@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 from types import SimpleNamespace
 
+import pytest
+
 from tests.pages.helpers import app, sample_files, seed_files
 from ui import memory
 
@@ -25,14 +27,24 @@ def test_a_session_is_alive_as_long_as_its_state(monkeypatch):
     assert memory.live_sessions() == before
 
 
-def test_with_no_session_alive_the_frame_caches_are_emptied(monkeypatch):
+@pytest.fixture(autouse=True)
+def tidy(monkeypatch):
+    """The tidy-up itself; the server-wide thread an earlier page test started (it calls
+    `memory.tidy` every TIDY_SECONDS) does nothing meanwhile, so that it cannot see the
+    patched sessions too."""
+    real = memory.tidy
+    monkeypatch.setattr(memory, "tidy", lambda: None)
+    return real
+
+
+def test_with_no_session_alive_the_frame_caches_are_emptied(monkeypatch, tidy):
     cleared = []
     monkeypatch.setattr(memory.loaders, "clear_data_caches", lambda: cleared.append(True))
     monkeypatch.setattr(memory, "_LIVE", set())
-    memory.tidy()
+    tidy()
     assert cleared == [True]
     monkeypatch.setattr(memory, "_LIVE", {memory._Live(None)})
-    memory.tidy()
+    tidy()
     assert cleared == [True]  # someone is still working: their caches stay
 
 
