@@ -82,9 +82,7 @@ def _one_session(browser, url: str, export: Path, pid: int) -> float:
     page = context.new_page()
     page.goto(url)
     bench_browser._wait_run(page)
-    uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
-    uploader.first.set_input_files(str(export))
-    page.wait_for_function(bench_browser.ROWS_READ_DRAWN, polling=100, timeout=RUN_LIMIT_MS)
+    bench_browser.upload_until_drawn(page, export)
     for name in VISIT:
         before = bench_browser._title(page)
         page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()

@@ -46,11 +46,13 @@ for tab, column in zip(tabs, ("cohort", "degree", "country"), strict=True):
         )
         if column == "cohort":
             table = tables.in_cohort_order(table, order)
-        st.plotly_chart(charts.rate_bars(table, column), key=f"eligibility_rate_{column}")
+        st.plotly_chart(
+            loaders.figure(charts.rate_bars, table, column), key=f"eligibility_rate_{column}"
+        )
 
 st.subheader("Funnel: applicants passing each required rule in turn")
 steps = loaders.derived(analysis, "funnel", lambda: summary.funnel(ev), chosen)
-st.plotly_chart(charts.funnel(steps), key="eligibility_funnel")
+st.plotly_chart(loaders.figure(charts.funnel, steps), key="eligibility_funnel")
 st.caption(
     "Each step keeps the applicants who pass that rule and every rule above it; "
     "applicants with missing data drop out at the first rule they lack."

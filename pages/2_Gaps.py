@@ -16,7 +16,7 @@ if len(ev.applicant_index) == 0:
 
 st.subheader("Failing and missing, per rule")
 gaps = loaders.derived(analysis, "gaps_ranked", lambda: tables.gaps_ranked(summary.gaps(ev)))
-st.plotly_chart(charts.fail_missing_bars(gaps, rule="rule"), key="gaps_rules")
+st.plotly_chart(loaders.figure(charts.fail_missing_bars, gaps, rule="rule"), key="gaps_rules")
 st.caption("Not given means the export has no usable value for what the rule reads.")
 
 st.subheader("Required rules failing together")
@@ -27,7 +27,7 @@ if combos.empty:
     st.success("No applicant fails a required rule.")
 else:
     labels = {rule.id: rule.label for rule in analysis.rule_set.required}
-    st.plotly_chart(charts.upset(combos, labels=labels), key="gaps_upset")
+    st.plotly_chart(loaders.figure(charts.upset, combos, labels=labels), key="gaps_upset")
     st.caption(
         f"The {len(combos)} most common sets of failing required rules among ineligible "
         "applicants; each bar counts applicants failing exactly the rules dotted below it."

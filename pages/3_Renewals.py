@@ -36,18 +36,19 @@ if counts["backlog"] == 0:
 
 st.subheader("Backlog by month of expiry")
 by_month = loaders.derived(analysis, "backlog_by_month", lambda: renewals.backlog_by_month(ev))
-st.plotly_chart(charts.backlog_by_month(by_month), key="renewals_by_month")
+st.plotly_chart(loaders.figure(charts.backlog_by_month, by_month), key="renewals_by_month")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Overdue, by days past expiry")
     ageing = loaders.derived(analysis, "ageing", lambda: renewals.ageing(ev))
-    st.plotly_chart(charts.ageing(ageing), key="renewals_ageing")
+    st.plotly_chart(loaders.figure(charts.ageing, ageing), key="renewals_ageing")
 with right:
     st.subheader("What blocks renewal")
     blocked = loaders.derived(analysis, "blocked_by", lambda: renewals.blocked_by(ev))
     st.plotly_chart(
-        charts.count_bars(blocked, "label", "blocked", horizontal=True), key="renewals_blocked"
+        loaders.figure(charts.count_bars, blocked, "label", "blocked", horizontal=True),
+        key="renewals_blocked",
     )
 
 st.subheader("Chase list: who to contact, most urgent first")
@@ -58,7 +59,7 @@ chase = loaders.derived(
         tables.backlog_to_do(renewals.backlog(ev), analysis.rule_set), analysis.as_of
     ),
 )
-counts_by_window = tables.window_counts(chase)
+counts_by_window = loaders.derived(analysis, "chase_windows", lambda: tables.window_counts(chase))
 window = st.segmented_control(
     "Show",
     list(tables.CHASE_WINDOWS),
@@ -66,7 +67,9 @@ window = st.segmented_control(
     default="all",
     key="renewals_window",
 )
-shown = tables.in_window(chase, window or "all")
+shown = loaders.derived(
+    analysis, "chase_shown", lambda: tables.in_window(chase, window or "all"), window or "all"
+)
 if shown.empty:
     st.info(f"Nobody in the backlog is {tables.CHASE_WINDOWS[window].lower()}.")
 else:

@@ -26,7 +26,7 @@ order = loaders.derived(
     analysis, "cohort_order", lambda: tables.cohort_order(ev.applicants), chosen
 )
 st.plotly_chart(
-    charts.status_bars(tables.in_cohort_order(by_cohort, order), "cohort"),
+    loaders.figure(charts.status_bars, tables.in_cohort_order(by_cohort, order), "cohort"),
     key="cohorts_status_chart",
 )
 
@@ -56,7 +56,14 @@ else:
     )
     compared = tables.compare_cohorts(gaps_by, [first, second])
     st.plotly_chart(
-        charts.side_by_side(compared, "label", "cohort", "share", title="Share failing each rule"),
+        loaders.figure(
+            charts.side_by_side,
+            compared,
+            "label",
+            "cohort",
+            "share",
+            title="Share failing each rule",
+        ),
         key="cohorts_compare",
     )
 

@@ -62,7 +62,7 @@ else:
         f"{totals['rate_after']:.1%}",
         f"{(totals['rate_after'] - totals['rate_before']) * 100:+.1f} pts",
     )
-    st.plotly_chart(charts.what_if(moved), key="rules_what_if")
+    st.plotly_chart(loaders.figure(charts.what_if, moved), key="rules_what_if")
     page.show_table(moved, hide_index=True, width="stretch", key="rules_what_if_table")
 
 st.subheader("Adopt or download")

@@ -46,7 +46,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
 UPLOAD_TYPES = ("xlsx", "xlsm", "xls", *(s.lstrip(".") for s in safety.TEXT_SUFFIXES))
 MEMO = "_loaders_memo"
-MEMO_SIZE = 24
+# The session memo is least-recently-used, with two budgets: entries that hold a whole
+# dataset (its frame, its files, its evaluation, a filtered evaluation) and everything
+# else (a page's summaries, capped tables, chart data). The second must hold what every
+# screen derives from one analysis (about 40 entries): a round through the screens must
+# not push out what the next round reads first.
+HEAVY_KEPT = 6
+MEMO_SIZE = 160
+HEAVY_KINDS = frozenset({"load", "stored", "eval", "samples"})
 # Shared caches of frames: a colleague opening the same link soon after reads no file
 # again; beyond that, memory is worth more than the seconds a re-read costs.
 DATA_TTL = dt.timedelta(minutes=15)
@@ -83,13 +90,21 @@ def memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     return _memo(("memo", *key), compute)
 
 
+def _is_heavy(key: tuple[Hashable, ...]) -> bool:
+    return key[0] in HEAVY_KINDS or key[:2] == ("derived", "filtered")
+
+
 def _memo(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-    store = st.session_state.setdefault(MEMO, {})
+    store: dict = st.session_state.setdefault(MEMO, {})
     if key in store:
-        return store[key]
+        value = store.pop(key)  # reinserted last: the most recently used
+        store[key] = value
+        return value
     value = compute()
-    if len(store) >= MEMO_SIZE:
-        store.pop(next(iter(store)))
+    heavy = _is_heavy(key)
+    same = [k for k in store if _is_heavy(k) == heavy]  # least recently used first
+    for old in same[: max(0, len(same) - (HEAVY_KEPT if heavy else MEMO_SIZE) + 1)]:
+        del store[old]
     store[key] = value
     return value
 
@@ -224,6 +239,50 @@ def derived(analysis: Analysis, name: str, compute: Callable[[], T], *params: Ha
     return _memo(("derived", name, analysis.key, params), compute)
 
 
+FIGURE_MAX_ROWS = 10_000  # a chart's input is a summary; a longer table is not memoised
+
+
+def _content_key(value: Any) -> Hashable:
+    """A key for a chart's input by its content: tables (summaries of a few hundred rows
+    at most) by a hash of their values, index, columns and types."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        if len(value) > FIGURE_MAX_ROWS:
+            raise TypeError("too long to key by content")
+        hashed = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        shape = (
+            type(value).__name__,
+            tuple(map(str, frame.columns)),
+            tuple(map(str, frame.dtypes)),
+            tuple(map(str, value.index.names)),
+        )
+        return ("table", shape, hashlib.blake2b(hashed.tobytes(), digest_size=16).hexdigest())
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _content_key(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("seq", tuple(_content_key(v) for v in value))
+    hash(value)  # TypeError for anything else that cannot be a key
+    return value
+
+
+def figure(build: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`build(*args, **kwargs)` (a `ui.charts` function), built once per session for the
+    same inputs: building a Plotly figure costs far more than the summary it draws (about
+    60 ms per chart), and a page switch or a widget rerun would otherwise pay it again.
+    Inputs are compared by content, so a table recomputed with the same values still hits.
+    Figures are never changed once built (`st.plotly_chart` serialises a copy)."""
+    try:
+        key = (
+            "figure",
+            build,
+            _content_key(args),
+            _content_key(tuple(sorted(kwargs.items()))),
+        )
+    except TypeError:  # an input that cannot be keyed: built every time
+        return build(*args, **kwargs)
+    return _memo(key, lambda: build(*args, **kwargs))
+
+
 def parse_uploaded_rules(text: str, name: str) -> rules.RuleSet:
     """Parse a TOML the user uploaded; raises rules.RuleSetError with a one-line message."""
     return _parse_rules(text, name)
@@ -264,6 +323,12 @@ def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params)
         st.session_state[MEMO].pop(key, None)
         kept = _memo(key, lambda: (frame, make()))
     return kept[1]
+
+
+def per_table(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params: Hashable) -> T:
+    """`make()`, a result about `frame` (e.g. a filter's choices from the applicants),
+    computed once per table object the session memo holds."""
+    return _by_identity(kind, frame, make, *params)
 
 
 def first_rows(frame: pd.DataFrame, rows: int) -> pd.DataFrame:

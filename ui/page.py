@@ -431,8 +431,15 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             key = f"{prefix}_{column}"
             if key not in st.session_state and linked.get(column):
                 st.session_state[key] = linked[column]  # values not offered are dropped
-            offered = (
-                tables.cohort_order(rows) if column == "cohort" else filters.options(rows, column)
+            offered = loaders.per_table(
+                "filter_options",
+                rows,
+                lambda column=column: (
+                    tables.cohort_order(rows)
+                    if column == "cohort"
+                    else filters.options(rows, column)
+                ),
+                column,
             )
             chosen[column] = col.multiselect(
                 label,
@@ -444,7 +451,9 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
                 persist_state=state.KEPT,
             )
         left, mid, right = st.columns(3)
-        bounds = filters.date_bounds(rows, "application_date")
+        bounds = loaders.per_table(
+            "date_bounds", rows, lambda: filters.date_bounds(rows, "application_date")
+        )
         picked = None
         if bounds is not None:
             value = left.date_input(
@@ -456,7 +465,11 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
         )
         if extra != NO_EXTRA:
             chosen[extra] = right.multiselect(
-                extra, filters.options(rows, extra), key=f"{prefix}_extra_values"
+                extra,
+                loaders.per_table(
+                    "filter_options", rows, lambda: filters.options(rows, extra), extra
+                ),
+                key=f"{prefix}_extra_values",
             )
     # A link's values that this dataset does not offer were dropped: the URL follows.
     shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
