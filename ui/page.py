@@ -27,6 +27,7 @@ from ui import (
     filters,
     links,
     loaders,
+    masking,
     memory,
     printing,
     state,
@@ -312,10 +313,13 @@ def download_csv(
     """Download of what the table shows, masked the same way (exports hide the personal
     columns completely), formula-injection safe, made on click; each download is audited."""
     include = state.show_personal()
-    shown = loaders.for_display(frame, include, mapping)
     downloads.button(
         label,
-        lambda: exports.csv_bytes(shown, include_personal=include),
+        # Masked on click, not on every rerun: a masked copy of a 100,000-row list would
+        # otherwise stay in the session's memory for a download that may never be asked.
+        lambda: exports.csv_bytes(
+            masking.mask_frame(frame, include, mapping), include_personal=include
+        ),
         file_name=file_name,
         mime="text/csv",
         key=key,
