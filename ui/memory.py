@@ -24,7 +24,12 @@ glibc also gives every thread that allocates an arena of its own (up to 8 per co
 Streamlit runs each session's script in a thread of its own: freed pages end up scattered
 over arenas that cannot be trimmed whole. Importing this module limits glibc to
 MALLOC_ARENAS arenas (what `MALLOC_ARENA_MAX=2` would do; measured: 31 MB kept after a
-second 100,000-row session with the default, 6 MB with two).
+second 100,000-row session with the default, 6 MB with two). It also fixes glibc's mmap
+threshold at MMAP_THRESHOLD (what `MALLOC_MMAP_THRESHOLD_=262144` would do): by default
+glibc raises the threshold to the size of each large block freed (up to 32 MB), so after
+the first frame is dropped, the arrays of the next ones (800 KB per column of 100,000
+numbers) come from the heap, where pages freed between live objects cannot be handed back.
+Above the threshold every block is a mapping of its own, returned whole when freed.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ TIDY_SECONDS = 30
 LIVE_KEY = "_memory_live"
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 256 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +171,7 @@ def _limit_arenas() -> None:
     mallopt = _glibc("mallopt")
     if mallopt is not None:
         mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 _limit_arenas()
