@@ -67,9 +67,8 @@ window = st.segmented_control(
     default="all",
     key="renewals_window",
 )
-shown = loaders.derived(
-    analysis, "chase_shown", lambda: tables.in_window(chase, window or "all"), window or "all"
-)
+window = window or "all"
+shown = loaders.derived(analysis, "chase_shown", lambda: tables.in_window(chase, window), window)
 if shown.empty:
     st.info(f"Nobody in the backlog is {tables.CHASE_WINDOWS[window].lower()}.")
 else:

@@ -311,8 +311,9 @@ def _what_if(key, candidate_text: str, by: str, _frame, _baseline, _as_of) -> pd
     return summary.what_if(_frame, _baseline, candidate, _as_of, by=by)
 
 
-def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params) -> T:
-    """Memo for work on a frame object the memo already holds (tables reused across reruns).
+def per_table(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params: Hashable) -> T:
+    """`make()`, a result about `frame` (a capped or masked copy, a filter's choices),
+    memoised per frame object the memo already holds (tables reused across reruns).
 
     The frame is kept alongside the value, so its id() cannot be reused by another object
     while the entry lives, and the identity check makes a stale hit impossible.
@@ -325,18 +326,12 @@ def _by_identity(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params)
     return kept[1]
 
 
-def per_table(kind: str, frame: pd.DataFrame, make: Callable[[], T], *params: Hashable) -> T:
-    """`make()`, a result about `frame` (e.g. a filter's choices from the applicants),
-    computed once per table object the session memo holds."""
-    return _by_identity(kind, frame, make, *params)
-
-
 def first_rows(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
     """The first `rows` rows of a table the screen shows (the frame itself when it is not
     longer), one object per table, so the memos keyed by identity below keep hitting."""
     if len(frame) <= rows:
         return frame
-    return _by_identity("head", frame, lambda: frame.head(rows), rows)
+    return per_table("head", frame, lambda: frame.head(rows), rows)
 
 
 def for_display(
@@ -346,18 +341,18 @@ def for_display(
     if show_personal:
         return frame
     key = tuple(sorted((mapping or {}).items()))
-    return _by_identity("mask", frame, lambda: masking.mask_frame(frame, False, mapping), key)
+    return per_table("mask", frame, lambda: masking.mask_frame(frame, False, mapping), key)
 
 
 def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
     """`vocabulary.in_words` of a table the screen shows, computed once per table."""
     key = tuple(sorted(rule_labels.items()))
-    return _by_identity("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
+    return per_table("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
 
 
 def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...]) -> str:
     """The static copy of a table for print (`ui.printing`), computed once per table."""
-    return _by_identity("print", frame, lambda: printing.table_html(frame, headers), headers)
+    return per_table("print", frame, lambda: printing.table_html(frame, headers), headers)
 
 
 def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:

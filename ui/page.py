@@ -429,25 +429,23 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
     """
     linked = links.current_view().filter_dict()
     chosen: dict[str, list[str]] = {}
+
+    def choices(column: str) -> list[str]:  # once per applicants table, not per rerun
+        if column == "cohort":
+            return loaders.per_table("cohort_choices", rows, lambda: tables.cohort_order(rows))
+        return loaders.per_table(
+            "filter_choices", rows, lambda: filters.options(rows, column), column
+        )
+
     with st.expander("Filters", expanded=True):
         cols = st.columns(len(FILTER_COLUMNS))
         for col, (column, label) in zip(cols, FILTER_COLUMNS.items(), strict=True):
             key = f"{prefix}_{column}"
             if key not in st.session_state and linked.get(column):
                 st.session_state[key] = linked[column]  # values not offered are dropped
-            offered = loaders.per_table(
-                "filter_options",
-                rows,
-                lambda column=column: (
-                    tables.cohort_order(rows)
-                    if column == "cohort"
-                    else filters.options(rows, column)
-                ),
-                column,
-            )
             chosen[column] = col.multiselect(
                 label,
-                offered,
+                choices(column),
                 key=key,
                 format_func=lambda value, column=column: vocabulary.value_words(column, value),
                 on_change=_publish_filters,
@@ -468,13 +466,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             "Other column", [NO_EXTRA, *extra_columns], key=f"{prefix}_extra_column"
         )
         if extra != NO_EXTRA:
-            chosen[extra] = right.multiselect(
-                extra,
-                loaders.per_table(
-                    "filter_options", rows, lambda: filters.options(rows, extra), extra
-                ),
-                key=f"{prefix}_extra_values",
-            )
+            chosen[extra] = right.multiselect(extra, choices(extra), key=f"{prefix}_extra_values")
     # A link's values that this dataset does not offer were dropped: the URL follows.
     shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
     if links.clean_filters(shared)[0] != links.current_view().filters:
