@@ -197,8 +197,10 @@ def _sidebar() -> None:
             help="Names, emails and licence numbers are masked unless this is on.",
         )
         if links.shared_dataset_id() is not None:
-            st.caption("Link to this view (no personal data in it):")
-            st.code(links.share_link(), language=None, wrap_lines=True)
+            st.caption("Link to this view (no personal data in it), to select and copy:")
+            # Plain text, not st.code: its copy button comes with a 1.5 MB syntax
+            # highlighter that cost every newly opened tab 0.3-0.4 s (docs/benchmarks.md).
+            st.text(links.share_link())
             # Every screen can be saved: the view names this screen and its filters.
             views.render_save_form()
 

@@ -103,7 +103,7 @@ def render_saved_views(key: str = "views") -> None:
                 st.error(str(err))
             else:
                 st.rerun()
-        cols[0].code(links.share_link(as_link_view(view)), language=None)
+        cols[0].text(links.share_link(as_link_view(view)))  # plain: see ui.page._sidebar
 
 
 def render_save_form(key: str = "views_save") -> None:

@@ -101,7 +101,7 @@ class TestShareLinks:
         country = at.multiselect(key="cohorts_country").options[0]
         at.multiselect(key="cohorts_country").set_value([country]).run()
         assert not at.exception
-        (code,) = at.sidebar.code
+        (code,) = at.sidebar.text
         shown = parse_qs(urlsplit(code.value).query)
         assert shown["f.cohort"] == [cohort]
         assert shown["f.country"] == [country]
@@ -357,7 +357,7 @@ class TestMaskingOnScreen:
 
 def test_sidebar_offers_the_share_link():
     at = seed_files(app("pages/3_Renewals.py"), sample_files()).run()
-    (code,) = at.sidebar.code
+    (code,) = at.sidebar.text
     # the link carries exactly the view in the URL: dataset, rules, date and screen
     assert parse_qs(urlsplit(code.value).query) == params(at)
     assert set(params(at)) == {"ds", "rules", "as_of", "page"}

@@ -47,8 +47,13 @@ def _app() -> AppTest:
     return at
 
 
+HARNESS_TEXTS = ("files", "rules", "filters")  # what the harness script writes with st.text
+
+
 def _texts(at: AppTest) -> dict[str, str]:
-    return dict(t.value.split("=", 1) for t in at.text)
+    """The harness's own lines (a saved view's link is drawn with st.text as well)."""
+    pairs = (t.value.split("=", 1) for t in at.text if "=" in t.value)
+    return {k: v for k, v in pairs if k in HARNESS_TEXTS}
 
 
 def _save(at: AppTest, name: str) -> AppTest:
