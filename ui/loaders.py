@@ -1,23 +1,25 @@
 """Cached reading and evaluation: the only place the app touches files or runs the engine.
 
 Two layers, because a rerun must not repeat work that no widget asked for:
-- server-wide caches shared by every session: `st.cache_data` for reading (keyed by the
-  content digest of the files plus every reading option) and `st.cache_resource` for the
-  evaluation (keyed by that, the rule set's TOML text and the as-of date). The file bytes
+- server-wide caches shared by every session, keyed by the content digest of the files
+  plus every reading option: `st.cache_resource` for the read dataset and for its
+  evaluation (also keyed by the rule set's TOML text and the as-of date), `st.cache_data`
+  for small results (sheet names, column samples, the what-if's table). The file bytes
   travel in `_`-prefixed (unhashed) arguments, so a 20 MB workbook is not re-hashed on
   every rerun; the digest covers them completely. Keys hold no names, emails or licence
-  numbers.
-- a per-session memo of the last result of each kind, because `st.cache_data` hands back an
-  unpickled copy on every hit, which for 100,000 rows costs more than a whole page. A file
-  that cannot be read is remembered there too, so a rerun does not read it again.
+  numbers. The dataset is a shared object, not a copy: `st.cache_data` would keep a
+  pickle of it (36 MB for the 100,000-row benchmark export) and hand each session an
+  unpickled copy of its own (as large again).
+- a per-session memo of the results each screen derives (summaries, capped tables,
+  figures), and of a file that cannot be read, so a rerun does not read it again.
 Files are read in a child process (`analytics.loading.worker`), never in the server's own:
 a file that crashes the reader ends that child and comes back as a LoadError.
-  unpickled copy on every hit, which for 100,000 rows costs more than a whole page.
-Every cache that holds frames is bounded three ways: entries (a few datasets), time
-(DATA_TTL after it was written) and, for `st.cache_data`, serialized size; with no session
-alive `ui.memory` empties them all (`clear_data_caches`). Streamlit removes an expired
-entry on that cache's next write, not on the minute.
-Callers must treat returned frames as read-only (the analytics functions are pure).
+Every cache that holds frames is bounded by entries (a few datasets) and time (DATA_TTL
+after it was written); with no session alive `ui.memory` empties them all
+(`clear_data_caches`). Streamlit removes an expired entry on that cache's next write, not
+on the minute.
+Callers must treat returned frames as read-only (the analytics functions are pure): one
+object serves every session that opened the same files.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ HEAVY_KINDS = frozenset({"load", "stored", "eval", "samples"})
 # again; beyond that, memory is worth more than the seconds a re-read costs.
 DATA_TTL = dt.timedelta(minutes=15)
 DATASETS_KEPT = 4
-LOAD_MAX_SIZE = "1gb"  # serialized LoadResults, all entries together
 
 T = TypeVar("T")
 worker.warm_up()  # the reader's fork server imports the readers now, not on the first upload
@@ -160,7 +161,9 @@ def _read(files, sheet, mapping, date_order) -> loading.LoadResult:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL, max_size=LOAD_MAX_SIZE)
+# cache_resource, as the evaluation below: the LoadResult is read-only by contract, so one
+# shared object per input costs no pickle and no per-session copy.
+@st.cache_resource(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL)
 def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
     return _read(_files, sheet, mapping, date_order)
 
