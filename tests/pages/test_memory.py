@@ -48,6 +48,16 @@ def test_with_no_session_alive_the_frame_caches_are_emptied(monkeypatch, tidy):
     assert cleared == [True]  # someone is still working: their caches stay
 
 
+class Fragments:
+    """Stands in for the session's fragment store (a weakly referable object)."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def clear(self):
+        self.calls.append(("fragments", "s-1"))
+
+
 def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
     calls: list[tuple[str, str]] = []
     active = {"s-1": True}
@@ -69,7 +79,9 @@ def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
     monkeypatch.setattr(memory, "config", SimpleNamespace(get_option=lambda name: 120))
     state = SimpleNamespace(clear=lambda: calls.append(("state", "s-1")))
     marker = memory._Live(state)
-    monkeypatch.setattr(memory, "_SESSIONS", {"s-1": memory._Session(memory.weakref.ref(marker))})
+    fragments = Fragments(calls)
+    session = memory._Session(memory.weakref.ref(marker), fragments=memory.weakref.ref(fragments))
+    monkeypatch.setattr(memory, "_SESSIONS", {"s-1": session})
 
     assert memory.release_ended_sessions(now=0) == []  # connected
     active["s-1"] = False
@@ -85,7 +97,22 @@ def test_a_session_gone_longer_than_streamlit_keeps_it_is_released(monkeypatch):
         ("media refs", "s-1"),
         ("uploads", "s-1"),
         ("tables", "s-1"),
+        ("fragments", "s-1"),
         ("state", "s-1"),
         ("media sweep", ""),
     ]
     assert memory.release_ended_sessions(now=400) == []  # once
+
+
+def test_a_session_is_recorded_with_its_fragments(monkeypatch):
+    """Cohorts draws its applicant table in a fragment: the session's fragment store is
+    recorded with it, so that releasing the session can empty it."""
+    monkeypatch.setattr(memory, "_SESSIONS", {})  # AppTest gives every test one session id
+    at = seed_files(app("pages/4_Cohorts.py"), sample_files()).run()
+    assert not at.exception
+    ((_, session),) = memory._SESSIONS.items()
+    fragments = session.fragments()
+    assert fragments is not None
+    assert len(fragments.ids_registered_after(-1)) >= 1  # the table's fragment is in it
+    fragments.clear()
+    assert len(fragments.ids_registered_after(-1)) == 0
