@@ -138,7 +138,24 @@ def run_report(args: argparse.Namespace) -> str:
     result = report.build_report(loaded, ev)
     if args.format == "text":
         return report.render_text(result)
-    return json.dumps(result, indent=2) + "\n"
+    return _json_lines(result)
+
+
+def _json_lines(result: dict) -> str:
+    """`result` as JSON indented by two, except that each entry of a list of objects (the
+    issues: one per unreadable cell, rejected row or duplicate) is one compact line.
+    Python's encoder is pure Python when asked to indent (0.8 s for the 184,000 issues of
+    the 300,000-row benchmark export); an entry at a time it is its C encoder (0.4 s), and
+    a file of one issue per line reads and greps better than seven lines per issue."""
+    encode = json.JSONEncoder().encode
+    parts = []
+    for key, value in result.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            text = "[\n    " + ",\n    ".join(map(encode, value)) + "\n  ]"
+        else:  # JSON text holds no raw line breaks: each one here is the indentation's
+            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+        parts.append(f"  {encode(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n" if parts else "{}\n"
 
 
 def run_diff(args: argparse.Namespace) -> str:

@@ -56,6 +56,18 @@ class TestUsable:
         assert data["renewals"]["due"] == 1
         assert set(data["by_cohort"]) == {"Spring", "Unassigned"}
 
+    def test_json_lists_each_issue_on_a_line_of_its_own(self, export, capsys):
+        code, out, err = run(["report", str(export), "--as-of", "2025-06-30"], capsys)
+        assert code == 0, err
+        lines = out.splitlines()
+        start = lines.index('  "issues": [')
+        issue_lines = lines[start + 1 : lines.index("  ]", start)]
+        # The one rejected row (no applicant ID on line 5 of the CSV), on one line.
+        assert len(issue_lines) == 1
+        issue = json.loads(issue_lines[0].strip())
+        assert (issue["row"], issue["column"]) == (5, "applicant_id")
+        assert lines[1].startswith('  "as_of": ') and out.endswith("}\n")
+
     def test_advanced_rules_and_text_format(self, export, capsys):
         argv = ["report", str(export), "--rules", "advanced", "--as-of", "2025-06-30"]
         code, out, err = run([*argv, "--format", "text"], capsys)
