@@ -38,8 +38,10 @@ ev = loaders.filtered(analysis, chosen)
 st.subheader(
     "Eligibility rate" if cohort == page.ALL else f"Eligibility rate: {escaping.markdown(cohort)}"
 )
-tabs = st.tabs(["By cohort", "By degree", "By country"])
-for tab, column in zip(tabs, ("cohort", "degree", "country"), strict=True):
+tabs = page.lazy_tabs(["By cohort", "By degree", "By country"], key="eligibility_rate_by")
+for (tab, is_open), column in zip(tabs, ("cohort", "degree", "country"), strict=True):
+    if not is_open:
+        continue
     with tab:
         table = loaders.derived(
             analysis, "by", lambda c=column: summary.eligibility_by(ev, c), column, chosen

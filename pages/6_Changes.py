@@ -55,11 +55,19 @@ else:
     with right:
         st.subheader("Requirements met and no longer met")
         st.plotly_chart(result.figures["rules"], key="changes_rules")
-    tabs = st.tabs([f"{comparison.LISTS[n]} ({len(f):,})" for n, f in result.lists.items()])
-    for tab, (name, frame) in zip(tabs, result.lists.items(), strict=True):
+    labels = [f"{comparison.LISTS[n]} ({len(f):,})" for n, f in result.lists.items()]
+    tabs = page.lazy_tabs(labels, key=comparison.LIST_TAB_KEY)
+    for (tab, is_open), (name, frame) in zip(tabs, result.lists.items(), strict=True):
+        if not is_open:
+            continue
         with tab:
             st.caption(comparison.LIST_HELP[name])
-            query = st.text_input("Filter", key=f"changes_filter_{name}", placeholder="contains…")
+            query = st.text_input(
+                "Filter",
+                key=f"changes_filter_{name}",
+                placeholder="contains…",
+                persist_state=state.KEPT,
+            )
             shown = comparison.search(frame, query, state.show_personal())
             if shown.empty:
                 st.info(comparison.LIST_EMPTY[name] if frame.empty else "No row matches.")

@@ -61,6 +61,7 @@ KPIS = {
     "renewed": "practitioners certified in both whose certification now expires later",
     "newly_overdue": "practitioners certified in both whose renewal became overdue",
 }
+LIST_TAB_KEY = "changes_list"  # which list the Changes screen shows (ui.page.lazy_tabs)
 LISTS = {
     "newly_eligible": "Newly eligible",
     "no_longer_eligible": "No longer eligible",

@@ -17,6 +17,7 @@ from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import escaping, filters, loaders, page, state
 
+REPORT_TAB_KEY = "home_report_list"
 REPORT_LISTS = (
     ("problems", "Cell problems", "Cells that could not be read; the value is treated as missing."),
     ("rejected", "Rejected rows", "Rows without an applicant ID; they are not analysed."),
@@ -29,7 +30,9 @@ def _report_list(frame: pd.DataFrame, name: str, help_text: str) -> None:
     if frame.empty:
         st.success("None.")
         return
-    query = st.text_input("Filter", key=f"home_filter_{name}", placeholder="contains…")
+    query = st.text_input(
+        "Filter", key=f"home_filter_{name}", placeholder="contains…", persist_state=state.KEPT
+    )
     found = filters.search(frame, query)
     st.caption(f"{len(found):,} of {len(frame):,} rows")
     mapping = state.mapping()
@@ -73,8 +76,17 @@ def validation_report(result) -> None:
     cols[4].metric("Cell problems", f"{len(result.problems):,}")
     for line in sheet_lines(result):
         st.markdown(line)
-    tabs = st.tabs([f"{title} ({len(getattr(result, n)):,})" for n, title, _ in REPORT_LISTS])
-    for tab, (name, _, help_text) in zip(tabs, REPORT_LISTS, strict=True):
+    labels = [f"{title} ({len(getattr(result, n)):,})" for n, title, _ in REPORT_LISTS]
+    # Open on the first list that has rows: a clean read with four rejected rows says so.
+    filled = [
+        label
+        for label, (n, _, _) in zip(labels, REPORT_LISTS, strict=True)
+        if len(getattr(result, n))
+    ]
+    tabs = page.lazy_tabs(labels, key=REPORT_TAB_KEY, default=filled[0] if filled else None)
+    for (tab, is_open), (name, _, help_text) in zip(tabs, REPORT_LISTS, strict=True):
+        if not is_open:
+            continue
         with tab:
             _report_list(getattr(result, name), name, help_text)
 

@@ -189,6 +189,32 @@ def test_a_link_to_a_screen_opened_first_on_a_new_server(browser, tmp_path):
 
 
 @pytest.mark.e2e
+def test_a_tab_draws_its_chart_once_chosen(page, app):
+    """Eligibility's rate tabs draw only the open tab (ui.page.lazy_tabs): a click on
+    "By degree" reruns the page and its chart names the degree groups."""
+    page.goto("/")
+    wait_for_run(page)
+    page.get_by_role("button", name="Open the sample").click()
+    metric(page, "Rows read").first.wait_for()
+    wait_for_run(page)
+    before = page_title(page)
+    sidebar_links(page)["Eligibility"].click()
+    wait_for_run(page, previous_title=before)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() == 2  # the open tab's chart and the funnel
+    assert "Medicine" not in charts.first.inner_text()  # by cohort first
+    page.get_by_role("tab", name="By degree").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+            .some(chart => chart.innerText.includes('Medicine'))""",
+        polling=50,
+    )
+    wait_for_run(page)
+    assert_no_exception(page, app, "Eligibility, by degree")
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 2
+
+
+@pytest.mark.e2e
 def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path):
     """Home printed to PDF by Chromium ("save as PDF"): the cell problems table is in the
     text (a canvas table would print as an empty box), the sidebar is not."""

@@ -183,3 +183,11 @@ def literal(markdown: str) -> str:
     """The text a Markdown body shows when its user-supplied parts are escaped: every
     backslash before ASCII punctuation dropped (CommonMark's escape)."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def open_tab(at: AppTest, key: str, title: str) -> AppTest:
+    """Choose the tab whose label starts with `title` among lazy tabs (ui.page.lazy_tabs:
+    only the open one is drawn) and rerun, as a click on it does."""
+    label = next(t.label for t in at.tabs if t.label.startswith(title))
+    at.session_state[key] = label
+    return at.run()

@@ -17,7 +17,7 @@ import pytest
 
 import store
 from analytics.reporting import exports
-from tests.pages.helpers import app, chart_traces, metric, params, seed_files
+from tests.pages.helpers import app, chart_traces, metric, open_tab, params, seed_files
 from ui import comparison, downloads, links, state
 
 PAGE = "pages/6_Changes.py"
@@ -95,8 +95,10 @@ def _compared(october: str = OCTOBER, november: str = NOVEMBER):
 
 
 def _table(at, name: str):
-    """The list shown in its tab (one tab per list, in comparison.LISTS order)."""
-    return at.tabs[list(comparison.LISTS).index(name)].dataframe[0].value
+    """The list shown in its tab (one tab per list, drawn once it is chosen)."""
+    open_tab(at, comparison.LIST_TAB_KEY, comparison.LISTS[name])
+    (tab,) = [t for t in at.tabs if t.label.startswith(comparison.LISTS[name])]
+    return tab.dataframe[0].value
 
 
 class TestEmptyStates:

@@ -8,8 +8,17 @@ files by tests/sample_counts.py.
 import pytest
 
 from tests import sample_counts
-from tests.pages.helpers import app, chart_traces, cohorts_export, sample_files, seed_files
+from tests.pages.helpers import (
+    app,
+    chart_traces,
+    cohorts_export,
+    open_tab,
+    sample_files,
+    seed_files,
+)
 from ui import page
+
+RATE_TABS = "eligibility_rate_by"
 
 
 def _page(files=None):
@@ -75,10 +84,10 @@ def test_earliest_cohort_has_no_delta():
 
 
 @pytest.mark.parametrize(
-    ("chart", "rates"),
+    ("tab", "rates"),
     [
         (
-            0,
+            "By cohort",
             {
                 "2026-01 London": 1 / 2,
                 "2026-03 Leeds": 1 / 3,
@@ -88,21 +97,31 @@ def test_earliest_cohort_has_no_delta():
         ),
         # medicine B1 B3 B6 B7, nursing B2 B8, dentistry B4, non-healthcare B5
         (
-            1,
+            "By degree",
             {"Medicine": 2 / 4, "Nursing": 1 / 2, "Dentistry": 0, "Non-healthcare degree": 0},
         ),
-        (2, {"UK": 3 / 7, "Ireland": 0}),  # Ireland: B3 only
+        ("By country", {"UK": 3 / 7, "Ireland": 0}),  # Ireland: B3 only
     ],
     ids=["cohort", "degree", "country"],
 )
-def test_rate_charts_by_cohort_degree_and_country(chart, rates):
-    (bars,) = chart_traces(_page().get("plotly_chart")[chart])
+def test_rate_charts_by_cohort_degree_and_country(tab, rates):
+    at = open_tab(_page(), RATE_TABS, tab)
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the open tab's chart and the funnel: hidden tabs draw nothing
+    (bars,) = chart_traces(charts[0])
     assert dict(zip(bars["y"], bars["x"], strict=True)) == pytest.approx(rates)
+
+
+def test_the_first_tab_is_open_at_first():
+    at = _page()
+    (bars,) = chart_traces(at.get("plotly_chart")[0])
+    assert "2026-01 London" in list(bars["y"])  # by cohort
 
 
 def test_funnel_keeps_those_passing_each_required_rule_in_turn():
     charts = _page().get("plotly_chart")
-    assert len(charts) == 4  # three rate charts (tabs) and the funnel
+    assert len(charts) == 2  # the open rate chart (by cohort) and the funnel
     (funnel,) = chart_traces(charts[-1])
     assert funnel["type"] == "funnel"
     # all 8; degree drops B5; accreditation B3; licence B8 (expired) and B7 (blank); CME B4

@@ -13,6 +13,7 @@ from tests.pages.helpers import (
     chart_traces,
     csv_export,
     literal,
+    open_tab,
     params,
     seed_files,
     visit,
@@ -71,8 +72,14 @@ def test_deltas_are_against_the_chronologically_previous_cohort_and_say_so():
 def test_charts_and_funnel_follow_the_cohort_choice():
     at = _autumn()
     assert _bars(at, 0) == pytest.approx({"2025-Autumn": 2 / 3})
-    assert _bars(at, 1) == pytest.approx({"Medicine": 1.0, "Dentistry": 0.0})
-    assert _bars(at, 2) == pytest.approx({"UK": 1 / 2, "Ireland": 1.0})
+    (funnel,) = chart_traces(at.get("plotly_chart")[-1])
+    assert list(funnel["x"]) == [3, 3, 3, 3, 2]
+    assert _bars(open_tab(at, "eligibility_rate_by", "By degree"), 0) == pytest.approx(
+        {"Medicine": 1.0, "Dentistry": 0.0}
+    )
+    assert _bars(open_tab(at, "eligibility_rate_by", "By country"), 0) == pytest.approx(
+        {"UK": 1 / 2, "Ireland": 1.0}
+    )
     (funnel,) = chart_traces(at.get("plotly_chart")[-1])
     # 3 in; degree, accreditation and licence keep all three; CME drops A3
     assert list(funnel["x"]) == [3, 3, 3, 3, 2]

@@ -19,12 +19,13 @@ from tests.pages.helpers import (
     follow,
     literal,
     metric,
+    open_tab,
     params,
     sample_files,
     seed_files,
     visit,
 )
-from ui import page, state
+from ui import home, page, state
 
 ROOT = Path(__file__).resolve().parents[2]
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,11 +170,23 @@ def test_report_lists_filter_and_mask_personal_data():
         .all()
     )
     # rejected rows keep the export's headers ("Name", "Email"): masked all the same
-    rejected = at.dataframe[1].value
+    open_tab(at, home.REPORT_TAB_KEY, "Rejected rows")
+    rejected = at.dataframe[0].value
     assert rejected[["Name", "Email"]].values.tolist() == [["N. I.", "n•••@•••"]]
     at.toggle(key="page_show_personal").set_value(True).run()
-    rejected = at.dataframe[1].value
+    rejected = at.dataframe[0].value
     assert rejected[["Name", "Email"]].values.tolist() == [["No Id", "noid@example.org"]]
+
+
+def test_a_report_list_keeps_its_filter_while_another_list_is_open():
+    at = seed_files(app("app.py"), [("messy.csv", MESSY_CSV)]).run()
+    at.text_input(key="home_filter_problems").set_value("degree").run()
+    narrowed = len(at.dataframe[0].value)
+    open_tab(at, home.REPORT_TAB_KEY, "Rejected rows")
+    assert "reason" in at.dataframe[0].value.columns  # only the open list is drawn
+    open_tab(at, home.REPORT_TAB_KEY, "Cell problems")
+    assert at.text_input(key="home_filter_problems").value == "degree"
+    assert len(at.dataframe[0].value) == narrowed
 
 
 def test_unreadable_file_shows_one_line_error_not_traceback():

@@ -14,8 +14,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.pages.helpers import PAGES, app, chart_traces, metric, sample_files, seed_files
-from ui import downloads, state
+from tests.pages.helpers import (
+    PAGES,
+    app,
+    chart_traces,
+    metric,
+    open_tab,
+    sample_files,
+    seed_files,
+)
+from ui import downloads, home, state
 
 INTERNAL = ("non_healthcare", "applicant_id", "explain__", "state__", "eligible_before")
 BLANK_WORDS = ("None", "<NA>", "nan", "NaT")
@@ -152,8 +160,8 @@ def test_gaps_bars_carry_their_numbers():
 
 
 def test_eligibility_by_degree_names_the_degrees():
-    at = _sample("pages/1_Eligibility.py").run()
-    by_degree = chart_traces(at.get("plotly_chart")[1])[0]
+    at = open_tab(_sample("pages/1_Eligibility.py").run(), "eligibility_rate_by", "By degree")
+    by_degree = chart_traces(at.get("plotly_chart")[0])[0]
     assert "Non-healthcare degree" in list(by_degree["y"])
     assert "Not given" in list(by_degree["y"])
     assert not any("_" in str(y) for y in by_degree["y"])
@@ -171,7 +179,7 @@ def test_home_shows_the_headline_figures_once_a_dataset_is_read():
 
 
 def test_home_rejected_rows_say_why_in_words():
-    at = _sample("app.py").run()
+    at = open_tab(_sample("app.py").run(), home.REPORT_TAB_KEY, "Rejected rows")
     rejected = [t.value for t in at.dataframe if "reason" in t.value.columns]
     assert rejected[0]["reason"].tolist() == ["No applicant ID"] * 4
 
