@@ -246,7 +246,11 @@ def explanations(rr: RuleResult) -> pd.Series:
 
 
 def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(applicants, certified practitioners); the frame itself when it holds only one."""
+    """(applicants, certified practitioners); the frame itself when it holds only one.
+
+    Each side is a slice of the frame, sharing its memory, when the two kinds of row lie
+    in one block each: the usual upload, an applicant export and a certification register
+    read one after the other. Interleaved rows are copied (a frame's worth of memory)."""
     is_certified = np.zeros(len(frame), dtype=bool)
     for name in CERTIFICATION_FIELDS:
         if name in frame.columns:
@@ -255,6 +259,10 @@ def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return frame, frame.iloc[0:0]
     if is_certified.all():
         return frame.iloc[0:0], frame
+    turns = np.flatnonzero(is_certified[1:] != is_certified[:-1])
+    if len(turns) == 1:
+        first, second = frame.iloc[: turns[0] + 1], frame.iloc[turns[0] + 1 :]
+        return (second, first) if is_certified[0] else (first, second)
     return frame[~is_certified], frame[is_certified]
 
 

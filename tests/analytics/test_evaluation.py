@@ -218,6 +218,23 @@ class TestSplitAndTables:
         assert self.ev.applicants.index.tolist() == [0, 1, 2]
         assert self.ev.certified.index.tolist() == [3, 4]
 
+    def test_register_rows_after_the_applicants_are_split_without_a_copy(self):
+        applicants = self.ev.applicant_columns.frame
+        certified = self.ev.certified_columns.frame
+        assert applicants.index.tolist() == [0, 1, 2]
+        assert certified.index.tolist() == [3, 4]
+        hours = self.frame["cme_hours"].to_numpy()
+        assert np.shares_memory(applicants["cme_hours"].to_numpy(), hours)
+        assert np.shares_memory(certified["cme_hours"].to_numpy(), hours)
+
+    def test_register_rows_first_or_interleaved_split_the_same_way(self):
+        for order in ([3, 4, 0, 1, 2], [0, 3, 1, 4, 2]):
+            frame = self.frame.iloc[order]
+            ev = evaluation.evaluate(frame, STANDARD, AS_OF)
+            assert ev.applicants["applicant_id"].tolist() == ["A1", "A2", "A3"]
+            assert ev.certified["applicant_id"].tolist() == ["C1", "C2"]
+            assert ev.applicants["status"].tolist() == self.ev.applicants["status"].tolist()
+
     def test_blank_cohort_is_unassigned(self):
         assert self.ev.applicants["cohort"].tolist() == [
             "2025-09 Dublin",
