@@ -125,6 +125,9 @@ def _stacked(
     return fig
 
 
+SHORT_BAR = 0.25  # of the 0-100% axis: too short to hold "45.1% of 1,234" inside
+
+
 def rate_bars(
     table: pd.DataFrame,
     group: str,
@@ -140,13 +143,17 @@ def rate_bars(
     sizes = [int(n) for n in table[count]]
     text = [f"{r:.1%} of {n:,}" for r, n in zip(rates, sizes, strict=True)]
     rate_words = vocabulary.column_label(rate)
+    # Plotly draws no label at all for a bar of length 0 with "auto": a group where nobody
+    # is eligible read as a group without data. Short bars carry their label beside them.
+    where = ["inside" if r >= SHORT_BAR else "outside" for r in rates.fillna(0)]
     fig = go.Figure(
         go.Bar(
             x=rates,
             y=labels,
             orientation="h",
             text=text,
-            textposition="auto",
+            textposition=where,
+            cliponaxis=False,
             marker_color=ACCENT,
             customdata=sizes,
             hovertemplate=(

@@ -20,6 +20,15 @@ def test_rate_bars_plot_one_bar_per_group_with_rate_and_size():
     assert list(bar.text) == ["50.0% of 10", "25.0% of 4"]
 
 
+def test_a_rate_of_nought_is_labelled_beside_its_empty_bar():
+    table = pd.DataFrame(
+        {"cohort": ["A", "B", "C"], "applicants": [12, 5, 8], "eligibility_rate": [0.0, 0.1, 0.6]}
+    )
+    (bar,) = charts.rate_bars(table, "cohort").data
+    assert list(bar.text) == ["0.0% of 12", "10.0% of 5", "60.0% of 8"]
+    assert list(bar.textposition) == ["outside", "outside", "inside"]
+
+
 def test_rate_bars_name_degree_categories_and_blanks_in_words():
     table = pd.DataFrame(
         {
