@@ -22,10 +22,11 @@ class TestManyRequiredRules:
     MINS = [10 * (i + 1) for i in range(9)]  # r0 >= 10 ... r8 >= 90 CME hours
 
     @pytest.fixture(scope="class")
-    def ev(self):
+    @classmethod
+    def ev(cls):
         admission = [
             Rule(f"r{i}", f"At least {m} hours", "required", "cme_hours", "at_least", {"min": m})
-            for i, m in enumerate(self.MINS)
+            for i, m in enumerate(cls.MINS)
         ]
         admission.append(
             Rule("r9", "Ethics", "required", "ethics_training", "is_true", {"explain": "no"})
@@ -101,7 +102,8 @@ class TestCategoricalText:
     """Text fields held as categoricals (a caller's own choice) give the same results."""
 
     @pytest.fixture(scope="class")
-    def frame(self):
+    @classmethod
+    def frame(cls):
         return pd.DataFrame(
             {
                 "applicant_id": pd.array(["A1", "A2", "A3", "A4", "A5"], dtype="string"),
