@@ -125,6 +125,11 @@ def _stacked(
     return fig
 
 
+def _counts(values) -> list[str]:
+    """Bar labels written as the metrics above them write counts: 18,730, not 18730."""
+    return [f"{int(v):,}" if pd.notna(v) else "" for v in values]
+
+
 SHORT_BAR = 0.25  # of the 0-100% axis: too short to hold "45.1% of 1,234" inside
 
 
@@ -247,7 +252,7 @@ def upset(
         go.Bar(
             x=columns,
             y=combos[count],
-            text=combos[count],
+            text=_counts(combos[count]),
             textposition="outside",
             cliponaxis=False,
             marker_color=ACCENT,
@@ -329,7 +334,7 @@ def count_bars(
             y=cats,
             x=table[count],
             orientation="h",
-            text=table[count],
+            text=_counts(table[count]),
             marker_color=colour,
             hovertemplate=f"%{{y}}<br>{words}: %{{x:,}}<extra></extra>",
         )
@@ -337,7 +342,7 @@ def count_bars(
         else go.Bar(
             x=cats,
             y=table[count],
-            text=table[count],
+            text=_counts(table[count]),
             marker_color=colour,
             hovertemplate=f"%{{x}}<br>{words}: %{{y:,}}<extra></extra>",
         )

@@ -230,3 +230,10 @@ def test_every_axis_grows_its_margin_to_fit_its_labels():
         axes = [*fig.select_xaxes(), *fig.select_yaxes()]
         assert len(axes) >= 2
         assert all(axis.automargin is True for axis in axes)
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_count_bars_write_counts_with_thousands_separators(horizontal):
+    table = pd.DataFrame({"bucket": ["0-30 days", "31-90 days"], "certified": [18730, 42]})
+    (bar,) = charts.count_bars(table, "bucket", "certified", horizontal=horizontal).data
+    assert list(bar.text) == ["18,730", "42"]  # as the metrics above the chart write them
