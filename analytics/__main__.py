@@ -219,7 +219,12 @@ if __name__ == "__main__":
     # took a tenth of a second or more, and the output is complete. The reader's fork
     # server is ended as at a normal exit.
     fork_server.SERVER.stop()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError):  # a reader that went away (`| head`) is content
-            stream.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # a reader that went away (`| head`) has what it wanted
+        pass
+    except OSError as exc:  # a full disk, say: the output is incomplete
+        exit_code = _fail(f"the output could not be written ({exc.strerror})", EXIT_FAILED)
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(exit_code)

@@ -19,7 +19,7 @@ every TIDY_SECONDS and:
   and format functions, which hold their page script's globals too);
 - empties the server-wide frame caches (`ui.loaders.clear_data_caches`) once no session
   of the app is alive, since their data then belongs to nobody; while sessions are alive
-  the caches are bounded by entries, time and size (`ui.loaders`);
+  the caches are bounded by entries and time (`ui.loaders`);
 - collects garbage, then asks Arrow's allocator and glibc's malloc to hand freed pages
   back to the operating system, which they otherwise keep (RSS stays at its peak).
 glibc also gives every thread that allocates an arena of its own (up to 8 per core), and

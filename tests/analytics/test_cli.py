@@ -175,3 +175,15 @@ def test_sample_export_reads(capsys):
     code, out, err = run(["report", str(SAMPLE), "--as-of", "2026-11-25"], capsys)
     assert code == 0, err
     assert json.loads(out)["applicants"] > 0
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_output_that_cannot_be_written_is_an_error_not_a_silent_success():
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "analytics", "report", str(SAMPLE), "--format", "text"],
+            cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, env=env, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert one_line_error(done.stderr).startswith("error: the output could not be written")
