@@ -1,6 +1,7 @@
 """`python -m analytics report`: exit codes, one-line errors, JSON on stdout."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -179,7 +180,7 @@ def test_sample_export_reads(capsys):
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_output_that_cannot_be_written_is_an_error_not_a_silent_success():
-    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONUNBUFFERED"}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "analytics", "report", str(SAMPLE), "--format", "text"],
