@@ -38,19 +38,18 @@ ev = loaders.filtered(analysis, chosen)
 st.subheader(
     "Eligibility rate" if cohort == page.ALL else f"Eligibility rate: {escaping.markdown(cohort)}"
 )
-tabs = page.lazy_tabs(["By cohort", "By degree", "By country"], key="eligibility_rate_by")
-for (tab, is_open), column in zip(tabs, ("cohort", "degree", "country"), strict=True):
-    if not is_open:
-        continue
-    with tab:
-        table = loaders.derived(
-            analysis, "by", lambda c=column: summary.eligibility_by(ev, c), column, chosen
-        )
-        if column == "cohort":
-            table = tables.in_cohort_order(table, order)
-        st.plotly_chart(
-            loaders.figure(charts.rate_bars, table, column), key=f"eligibility_rate_{column}"
-        )
+RATE_GROUPS = {"By cohort": "cohort", "By degree": "degree", "By country": "country"}
+position, tab = page.lazy_tabs(list(RATE_GROUPS), key="eligibility_rate_by")
+column = list(RATE_GROUPS.values())[position]
+with tab:
+    table = loaders.derived(
+        analysis, "by", lambda: summary.eligibility_by(ev, column), column, chosen
+    )
+    if column == "cohort":
+        table = tables.in_cohort_order(table, order)
+    st.plotly_chart(
+        loaders.figure(charts.rate_bars, table, column), key=f"eligibility_rate_{column}"
+    )
 
 st.subheader("Funnel: applicants passing each required rule in turn")
 steps = loaders.derived(analysis, "funnel", lambda: summary.funnel(ev), chosen)

@@ -56,22 +56,20 @@ else:
         st.subheader("Requirements met and no longer met")
         st.plotly_chart(result.figures["rules"], key="changes_rules")
     labels = [f"{comparison.LISTS[n]} ({len(f):,})" for n, f in result.lists.items()]
-    tabs = page.lazy_tabs(labels, key=comparison.LIST_TAB_KEY)
-    for (tab, is_open), (name, frame) in zip(tabs, result.lists.items(), strict=True):
-        if not is_open:
-            continue
-        with tab:
-            st.caption(comparison.LIST_HELP[name])
-            query = st.text_input(
-                "Filter",
-                key=f"changes_filter_{name}",
-                placeholder="contains…",
-                persist_state=state.KEPT,
-            )
-            shown = comparison.search(frame, query, state.show_personal())
-            if shown.empty:
-                st.info(comparison.LIST_EMPTY[name] if frame.empty else "No row matches.")
-                continue
+    position, tab = page.lazy_tabs(labels, key=comparison.LIST_TAB_KEY)
+    name, frame = list(result.lists.items())[position]
+    with tab:
+        st.caption(comparison.LIST_HELP[name])
+        query = st.text_input(
+            "Filter",
+            key=f"changes_filter_{name}",
+            placeholder="contains…",
+            persist_state=state.KEPT,
+        )
+        shown = comparison.search(frame, query, state.show_personal())
+        if shown.empty:
+            st.info(comparison.LIST_EMPTY[name] if frame.empty else "No row matches.")
+        else:
             page.show_table(shown, hide_index=True, width="stretch")
             page.download_csv(shown, f"{name}.csv", key=f"changes_download_{name}")
 comparison.history(current, choice.other)

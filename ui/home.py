@@ -76,19 +76,14 @@ def validation_report(result) -> None:
     cols[4].metric("Cell problems", f"{len(result.problems):,}")
     for line in sheet_lines(result):
         st.markdown(line)
-    labels = [f"{title} ({len(getattr(result, n)):,})" for n, title, _ in REPORT_LISTS]
+    counts = [len(getattr(result, name)) for name, _, _ in REPORT_LISTS]
+    labels = [f"{title} ({n:,})" for (_, title, _), n in zip(REPORT_LISTS, counts, strict=True)]
     # Open on the first list that has rows: a clean read with four rejected rows says so.
-    filled = [
-        label
-        for label, (n, _, _) in zip(labels, REPORT_LISTS, strict=True)
-        if len(getattr(result, n))
-    ]
-    tabs = page.lazy_tabs(labels, key=REPORT_TAB_KEY, default=filled[0] if filled else None)
-    for (tab, is_open), (name, _, help_text) in zip(tabs, REPORT_LISTS, strict=True):
-        if not is_open:
-            continue
-        with tab:
-            _report_list(getattr(result, name), name, help_text)
+    first_filled = next((label for label, n in zip(labels, counts, strict=True) if n), None)
+    position, tab = page.lazy_tabs(labels, key=REPORT_TAB_KEY, default=first_filled)
+    name, _, help_text = REPORT_LISTS[position]
+    with tab:
+        _report_list(getattr(result, name), name, help_text)
 
 
 def sheet_lines(result) -> list[str]:

@@ -333,15 +333,16 @@ ALL = "All cohorts"
 COHORT_KEY = "eligibility_cohort"
 
 
-def lazy_tabs(labels: list[str], key: str, default: str | None = None) -> list[tuple[object, bool]]:
-    """st.tabs whose hidden tabs draw nothing: (tab, is_open) for each label. Choosing a
-    tab reruns the page, which then draws that tab alone. Streamlit's default tabs run
-    and draw every tab on every run; a hidden Plotly chart or table still costs the
-    browser its layout (Eligibility's two hidden charts about 0.1 s of each switch to
-    it). A hidden tab does not print either way, so paper loses nothing. Widgets inside
-    a tab should be kept (`persist_state`), or a hidden tab forgets them."""
+def lazy_tabs(labels: list[str], key: str, default: str | None = None) -> tuple[int, object]:
+    """st.tabs whose hidden tabs draw nothing: (position, container) of the open tab, the
+    only one to draw into. Choosing a tab reruns the page, which then draws that tab alone.
+    Streamlit's default tabs run and draw every tab on every run; a hidden Plotly chart or
+    table still costs the browser its layout (Eligibility's two hidden charts about 0.1 s
+    of each switch to it). A hidden tab does not print either way, so paper loses nothing.
+    Widgets inside a tab should be kept (`persist_state`), or a hidden tab forgets them."""
     tabs = st.tabs(labels, key=key, on_change="rerun", default=default)
-    return [(tab, tab.open is not False) for tab in tabs]
+    position = next((i for i, tab in enumerate(tabs) if tab.open), 0)
+    return position, tabs[position]
 
 
 def _publish_cohort() -> None:
