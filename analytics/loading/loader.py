@@ -110,6 +110,7 @@ def load_exports(
     mapping: dict[str, str] | None = None,
     date_order: dict[str, str] | None = None,
     on_source: Callable[[Source], None] | None = None,
+    read_ahead: Callable[[str], None] | None = None,
 ) -> LoadResult:
     """Read every source (in the order given) into one LoadResult.
 
@@ -117,7 +118,9 @@ def load_exports(
     with a header row is read, each as if it were a file of its own, and the others are
     listed in `skipped`. `mapping` maps source headers (raw or normalised) to canonical
     fields; `date_order` forces "dmy"/"mdy" per canonical date field; `on_source` is
-    called with each source before it is read.
+    called with each source before it is read. `read_ahead`: `reading.open_workbook`'s,
+    for a disposable process only (the worker child); it may raise
+    `reading.ReadAheadRefused`.
     """
     if isinstance(sources, Source):
         sources = [sources]
@@ -128,7 +131,7 @@ def load_exports(
     for src in sources:
         if on_source is not None:
             on_source(src)
-        read, left_out = _load_source(src, sheet, mapping, date_order)
+        read, left_out = _load_source(src, sheet, mapping, date_order, read_ahead)
         parts += read
         skipped += left_out
     result = _combine(parts, skipped)
@@ -173,10 +176,15 @@ def _check_date_order(date_order: dict[str, str]) -> dict[str, str]:
 
 
 def _load_source(
-    src: Source, sheet: str | None, mapping: dict[str, str], date_order: dict[str, str]
+    src: Source,
+    sheet: str | None,
+    mapping: dict[str, str],
+    date_order: dict[str, str],
+    read_ahead: Callable[[str], None] | None = None,
 ) -> tuple[list[_Part], list[SkippedSheet]]:
     """The sheets of one file that are read, and those left out (DOMAIN 3.1)."""
-    book = reading.open_workbook(src.name, src.data)
+    # Reading ahead takes the sheets in order: not for one named sheet.
+    book = reading.open_workbook(src.name, src.data, read_ahead if sheet is None else None)
     known = reading.known_headers(mapping)
     if sheet is not None and book.kind != "csv":
         return [_load_named_sheet(src, book, sheet, known, mapping, date_order)], []

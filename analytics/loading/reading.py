@@ -14,10 +14,13 @@ Everything here touches untrusted bytes: the app and the CLI call it through
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import fastexcel
@@ -65,13 +68,18 @@ class Workbook:
     data: bytes
     use_calamine: bool = True
     _reader: object = None
+    _ahead: _ReadAhead | None = None
 
     def read(self, sheet: str) -> RawSheet:
         if self.kind == "csv":
             return RawSheet(CSV_SHEET, _read_csv(self.file, self.data))
         if self.use_calamine:
             try:
-                cells = _read_calamine(self._reader, sheet)
+                if self._ahead is not None and self._ahead.next_sheet == sheet:
+                    cells = drop_blank(_arrow_to_frame(self._ahead.take()))
+                else:
+                    with self._reader_free():
+                        cells = _read_calamine(self._reader, sheet)
             except BaseException as exc:  # calamine refused this sheet: openpyxl may read it
                 if not is_reader_failure(exc):
                     raise
@@ -80,20 +88,114 @@ class Workbook:
                 if self.kind != "xlsx":
                     raise _unreadable(self.file) from None
             else:
-                errors = _count_error_cells(self._reader, sheet) if cells.empty else 0
+                errors = 0
+                if cells.empty:
+                    with self._reader_free():
+                        errors = _count_error_cells(self._reader, sheet)
                 return RawSheet(sheet, cells, errors)
         return RawSheet(sheet, _read_openpyxl(self.file, self.data, sheet))
+
+    def _reader_free(self):
+        """Held while this thread uses the reader: the read-ahead's thread may be in it."""
+        return self._ahead.busy if self._ahead is not None else contextlib.nullcontext()
 
     def sheets(self) -> Iterator[RawSheet]:
         for name in self.sheet_names:
             yield self.read(name)
 
 
-def open_workbook(file: str, data: bytes) -> Workbook:
-    """Sniff and guard the bytes, then open the workbook (no sheet is parsed yet)."""
+class ReadAheadRefused(Exception):
+    """The guard found cells calamine must not read while it was already reading them:
+    the caller reads the file again without reading ahead (in a fresh process, since the
+    calamine thread cannot be stopped)."""
+
+
+class _ReadAhead:
+    """calamine opening an xlsx and reading its sheets, in order, in a thread, while the
+    guard's zip scan runs in the caller's (fastexcel releases the GIL, so on two cores the
+    two overlap). One sheet ahead at most: the thread reads the next sheet once the
+    caller has claimed the one before, while the caller builds it.
+
+    Calamine starts before the guard has vetted the file, so a far cell can make it
+    allocate up to the process's memory limit, or past it and abort: use this only in a
+    disposable process with an address-space limit (the reader's worker child), which is
+    read again without it when the guard refuses (`ReadAheadRefused`) or the process dies
+    before the verdict (docs/loading.md, "Reading ahead")."""
+
+    def __init__(self, data: bytes):
+        self._opened: queue.Queue = queue.Queue(maxsize=1)
+        self._sheets: queue.Queue = queue.Queue(maxsize=1)
+        self._claimed = threading.Semaphore(0)
+        self._stopped = threading.Event()
+        self.busy = threading.Lock()  # held while the thread is in the reader
+        self.next_sheet: str | None = None
+        self._names: list[str] = []
+        threading.Thread(target=self._run, args=(data,), daemon=True, name="read-ahead").start()
+
+    def _run(self, data: bytes) -> None:
+        try:
+            reader = fastexcel.read_excel(data)
+            names = list(reader.sheet_names)  # read now: the reader is busy from here on
+        except BaseException as exc:  # noqa: BLE001 - given to the caller, who decides
+            self._opened.put(exc)
+            return
+        self._opened.put((reader, names))
+        for name in names:
+            try:
+                with self.busy:
+                    item = reader.load_sheet(
+                        name, header_row=None, skip_rows=0, dtypes="string", eager=True
+                    )
+            except BaseException as exc:  # noqa: BLE001 - raised where the sheet is read
+                item = exc
+            self._sheets.put(item)
+            del item
+            # The next sheet is read once this one is claimed: one sheet ahead, no more.
+            while not self._claimed.acquire(timeout=0.1):
+                if self._stopped.is_set():
+                    return
+            if self._stopped.is_set():
+                return
+
+    def opened(self):
+        """(the fastexcel reader, its sheet names), or what opening the file raised."""
+        opened = self._opened.get()
+        if not isinstance(opened, BaseException):
+            self._names = opened[1]
+            self.next_sheet = self._names[0] if self._names else None
+        return opened
+
+    def take(self) -> pa.RecordBatch:
+        """The next sheet's cells (`next_sheet`), or raise what reading it raised."""
+        item = self._sheets.get()
+        self._claimed.release()
+        position = self._names.index(self.next_sheet) + 1
+        self.next_sheet = self._names[position] if position < len(self._names) else None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        """Read no further sheet (the one being read, if any, is finished and dropped)."""
+        self._stopped.set()
+        self.next_sheet = None
+        with contextlib.suppress(queue.Empty):
+            self._sheets.get_nowait()
+
+
+def open_workbook(
+    file: str, data: bytes, read_ahead: Callable[[str], None] | None = None
+) -> Workbook:
+    """Sniff and guard the bytes, then open the workbook (no sheet is parsed yet).
+
+    With `read_ahead` (a disposable process only: `_ReadAhead`), an xlsx is opened and
+    its sheets read by calamine while the guard scans it; `read_ahead` is called with
+    "started" before and "vetted" once the guard has passed the file."""
     kind = safety.sniff(file, data)
     if kind == "csv":
         return Workbook(file, kind, [CSV_SHEET], data)
+    if kind == "xlsx" and read_ahead is not None:
+        return _open_reading_ahead(file, data, read_ahead)
     use_calamine = True
     if kind == "xlsx":
         report = safety.check_zip(file, data)
@@ -110,6 +212,30 @@ def open_workbook(file: str, data: bytes) -> Workbook:
             if kind != "xlsx":
                 raise _unreadable(file) from None
     return Workbook(file, kind, _openpyxl_sheet_names(file, data), data, False)
+
+
+def _open_reading_ahead(file: str, data: bytes, read_ahead: Callable[[str], None]) -> Workbook:
+    read_ahead("started")
+    ahead = _ReadAhead(data)
+    try:
+        report = safety.check_zip(file, data)
+    except BaseException:
+        ahead.stop()
+        raise
+    if not report.calamine_safe:
+        ahead.stop()
+        raise ReadAheadRefused(file)
+    read_ahead("vetted")
+    opened = ahead.opened()
+    if not isinstance(opened, BaseException):
+        reader, names = opened
+        return Workbook(file, "xlsx", names, data, True, reader, ahead)
+    ahead.stop()
+    if not is_reader_failure(opened):
+        raise opened
+    if _is_password_error(opened):
+        raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
+    return Workbook(file, "xlsx", _openpyxl_sheet_names(file, data), data, False)
 
 
 def is_reader_failure(exc: BaseException) -> bool:

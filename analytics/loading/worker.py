@@ -34,7 +34,7 @@ import pandas as pd
 
 from analytics import fork_server
 from analytics.errors import LoadError, NoHeaderError
-from analytics.loading import loader, preview
+from analytics.loading import loader, preview, reading
 
 MEMORY_ENV = "ADMISSIONS_READER_MEMORY_MB"
 TIMEOUT_ENV = "ADMISSIONS_READER_TIMEOUT_S"
@@ -50,8 +50,9 @@ SMALLER_HINT = "export only the rows and columns you need, or " + FAILED_HINT
 
 # Tests set this to make the child fail the ways a hostile file can, as it starts on a
 # file: (kind, file name or None for any), kind one of "abort", "panic", "memory",
-# "calamine", "hang", "noise". It travels with each request, so nothing in a server's
-# environment can switch it on.
+# "calamine", "hang", "noise", or "ahead" (an abort once calamine reads ahead of the
+# guard). It travels with each request, so nothing in a server's environment can switch it
+# on.
 _test_fault: tuple[str, str | None] | None = None
 
 
@@ -133,6 +134,11 @@ class _ServerLost(Exception):
     """The fork server ended before it forked a child for this read."""
 
 
+class _ReadAgain(Exception):
+    """Read the request again without reading ahead: the guard refused calamine a file it
+    was already reading, or the child died before the guard's verdict."""
+
+
 def _slot(processes: int) -> threading.BoundedSemaphore:
     with _setup_lock:
         return _slots.setdefault(processes, threading.BoundedSemaphore(processes))
@@ -145,40 +151,66 @@ def _run(request: tuple, files: list[str]):
         log_fd, log_path = tempfile.mkstemp(prefix="admissions-reader-", suffix=".log")
         os.close(log_fd)
         try:
-            for attempt in (1, 2):  # once more if the fork server itself went away
+            # An xlsx is read ahead first (calamine while the guard scans, reading.py's
+            # `_ReadAhead`), and once more without when the guard refuses it or the child
+            # dies before the guard's verdict. Once more as well if the fork server itself
+            # went away.
+            read_ahead = request[0] == "load"
+            server_lost = False
+            while True:
                 try:
-                    return _read(request, files, limits, deadline, log_path)
+                    return _read(request, files, limits, deadline, log_path, read_ahead)
                 except _ServerLost:
-                    if attempt == 2:
+                    if server_lost:
                         raise LoadError(
                             f"{files[0]}: the file reader could not be started: try again"
                         ) from None
+                    server_lost = True
+                except _ReadAgain:
+                    read_ahead = False
+                    with open(log_path, "wb"):  # the first child's output says nothing now
+                        pass
         finally:
             os.unlink(log_path)
 
 
-def _read(request: tuple, files: list[str], limits: Limits, deadline: float, log_path: str):
+def _read(
+    request: tuple,
+    files: list[str],
+    limits: Limits,
+    deadline: float,
+    log_path: str,
+    read_ahead: bool = False,
+):
     ours, theirs = socket.socketpair()
     with theirs:
         _server.submit(theirs)
     conn = Connection(ours.detach())
     current = files[0]
     pid = None
+    unvetted = False  # calamine is reading ahead of the guard's verdict
     try:
         message = _receive(conn, deadline, limits, current)
         if message is None:
             raise _ServerLost
         pid = message[1]
-        conn.send((*request, _test_fault, limits.memory_mb, log_path))
+        conn.send((*request, _test_fault, limits.memory_mb, log_path, read_ahead))
         while True:
             message = _receive(conn, deadline, limits, current)
             if message is None:  # the child died without a word: an abort or a kill
+                if unvetted:
+                    raise _ReadAgain
                 tail = _log_tail(log_path)
                 kind = "memory" if _RUST_OUT_OF_MEMORY in tail else "died"
                 raise _failure(current, kind, limits, None)
             tag = message[0]
             if tag == "reading":
                 current = message[1]
+            elif tag == "ahead":
+                unvetted = message[1] == "started"
+            elif tag == "again":
+                pid = None
+                raise _ReadAgain
             elif tag == "result":
                 result = receive_result(conn, message[1])
                 pid = None  # done: the child ends by itself
@@ -255,8 +287,13 @@ def _log_tail(path: str) -> bytes:
 def serve(conn: Connection) -> None:
     """A forked child's life: say who it is, take one request, answer it, end."""
     conn.send(("started", os.getpid()))
-    kind, args, fault, memory_mb, log_path = conn.recv()
+    kind, args, fault, memory_mb, log_path, read_ahead = conn.recv()
     _confine(memory_mb, log_path)
+
+    def on_read_ahead(stage: str) -> None:
+        conn.send(("ahead", stage))
+        if fault is not None and fault[0] == "ahead" and stage == "started":
+            os.abort()  # as calamine does when it asks for more than the limit
 
     def on_source(source: loader.Source) -> None:
         conn.send(("reading", source.name))
@@ -266,8 +303,10 @@ def serve(conn: Connection) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the caller shows one line, nothing else
-            result = _handle(kind, args, on_source)
+            result = _handle(kind, args, on_source, on_read_ahead if read_ahead else None)
         send_result(conn, result)
+    except reading.ReadAheadRefused:
+        conn.send(("again",))
     except LoadError as exc:
         conn.send(("error", type(exc).__name__, str(exc), exc.file, _columns(exc)))
     except MemoryError:
@@ -309,7 +348,7 @@ def _address_space() -> int:
         return 0
 
 
-def _handle(kind: str, args: tuple, on_source):
+def _handle(kind: str, args: tuple, on_source, read_ahead=None):
     if kind == "sheets":
         (source,) = args
         on_source(source)
@@ -319,7 +358,12 @@ def _handle(kind: str, args: tuple, on_source):
         return preview.column_samples(sources, sheet, mapping, on_source=on_source)
     sources, sheet, mapping, date_order = args
     return loader.load_exports(
-        sources, sheet=sheet, mapping=mapping, date_order=date_order, on_source=on_source
+        sources,
+        sheet=sheet,
+        mapping=mapping,
+        date_order=date_order,
+        on_source=on_source,
+        read_ahead=read_ahead,
     )
 
 

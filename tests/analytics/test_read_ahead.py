@@ -1,0 +1,102 @@
+"""Reading ahead (reading.py's `_ReadAhead`): calamine reads an xlsx while the guard scans it,
+and the result is the one the sequential read gives; a file the guard refuses, or a child
+that dies before the guard's verdict, is read again the sequential way."""
+
+import pandas as pd
+import pytest
+
+from analytics import loading
+from analytics.errors import LoadError
+from analytics.loading import loader, reading, worker
+from tests.analytics.hostile_files import HEADER, workbook_bytes
+from tests.workbooks import APPLICANTS, NOTES, REGISTER, workbook
+
+
+def _stages():
+    seen = []
+    return seen, seen.append
+
+
+def _same(a: loading.LoadResult, b: loading.LoadResult) -> None:
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    pd.testing.assert_frame_equal(a.problems, b.problems)
+    assert a.skipped == b.skipped
+
+
+class TestInProcess:
+    def test_every_sheet_in_order_as_the_sequential_read(self):
+        data = workbook(
+            ("Notes", NOTES), ("Empty", []), ("Applicants", APPLICANTS), ("Register", REGISTER)
+        )
+        source = loading.Source("three.xlsx", data)
+        seen, note = _stages()
+        ahead = loader.load_exports([source], read_ahead=note)
+        assert seen == ["started", "vetted"]
+        sequential = loader.load_exports([source])
+        _same(ahead, sequential)
+        # Worked out from the workbook: two applicants, three register rows, two sheets left out.
+        assert sorted(ahead.frame["applicant_id"]) == ["A1", "A2", "C1", "C2", "C3"]
+        assert [(s.sheet, s.reason) for s in ahead.skipped] == [
+            ("Notes", loader.SKIPPED_NO_HEADER),
+            ("Empty", loader.SKIPPED_EMPTY),
+        ]
+
+    def test_a_sheet_of_only_error_values_is_counted_while_the_next_is_read(self):
+        book = workbook(("Errors", [["#N/A", "#REF!"]]), ("Data", [HEADER, ["1", "Ana", "a@x"]]))
+        # openpyxl writes "#N/A" as an error cell (type e): calamine reads it as empty.
+        source = loading.Source("errors.xlsx", book)
+        ahead = loader.load_exports([source], read_ahead=lambda stage: None)
+        _same(ahead, loader.load_exports([source]))
+        assert ahead.frame["applicant_id"].tolist() == ["1"]
+        assert [(s.sheet, s.reason) for s in ahead.skipped] == [
+            ("Errors", loader.SKIPPED_ONLY_ERRORS)
+        ]
+
+    def test_one_named_sheet_is_not_read_ahead(self):
+        source = loading.Source("three.xlsx", workbook(("A", NOTES), ("B", REGISTER)))
+        seen, note = _stages()
+        result = loader.load_exports([source], sheet="B", read_ahead=note)
+        assert seen == []
+        assert result.frame["applicant_id"].tolist() == ["C1", "C2", "C3"]
+
+    def test_csv_is_not_read_ahead(self):
+        seen, note = _stages()
+        source = loading.Source("a.csv", b"Applicant ID,Full Name,Email\n1,Ana,a@x\n")
+        loader.load_exports([source], read_ahead=note)
+        assert seen == []
+
+    def test_a_file_the_guard_refuses_calamine_is_refused(self):
+        # 500,000 rows x 30 columns: over the guard's limit, small enough for this process.
+        source = loading.Source("far.xlsx", workbook_bytes(far_cell="AD500000"))
+        seen, note = _stages()
+        with pytest.raises(reading.ReadAheadRefused):
+            loader.load_exports([source], read_ahead=note)
+        assert seen == ["started"]
+
+    def test_a_damaged_workbook_is_the_same_error(self):
+        data = workbook_bytes()
+        damaged = data[: len(data) // 2]
+        messages = []
+        for read_ahead in (None, lambda stage: None):
+            with pytest.raises(LoadError) as caught:
+                loader.load_exports([loading.Source("half.xlsx", damaged)], read_ahead=read_ahead)
+            messages.append(str(caught.value))
+        assert messages[0] == messages[1]
+
+
+class TestInTheWorker:
+    def test_a_refused_file_is_read_again_the_bounded_way(self):
+        source = loading.Source("far.xlsx", workbook_bytes(far_cell="AD500000"))
+        result = worker.load_exports([source])
+        assert result.frame["applicant_id"].tolist() == ["1"]
+        assert list(result.rejected["row"]) == [500000]  # the far cell's row, reported
+
+    def test_a_child_that_dies_before_the_verdict_is_read_again(self, monkeypatch):
+        monkeypatch.setattr(worker, "_test_fault", ("ahead", None))
+        source = loading.Source("book.xlsx", workbook_bytes())
+        assert worker.load_exports([source]).frame["full_name"].tolist() == ["Ana"]
+
+    def test_a_workbook_gives_what_the_sequential_read_gives(self):
+        data = workbook(("Notes", NOTES), ("Applicants", APPLICANTS), ("Register", REGISTER))
+        source = loading.Source("three.xlsx", data)
+        _same(worker.load_exports([source]), loader.load_exports([source]))
