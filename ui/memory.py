@@ -11,12 +11,12 @@ left RSS 585 MB above the start once all had ended.)
 So every page calls `watch_session()` (from `ui.page.setup`), which records the session
 and marks it alive with a small object in its session state. A process-wide thread wakes
 every TIDY_SECONDS and:
-- releases each session that has been gone longer than `disconnectedSessionTTL` (it can
-  no longer be resumed): its media references and download callables, its uploaded files,
-  the tables it displayed (Streamlit's dataframe sources), its fragments (each kept with
-  its last arguments and its page script's globals) and its session state, which holds
-  this app's memo of read files and evaluations, with its widgets' metadata (callbacks
-  and format functions, which hold their page script's globals too);
+- releases each session that has been gone longer than `disconnectedSessionTTL` and that
+  Streamlit no longer keeps to resume: its media references and download callables, its
+  uploaded files, the tables it displayed (Streamlit's dataframe sources), its fragments
+  (each kept with its last arguments and its page script's globals) and its session
+  state, which holds this app's memo of read files and evaluations, with its widgets'
+  metadata (callbacks and format functions, which hold their page script's globals too);
 - empties the server-wide frame caches (`ui.loaders.clear_data_caches`) once no session
   of the app is alive, since their data then belongs to nobody; while sessions are alive
   the caches are bounded by entries and time (`ui.loaders`);
@@ -134,7 +134,7 @@ def release_ended_sessions(now: float | None = None) -> list[str]:
             session.gone_since = None
         elif session.gone_since is None:
             session.gone_since = now
-        elif now - session.gone_since >= ttl:
+        elif now - session.gone_since >= ttl and not _resumable(running, session_id):
             ended.append(session_id)
     for session_id in ended:
         with _LOCK:
@@ -152,6 +152,17 @@ def release_ended_sessions(now: float | None = None) -> list[str]:
     if ended:
         running.media_file_mgr.remove_orphaned_files()
     return ended
+
+
+def _resumable(running, session_id: str) -> bool:
+    """Whether Streamlit still keeps the session to resume. Counting from the first tidy
+    that saw it gone is not enough on its own: a browser that reconnected and dropped again
+    between two tidies restarted Streamlit's count but not ours, and would otherwise be
+    released up to TIDY_SECONDS before Streamlit gives it up, its work lost on resuming.
+    (The session manager is private in Streamlit 1.67; without it the count alone decides.)"""
+    manager = getattr(running, "_session_mgr", None)
+    info = getattr(manager, "get_session_info", None)
+    return info is not None and info(session_id) is not None
 
 
 def _clear_state(state) -> None:

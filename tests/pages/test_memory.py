@@ -116,3 +116,33 @@ def test_a_session_is_recorded_with_its_fragments(monkeypatch):
     assert len(fragments.ids_registered_after(-1)) >= 1  # the table's fragment is in it
     fragments.clear()
     assert len(fragments.ids_registered_after(-1)) == 0
+
+
+def test_a_session_streamlit_can_still_resume_is_not_released(monkeypatch):
+    """A browser that reconnected and dropped again between two tidies: our count says it
+    has been gone 120 s, but Streamlit restarted its own and still keeps the session."""
+    kept = {"s-1"}  # what Streamlit's session manager would still resume
+    cleared = []
+    manager = SimpleNamespace(get_session_info=lambda sid: object() if sid in kept else None)
+    running = SimpleNamespace(
+        is_active_session=lambda sid: False,
+        _session_mgr=manager,
+        media_file_mgr=SimpleNamespace(
+            clear_session_refs=lambda sid: None, remove_orphaned_files=lambda: None
+        ),
+        uploaded_file_mgr=SimpleNamespace(remove_session_files=lambda sid: None),
+        dataframe_source_mgr=SimpleNamespace(clear_all_for_session=lambda sid: None),
+    )
+    monkeypatch.setattr(
+        memory, "runtime", SimpleNamespace(exists=lambda: True, get_instance=lambda: running)
+    )
+    monkeypatch.setattr(memory, "config", SimpleNamespace(get_option=lambda name: 120))
+    marker = memory._Live(SimpleNamespace(clear=lambda: cleared.append("s-1")))
+    monkeypatch.setattr(memory, "_SESSIONS", {"s-1": memory._Session(memory.weakref.ref(marker))})
+
+    assert memory.release_ended_sessions(now=0) == []  # first seen gone
+    assert memory.release_ended_sessions(now=130) == []  # 130 s by our count, still kept
+    assert cleared == []
+    kept.clear()  # Streamlit's own time has run out
+    assert memory.release_ended_sessions(now=160) == ["s-1"]
+    assert cleared == ["s-1"]
