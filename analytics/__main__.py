@@ -137,10 +137,9 @@ def run_report(args: argparse.Namespace) -> str:
     column_mapping = _mapping(args.mapping)
     loaded = _load(args.paths, args.sheet, column_mapping)
     ev = evaluation.evaluate(loaded.frame, rule_set, as_of)
-    result = report.build_report(loaded, ev)
     if args.format == "text":
-        return report.render_text(result)
-    return _json_lines(result)
+        return report.render_text(report.build_report(loaded, ev))
+    return _json_lines(report.build_report(loaded, ev, issues_as_json=True))
 
 
 def _json_lines(result: dict) -> str:
@@ -152,7 +151,9 @@ def _json_lines(result: dict) -> str:
     encode = json.JSONEncoder().encode
     parts = []
     for key, value in result.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if isinstance(value, report.EncodedIssues) and value:
+            text = "[\n    " + ",\n    ".join(value) + "\n  ]"
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             text = "[\n    " + ",\n    ".join(map(encode, value)) + "\n  ]"
         else:  # JSON text holds no raw line breaks: each one here is the indentation's
             text = json.dumps(value, indent=2).replace("\n", "\n  ")

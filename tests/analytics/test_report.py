@@ -153,6 +153,40 @@ def test_issues_list_problems_rejected_and_duplicates():
     assert all(set(i) == {"file", "sheet", "row", "column", "value", "problem"} for i in issues)
 
 
+def test_issues_as_json_are_the_texts_json_dumps_gives():
+    load = loaded()
+    awkward = ['say "no"', "back\\slash", "Zoë – naïve", "tab\tand\nline", None, "\u2028", ""]
+    n = len(awkward)
+    load.problems = pd.DataFrame(
+        {
+            "file": pd.array(["a.xlsx"] * n, dtype="string"),
+            "sheet": pd.array(["Applicants"] * (n - 1) + [None], dtype="string"),
+            "row": list(range(2, 2 + n)),
+            "column": pd.array(["CME hrs"] * n, dtype="string"),
+            "value": pd.array(awkward, dtype="string"),
+            "problem": ["not a number"] * n,  # object dtype, as a concat can leave it
+        }
+    )
+    ev = evaluation.evaluate(load.frame, rules.load_rule_set("standard"), AS_OF)
+    as_dicts = report.build_report(load, ev)
+    as_json = report.build_report(load, ev, issues_as_json=True)
+    assert isinstance(as_json["issues"], report.EncodedIssues)
+    assert list(as_json["issues"]) == [json.dumps(issue) for issue in as_dicts["issues"]]
+    assert len(as_json["issues"]) == n + 2  # the rejected row and the duplicate follow
+    assert json.loads(as_json["issues"][1])["value"] == "back\\slash"
+    as_json.pop("issues"), as_dicts.pop("issues")
+    assert as_json == as_dicts
+
+
+def test_no_issues_as_json():
+    load = loaded()
+    load.problems = load.problems.iloc[0:0]
+    load.rejected = load.rejected.iloc[0:0]
+    load.duplicates = load.duplicates.iloc[0:0]
+    ev = evaluation.evaluate(load.frame, rules.load_rule_set("standard"), AS_OF)
+    assert report.build_report(load, ev, issues_as_json=True)["issues"] == []
+
+
 def test_report_is_plain_json():
     out = build()
     assert json.loads(json.dumps(out)) == out
