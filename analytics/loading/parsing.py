@@ -208,7 +208,27 @@ def parse_date(cells: pd.Series, order: str | None = None) -> ParsedDates:
         raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
     text = pc.utf8_lower(_clean(cells))
     index = cells.index
-    values = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
+    # A date column repeats its dates (300,000 rows over a few years): the patterns run
+    # once per distinct text, and each row takes its text's date.
+    distinct = pc.unique(text)
+    if 2 * len(distinct) < len(text):
+        found, used_order = _dates_of_text(distinct, order)
+        where = pc.fill_null(pc.index_in(text, value_set=distinct), len(distinct))
+        found = np.append(found, np.datetime64("NaT", "ns"))
+        values = found[np.asarray(where.to_numpy(zero_copy_only=False), dtype="int64")]
+    else:
+        values, used_order = _dates_of_text(text, order)
+    values = values.astype("datetime64[D]").astype("datetime64[ns]")  # midnight
+    values[values < EARLIEST_DATE] = np.datetime64("NaT")
+    bad = np.isnat(values) & _mask(pc.is_valid(text))
+    series = pd.Series(values, index=index, dtype="datetime64[ns]")
+    return ParsedDates(series, _problems(bad, index, NOT_DATE), used_order)
+
+
+def _dates_of_text(text, order: str | None) -> tuple[np.ndarray, str | None]:
+    """Lower-cased cell texts (nulls for blanks) -> datetime64[ns] (NaT where no date is
+    read) and the slash order used, if any slash date was met."""
+    values = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
 
     def fill(found: np.ndarray) -> None:
         hit = ~np.isnat(found)
@@ -249,12 +269,7 @@ def parse_date(cells: pd.Series, order: str | None = None) -> ParsedDates:
             found = (EXCEL_EPOCH + days).astype("datetime64[ns]")
             found[~in_range] = np.datetime64("NaT")
             fill(found)
-
-    values = values.astype("datetime64[D]").astype("datetime64[ns]")  # midnight
-    values[values < EARLIEST_DATE] = np.datetime64("NaT")
-    bad = np.isnat(values) & _mask(pc.is_valid(text))
-    series = pd.Series(values, index=index, dtype="datetime64[ns]")
-    return ParsedDates(series, _problems(bad, index, NOT_DATE), used_order)
+    return values, used_order
 
 
 def _normalise_category(cells: pd.Series):

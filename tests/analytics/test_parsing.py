@@ -169,6 +169,25 @@ class TestDate:
         expected = pd.Series([ts("2025-01-02"), pd.NaT], index=[7, 9], dtype="datetime64[ns]")
         pd.testing.assert_series_equal(parsed.values, expected)
 
+    def test_a_column_that_repeats_its_dates(self):
+        """Read once per distinct text (more rows than twice the distinct texts): each row
+        still gets its own date, problem and sheet row."""
+        one = ["2024-03-01", "01/02/2024", "13/02/2024", "12 Mar 2025", "45000", "31/02/2024"]
+        one += ["junk", None, "  "]
+        expected = ["2024-03-01", "2024-02-01", "2024-02-13", "2025-03-12", "2023-03-15"]
+        expected += [None, None, None, None]
+        index = pd.RangeIndex(2, 2 + 10 * len(one))
+        parsed = parsing.parse_date(pd.Series(one * 10, index=index, dtype="string"))
+        assert parsed.order == "dmy"  # 13/02/2024: a first part over 12
+        wanted = pd.Series(
+            [pd.NaT if e is None else ts(e) for e in expected] * 10,
+            index=index,
+            dtype="datetime64[ns]",
+        )
+        pd.testing.assert_series_equal(parsed.values, wanted)
+        bad_rows = [2 + 9 * k + offset for k in range(10) for offset in (5, 6)]
+        assert parsed.problems.to_dict() == dict.fromkeys(bad_rows, parsing.NOT_DATE)
+
     def test_bad_order_argument(self):
         with pytest.raises(ValueError):
             parsing.parse_date(cells("01/02/2025"), order="ymd")
