@@ -155,13 +155,29 @@ def parse_boolean(cells: pd.Series) -> Parsed:
     return Parsed(values, _problems(bad, cells.index, NOT_BOOLEAN))
 
 
+def _by_distinct(text, compute, missing) -> np.ndarray:
+    """`compute(texts)` (one numpy value per text) for every row of `text`, run once per
+    distinct text when the column repeats its texts (fewer distinct than half its rows:
+    a column of dates, hours or years), each row then taking its text's value; `missing`
+    fills the rows whose text is null."""
+    distinct = pc.unique(text)
+    if 2 * len(distinct) >= len(text):
+        return compute(text)
+    found = np.append(compute(distinct), missing)
+    where = pc.fill_null(pc.index_in(text, value_set=distinct), len(distinct))
+    return found[np.asarray(where.to_numpy(zero_copy_only=False), dtype="int64")]
+
+
+def _numbers_of_text(text) -> np.ndarray:
+    digits = _field(pc.extract_regex(text, _NUMBER), "num")
+    digits = pc.replace_substring(digits, ",", "")
+    return np.asarray(pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False), "float64")
+
+
 def parse_number(cells: pd.Series) -> Parsed:
     """Numbers with optional thousands commas and a unit (12, 1,200, 12 hrs, 3 yrs); >= 0."""
     text = pc.utf8_lower(_clean(cells))
-    digits = _field(pc.extract_regex(text, _NUMBER), "num")
-    digits = pc.replace_substring(digits, ",", "")
-    numbers = pc.cast(digits, pa.float64()).to_numpy(zero_copy_only=False)
-    numbers = np.array(numbers, dtype="float64")  # writable copy
+    numbers = np.array(_by_distinct(text, _numbers_of_text, np.nan), dtype="float64")  # a copy
     negative = numbers < 0
     unreadable = np.isnan(numbers) & _mask(pc.is_valid(text))
     message = np.where(negative, NEGATIVE_NUMBER, NOT_NUMBER)
@@ -208,16 +224,16 @@ def parse_date(cells: pd.Series, order: str | None = None) -> ParsedDates:
         raise ValueError(f"date order must be one of {DATE_ORDERS}, not {order!r}")
     text = pc.utf8_lower(_clean(cells))
     index = cells.index
-    # A date column repeats its dates (300,000 rows over a few years): the patterns run
-    # once per distinct text, and each row takes its text's date.
-    distinct = pc.unique(text)
-    if 2 * len(distinct) < len(text):
-        found, used_order = _dates_of_text(distinct, order)
-        where = pc.fill_null(pc.index_in(text, value_set=distinct), len(distinct))
-        found = np.append(found, np.datetime64("NaT", "ns"))
-        values = found[np.asarray(where.to_numpy(zero_copy_only=False), dtype="int64")]
-    else:
-        values, used_order = _dates_of_text(text, order)
+    orders = []
+
+    def dates(texts):
+        found, used = _dates_of_text(texts, order)
+        orders.append(used)
+        return found
+
+    # A date column repeats its dates (300,000 rows over a few years).
+    values = _by_distinct(text, dates, np.datetime64("NaT", "ns"))
+    used_order = orders[0]
     values = values.astype("datetime64[D]").astype("datetime64[ns]")  # midnight
     values[values < EARLIEST_DATE] = np.datetime64("NaT")
     bad = np.isnat(values) & _mask(pc.is_valid(text))

@@ -296,8 +296,11 @@ def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
         if filled.any():
             keep_rows |= filled
             keep_cols.append(position)
-    # Without blank rows a slice keeps the columns' memory shared (no copy of the sheet).
-    rows = slice(None) if keep_rows.all() else keep_rows
+    # Where the rows kept are one run (blank rows only above and below it: a title and a
+    # gap over the header) a slice keeps the columns' memory shared: no copy of the sheet.
+    kept = np.flatnonzero(keep_rows)
+    contiguous = kept.size == 0 or kept[-1] - kept[0] + 1 == kept.size
+    rows = slice(kept[0], kept[-1] + 1) if contiguous and kept.size else keep_rows
     frame = cells.iloc[rows, keep_cols]
     frame.columns = range(len(keep_cols))
     frame.index = frame.index.astype("int64")

@@ -386,3 +386,29 @@ class TestCsvInBlocks:
         assert res.extra_columns == ["Unnamed column 4"]
         assert frame["Unnamed column 4"].isna().tolist() == [True, False, True]
         assert res.rows_read == 3
+
+
+class TestDropBlank:
+    """reading.drop_blank: rows and columns with nothing in them go; row numbers stay."""
+
+    @staticmethod
+    def cells(rows, start=1):
+        frame = pd.DataFrame(rows, dtype="string")
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        return frame
+
+    def test_blank_rows_above_and_below_one_run(self):
+        raw = self.cells([[None, None], ["  ", ""], ["ID", "Name"], ["1", None], [None, " "]])
+        out = reading.drop_blank(raw)
+        assert out.index.tolist() == [3, 4]
+        assert out.values.tolist() == [["ID", "Name"], ["1", pd.NA]]
+
+    def test_blank_rows_between_and_a_blank_column(self):
+        raw = self.cells([["ID", None, "Name"], [None, " ", None], ["1", None, "Ann"]], start=5)
+        out = reading.drop_blank(raw)
+        assert out.index.tolist() == [5, 7]
+        assert out.columns.tolist() == [0, 1]
+        assert out.values.tolist() == [["ID", "Name"], ["1", "Ann"]]
+
+    def test_nothing_at_all(self):
+        assert reading.drop_blank(self.cells([[None, " "], ["", None]])).empty

@@ -63,6 +63,21 @@ class TestBoolean:
 
 
 class TestNumber:
+    def test_a_column_that_repeats_its_numbers(self):
+        """Read once per distinct text (more rows than twice the distinct texts): each row
+        still gets its own number and problem."""
+        one = ["12", "1,200", "3 yrs", "-1", "lots", None, " ", "0.5"]
+        expected = [12.0, 1200.0, 3.0, np.nan, np.nan, np.nan, np.nan, 0.5]
+        index = pd.RangeIndex(4, 4 + 10 * len(one))
+        parsed = parsing.parse_number(pd.Series(one * 10, index=index, dtype="string"))
+        wanted = pd.Series(expected * 10, index=index, dtype="float64")
+        pd.testing.assert_series_equal(parsed.values, wanted)
+        problems = {}
+        for k in range(10):
+            problems[4 + 8 * k + 3] = parsing.NEGATIVE_NUMBER
+            problems[4 + 8 * k + 4] = parsing.NOT_NUMBER
+        assert parsed.problems.to_dict() == problems
+
     @pytest.mark.parametrize(
         "text, value",
         [
