@@ -7,7 +7,10 @@ import json
 import math
 from json.encoder import encode_basestring_ascii as _quote
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.reporting import renewals, summary
 from analytics.rules.evaluation import AGEING_BUCKETS, Evaluation
@@ -135,31 +138,42 @@ def _issue_columns(
 
 
 def _encoded(columns: dict[str, list]) -> list[str]:
-    """`json.dumps` of each record of `columns`, built from each column's values encoded
-    once each (the same file, sheet and problem texts recur on every line)."""
-    texts = [_json_scalars(values) for values in columns.values()]
-    heads = [f"{json.dumps(key)}: " for key in columns]
-    if not texts:
+    """`json.dumps` of each record of `columns`, built a column at a time and joined by
+    Arrow: "{", then each key's text and its column's JSON texts, then "}"."""
+    if not next(iter(columns.values()), []):
         return []
-    pieces = [[head + text for text in column] for head, column in zip(heads, texts, strict=True)]
-    return ["{" + ", ".join(parts) + "}" for parts in zip(*pieces, strict=True)]
+    pieces: list = []
+    for position, (key, values) in enumerate(columns.items()):
+        pieces.append(("{" if position == 0 else ", ") + f"{json.dumps(key)}: ")
+        pieces.append(_json_column(values))
+    pieces[-1:] = [pieces[-1], "}"]
+    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False).tolist()
 
 
-def _json_scalars(values: list) -> list[str]:
-    """Each plain value (str, int, float, bool, None) as json.dumps writes it: texts and
-    whole numbers through the encoder's own C routines, anything else through dumps."""
-    out = []
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            out.append(_quote(value))
-        elif kind is int:
-            out.append(int.__repr__(value))
-        elif value is None:
-            out.append("null")
-        else:
-            out.append(json.dumps(value))
-    return out
+def _json_column(values: list) -> pa.Array:
+    """Each plain value (str, int, float, bool, None) as json.dumps writes it. A column of
+    texts is encoded once per distinct text (the same file, sheet and problem recur on
+    every line); whole numbers are cast; anything else goes value by value."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "integer" and None not in values:  # ints only, no bool
+        return pc.cast(pa.array(values, pa.int64()), pa.string())
+    if kind in ("string", "empty"):
+        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        if np.count_nonzero(codes < 0) == values.count(None):  # the blanks are all None
+            texts = pa.array([_quote(text) for text in distinct] + ["null"], pa.string())
+            return texts.take(np.where(codes < 0, len(distinct), codes))
+    return pa.array([_json_scalar(value) for value in values], pa.string())
+
+
+def _json_scalar(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return json.dumps(value)
 
 
 def _values(frame: pd.DataFrame, name: str) -> list:

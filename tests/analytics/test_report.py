@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from analytics import rules
 from analytics.loading import LoadResult, SheetInfo
@@ -176,6 +177,21 @@ def test_issues_as_json_are_the_texts_json_dumps_gives():
     assert json.loads(as_json["issues"][1])["value"] == "back\\slash"
     as_json.pop("issues"), as_dicts.pop("issues")
     assert as_json == as_dicts
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [3, 1, 2],
+        [1, True, None, 1],  # 1 and True are equal in Python, not in JSON
+        [0.0, -0.0, 1.5, None],
+        ["a", None, "a", 'quote " and \\', "é"],
+        [None, None],
+        ["x", 1, None],
+    ],
+)
+def test_json_column_writes_what_json_dumps_writes(values):
+    assert report._json_column(values).to_pylist() == [json.dumps(v) for v in values]
 
 
 def test_no_issues_as_json():
