@@ -33,23 +33,25 @@ if dataset is None:
 
 st.subheader(f"Dataset: {escaping.markdown(dataset.label)}")
 datasets.delete_control()
-try:
-    home.reading_options(dataset)
-except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
-    datasets.show_load_error(err, offer_delete=False)
-    st.stop()
+options = st.container()  # drawn once the sheets are known: from the read when it works
 dataset = mapping.use_saved_format(dataset)  # an upload whose headers a saved format has
 
 result, error = None, None
 try:
     with st.spinner("Reading the exports…"):
         result = loaders.load(dataset)
-except errors.NoHeaderError as err:
-    datasets.show_load_error(err, offer_delete=False)
-    error = err
 except errors.LoadError as err:
-    datasets.show_load_error(err, offer_delete=False)
-    st.stop()
+    error = err
+with options:
+    try:
+        home.reading_options(dataset, result)
+    except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
+        datasets.show_load_error(err, offer_delete=False)
+        st.stop()
+if error is not None:
+    datasets.show_load_error(error, offer_delete=False)
+    if not isinstance(error, errors.NoHeaderError):
+        st.stop()
 
 mapping.format_line(dataset)
 mapping.screen(dataset, result, error)

@@ -4,7 +4,7 @@ with the header row, skipped with the reason), and the sheet choice reads only o
 
 from tests import workbooks
 from tests.pages.helpers import app, follow, literal, metric
-from ui import home, state
+from ui import home, loaders, state
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BOOK = ("book.xlsx", workbooks.notes_applicants_register(), XLSX_MIME)
@@ -63,3 +63,44 @@ def test_choosing_one_sheet_reads_only_that_one():
     assert _lines(at) == ["**book.xlsx**: read Register (header row 1)"]
     assert metric(at, "Analysed") == "3"
     assert metric(at, "Applicants") == "0"
+
+
+def _counting_sheet_lists(monkeypatch) -> list[str]:
+    """The files the reader is asked to list the sheets of, apart from reading them."""
+    from analytics.loading import worker
+
+    listed = []
+    real = worker.list_sheets
+
+    def list_sheets(source):
+        listed.append(source.name)
+        return real(source)
+
+    monkeypatch.setattr(worker, "list_sheets", list_sheets)
+    loaders.clear_data_caches()
+    return listed
+
+
+def test_a_workbook_read_whole_is_not_opened_again_to_list_its_sheets(monkeypatch):
+    listed = _counting_sheet_lists(monkeypatch)
+    at = _upload([AUTUMN, BOOK])
+    assert listed == []  # the names come from the read itself
+    assert at.selectbox(key=state.SHEET).options[1:] == ["Notes", "Applicants", "Register"]
+
+
+def test_a_workbook_that_cannot_be_read_still_offers_its_sheets(monkeypatch):
+    """No sheet has an applicant ID column: the read fails, and the sheet choice (from
+    listing the sheets apart) and the mapping screen are what the person can use."""
+    listed = _counting_sheet_lists(monkeypatch)
+    book = workbooks.workbook(
+        ("Notes", workbooks.NOTES), ("Data", [["Name", "Degree"], ["Bo", "MD"]])
+    )
+    at = app("app.py")
+    state.set_as_of(workbooks.AS_OF, session=at.session_state)
+    at.run()
+    at.file_uploader(key="home_upload").set_value([("odd.xlsx", book, XLSX_MIME)])
+    at.run()
+    assert not at.exception
+    assert listed == ["odd.xlsx"]
+    assert at.selectbox(key=state.SHEET).options[1:] == ["Notes", "Data"]
+    assert at.error  # what is wrong with the read, and what to do
