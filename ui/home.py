@@ -18,6 +18,7 @@ from analytics.rules import RuleSetError
 from ui import escaping, filters, loaders, page, state
 
 REPORT_TAB_KEY = "home_report_list"
+OVERVIEW = "Overview"
 REPORT_LISTS = (
     ("problems", "Cell problems", "Cells that could not be read; the value is treated as missing."),
     ("rejected", "Rejected rows", "Rows without an applicant ID; they are not analysed."),
@@ -78,12 +79,26 @@ def validation_report(result) -> None:
         st.markdown(line)
     counts = [len(getattr(result, name)) for name, _, _ in REPORT_LISTS]
     labels = [f"{title} ({n:,})" for (_, title, _), n in zip(REPORT_LISTS, counts, strict=True)]
-    # Open on the first list that has rows: a clean read with four rejected rows says so.
+    # Just uploaded (or opened by the person): open on the first list that has rows, a
+    # clean read with four rejected rows says so. A dataset the session opened for them
+    # (the sample by default, a shared link) opens on the overview: the figures are what
+    # they came back for, and each list is a click away (docs/app.md, "Home").
     first_filled = next((label for label, n in zip(labels, counts, strict=True) if n), None)
-    position, tab = page.lazy_tabs(labels, key=REPORT_TAB_KEY, default=first_filled)
-    name, _, help_text = REPORT_LISTS[position]
+    opened_here = state.opened_here(state.dataset()) if state.dataset() else False
+    default = first_filled if opened_here else OVERVIEW
+    position, tab = page.lazy_tabs([OVERVIEW, *labels], key=REPORT_TAB_KEY, default=default)
     with tab:
-        _report_list(getattr(result, name), name, help_text)
+        if position == 0:
+            _overview(counts)
+        else:
+            name, _, help_text = REPORT_LISTS[position - 1]
+            _report_list(getattr(result, name), name, help_text)
+
+
+def _overview(counts: list[int]) -> None:
+    for (_, title, help_text), n in zip(REPORT_LISTS, counts, strict=True):
+        st.markdown(f"**{title}: {n:,}.** {help_text}")
+    st.caption("Open a list's tab to see its rows, filter them and download them.")
 
 
 def sheet_lines(result) -> list[str]:

@@ -380,7 +380,7 @@ def _open_dataset(dataset_id: str, user: str | None) -> bool:
     except store_mod.StoreError as err:
         st.warning(str(err))
         return False
-    state.open_files(files, stored.label)
+    state.open_files(files, stored.label, by_person=False)
     options = stored.options
     state.set_sheet(options.get("sheet"))
     state.set_mapping(options.get("mapping") or {})

@@ -98,7 +98,7 @@ def setup(title: str, page: str | None = None) -> str:
         and links.DATASET not in st.query_params
         and state.claim_sample_offer()
     ):
-        open_sample()
+        open_sample(by_person=False)
     if links.is_incoming_link():
         # The filter bar draws the link's filters, not the ones kept from an earlier visit.
         for key in [*filter_keys("cohorts"), COHORT_KEY]:
@@ -172,12 +172,12 @@ def _share_open_dataset() -> None:
     links.publish_view()
 
 
-def open_sample() -> None:
+def open_sample(by_person: bool = True) -> None:
     files = loaders.sample_files()
     if not files:
         st.warning("The bundled sample is missing (data/samples/ is empty): run `make samples`.")
         return
-    state.open_files(files, SAMPLE_LABEL)
+    state.open_files(files, SAMPLE_LABEL, by_person=by_person)
 
 
 def _sidebar() -> None:

@@ -31,6 +31,7 @@ DIGEST = "dataset_digest"
 MAPPING = "dataset_mapping"
 FORMAT = "dataset_format"  # id of the saved source format MAPPING came from, or None
 FORMAT_PENDING = "dataset_format_pending"  # an upload not yet matched with saved formats
+OPENED_HERE = "dataset_opened_here"  # digest of files the person opened in this session
 RULES_NAME = "active_rules_name"
 RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
@@ -92,14 +93,21 @@ def digest_files(files: Sequence[tuple[str, bytes]]) -> str:
 
 
 def open_files(
-    files: Sequence[tuple[str, bytes]], label: str, *, session: SessionState | None = None
+    files: Sequence[tuple[str, bytes]],
+    label: str,
+    *,
+    session: SessionState | None = None,
+    by_person: bool = True,
 ) -> None:
-    """Make these files the active dataset; reading options start afresh."""
+    """Make these files the active dataset; reading options start afresh. `by_person`:
+    opened by the person in this session (an upload, the sample button), not for them as
+    the session started (the sample opened by default, a shared link)."""
     s = _session(session)
     frozen = tuple((str(name), bytes(data)) for name, data in files)
     s[FILES] = frozen
     s[LABEL] = label
     s[DIGEST] = digest_files(frozen)
+    s[OPENED_HERE] = s[DIGEST] if by_person else None
     s[SHEET] = None
     s[MAPPING] = {}
     s[FORMAT] = None
@@ -107,10 +115,16 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
+def opened_here(ds: OpenFiles, *, session: SessionState | None = None) -> bool:
+    """Whether the person opened these files in this session (`open_files`' by_person)."""
+    return _get(_session(session), OPENED_HERE) == ds.digest
+
+
 def close_dataset(*, session: SessionState | None = None) -> None:
     """No dataset is open any more (it was deleted); rules and date stay."""
     s = _session(session)
-    for key in (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER):
+    keys = (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER)
+    for key in (*keys, OPENED_HERE):
         s.pop(key, None)
 
 

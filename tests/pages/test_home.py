@@ -99,6 +99,32 @@ def test_open_sample_env_opens_it_without_a_click(monkeypatch):
     assert metric(at, "Applicants") == f"{sample_counts.expected_report()['applicants']:,}"
 
 
+def test_the_sample_opened_for_a_new_session_opens_on_the_overview(monkeypatch):
+    """Opened as the session started, not by the person: the report opens on its overview,
+    which says what each list holds and how many rows; a list is drawn once chosen."""
+    monkeypatch.setenv(page.OPEN_SAMPLE_ENV, "1")
+    at = app("app.py").run()
+    assert not at.exception
+    assert at.session_state[home.REPORT_TAB_KEY] == home.OVERVIEW
+    assert not at.dataframe  # no list drawn until its tab is open
+    cells = f"{sample_counts.unreadable_cells():,}"
+    overview = [literal(m.value) for m in at.main.markdown if literal(m.value).startswith("**")]
+    assert (
+        f"**Cell problems: {cells}.** Cells that could not be read; the value is treated "
+        "as missing." in overview
+    )
+    open_tab(at, home.REPORT_TAB_KEY, "Cell problems")
+    assert len(at.dataframe[0].value) == sample_counts.unreadable_cells()
+
+
+def test_the_sample_opened_by_its_button_opens_on_its_first_list_with_rows():
+    at = app("app.py").run()
+    at.button(key="home_sample").click().run()
+    assert not at.exception
+    assert at.session_state[home.REPORT_TAB_KEY].startswith("Cell problems")
+    assert len(at.dataframe[0].value) == sample_counts.unreadable_cells()
+
+
 def _upload(at, files: list[tuple[str, bytes, str]]):
     """Choose files in the Home uploader, as a person does in the browser, and rerun."""
     at.run()
@@ -122,6 +148,8 @@ def test_uploaded_messy_file_counts_worked_out_by_hand():
     at = _upload(app("app.py"), [("messy.csv", MESSY_CSV, "text/csv")])
     assert not at.exception
     assert _report_numbers(at) == MESSY_NUMBERS
+    # Just uploaded: the report opens on its first list with rows.
+    assert at.session_state[home.REPORT_TAB_KEY].startswith("Cell problems")
 
 
 # Excel's "Unicode Text" save (UTF-16 LE with a BOM, tab-delimited) and a .tsv: the
