@@ -100,7 +100,11 @@ def _to_arrow(cells: pd.Series) -> pa.ChunkedArray:
 
 def _clean(cells: pd.Series) -> pa.ChunkedArray:
     """Trimmed text; empty and whitespace-only cells become null."""
-    text = pc.utf8_trim_whitespace(_to_arrow(cells))
+    return _trimmed(_to_arrow(cells))
+
+
+def _trimmed(raw):
+    text = pc.utf8_trim_whitespace(raw)
     return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
@@ -289,8 +293,17 @@ def _dates_of_text(text, order: str | None) -> tuple[np.ndarray, str | None]:
 
 
 def _normalise_category(cells: pd.Series):
-    """Lower-case, dots removed, whitespace runs collapsed, trimmed (DOMAIN 3.3)."""
-    text = pc.replace_substring(pc.utf8_lower(_clean(cells)), ".", "")
+    """Lower-case, dots removed, whitespace runs collapsed, trimmed (DOMAIN 3.3); done once
+    per distinct cell text when the column repeats them (a column of degrees does)."""
+    raw = _to_arrow(cells)
+    distinct = pc.unique(raw)
+    if 2 * len(distinct) >= len(raw):
+        return _normalised(raw)
+    return pc.take(_normalised(distinct), pc.index_in(raw, value_set=distinct))
+
+
+def _normalised(raw):
+    text = pc.replace_substring(pc.utf8_lower(_trimmed(raw)), ".", "")
     return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
 
 

@@ -237,6 +237,18 @@ class TestDegree:
         assert parsed.values.isna().all()
         assert parsed.problems.to_dict() == {0: parsing.UNRECOGNISED_DEGREE}
 
+    def test_a_column_that_repeats_its_degrees(self):
+        """Normalised once per distinct text (more rows than twice the distinct texts):
+        each row still gets its own category and problem."""
+        one = ["M.D.", "  MB  BCh ", "Vet", None, "   ", "MD, PhD", "Law"]
+        expected = ["medicine", "medicine", None, None, None, "medicine", "non_healthcare"]
+        index = pd.RangeIndex(3, 3 + 10 * len(one))
+        parsed = parsing.parse_degree(pd.Series(one * 10, index=index, dtype="string"))
+        wanted = pd.Series(expected * 10, index=index, dtype="string")
+        pd.testing.assert_series_equal(parsed.values, wanted)
+        vet_rows = [3 + 7 * k + 2 for k in range(10)]
+        assert parsed.problems.to_dict() == dict.fromkeys(vet_rows, parsing.UNRECOGNISED_DEGREE)
+
 
 class TestSpecialty:
     def test_categories(self):
