@@ -245,12 +245,35 @@ def explanations(rr: RuleResult) -> pd.Series:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+class _Rows:
+    """Some rows of a frame, for `Columns` and the per-person tables: each column is
+    taken (copied) once, when first asked for. Rules read a few columns; the whole frame
+    is copied only if a per-person table is drawn (0.17 s and 30 MB of a 100,000-row sheet
+    mixing applicants and register rows, which Home's figures never needed)."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray):
+        self._frame = frame
+        self._positions = np.flatnonzero(rows)
+        self.columns = frame.columns
+        self.index = frame.index[self._positions]
+        self._taken: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getitem__(self, name):
+        if name not in self._taken:
+            self._taken[name] = self._frame[name].iloc[self._positions]
+        return self._taken[name]
+
+
+def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame | _Rows, pd.DataFrame | _Rows]:
     """(applicants, certified practitioners); the frame itself when it holds only one.
 
     Each side is a slice of the frame, sharing its memory, when the two kinds of row lie
     in one block each: the usual upload, an applicant export and a certification register
-    read one after the other. Interleaved rows are copied (a frame's worth of memory)."""
+    read one after the other. Interleaved rows are `_Rows`: copied a column at a time, as
+    the columns are used."""
     is_certified = np.zeros(len(frame), dtype=bool)
     for name in CERTIFICATION_FIELDS:
         if name in frame.columns:
@@ -263,7 +286,7 @@ def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if len(turns) == 1:
         first, second = frame.iloc[: turns[0] + 1], frame.iloc[turns[0] + 1 :]
         return (second, first) if is_certified[0] else (first, second)
-    return frame[~is_certified], frame[is_certified]
+    return _Rows(frame, ~is_certified), _Rows(frame, is_certified)
 
 
 def _run_rules(rules: list[Rule], cols: Columns) -> dict[str, RuleResult]:

@@ -235,6 +235,17 @@ class TestSplitAndTables:
             assert ev.certified["applicant_id"].tolist() == ["C1", "C2"]
             assert ev.applicants["status"].tolist() == self.ev.applicants["status"].tolist()
 
+    def test_interleaved_rows_copy_only_the_columns_used_until_a_table_is_asked_for(self):
+        frame = self.frame.iloc[[0, 3, 1, 4, 2]]
+        ev = evaluation.evaluate(frame, STANDARD, AS_OF)
+        rows = ev.applicant_columns.frame
+        assert rows.index.tolist() == [0, 1, 2]
+        assert "email" in frame.columns and "email" not in rows._taken  # no rule reads it
+        assert "cme_hours" in rows._taken
+        expected = self.ev.applicants
+        pd.testing.assert_frame_equal(ev.applicants, expected)
+        pd.testing.assert_frame_equal(ev.certified, self.ev.certified)
+
     def test_blank_cohort_is_unassigned(self):
         assert self.ev.applicants["cohort"].tolist() == [
             "2025-09 Dublin",
