@@ -263,7 +263,9 @@ class _Rows:
 
     def __getitem__(self, name):
         if name not in self._taken:
-            self._taken[name] = self._frame[name].iloc[self._positions]
+            taken = self._frame[name].iloc[self._positions]
+            taken.index = self.index  # one index for every column, not a copy each
+            self._taken[name] = taken
         return self._taken[name]
 
 
