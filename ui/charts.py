@@ -114,6 +114,9 @@ def _stacked(
                 orientation="h" if horizontal else "v",
                 text=[f"{v:,}" if v else "" for v in values] if with_numbers else None,
                 textposition="inside" if with_numbers else None,
+                # Level, even in a narrow segment (Plotly turns text that does not fit
+                # sideways: "72" read as a rotated glyph pair); it shrinks instead.
+                textangle=0 if with_numbers else None,
                 marker_color=STATUS_COLOURS.get(column, ACCENT),
                 hovertemplate=f"%{{{category}}}<br>{name}: %{{{value}:,}}<extra></extra>",
             )

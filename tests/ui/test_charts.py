@@ -72,6 +72,7 @@ def test_fail_missing_bars_carry_their_numbers():
     fail, missing = charts.fail_missing_bars(table).data
     assert list(fail.text) == ["1,234"]
     assert list(missing.text) == [""]  # an empty segment carries no stray "0"
+    assert fail.textangle == missing.textangle == 0  # level even where a segment is narrow
 
 
 def test_upset_bars_match_counts_and_dots_mark_members():
