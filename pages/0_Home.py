@@ -44,7 +44,7 @@ except errors.LoadError as err:
     error = err
 with options:
     try:
-        home.reading_options(dataset, result)
+        home.reading_options(dataset, result, error)
     except errors.LoadError as err:  # a workbook whose sheets cannot even be listed
         datasets.show_load_error(err, offer_delete=False)
         st.stop()

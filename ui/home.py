@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import rules
-from analytics.errors import LoadError
+from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import reading, safety
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
@@ -218,11 +218,18 @@ def _sheets_read(ds: state.OpenFiles, result) -> dict[str, list[str]] | None:
     }
 
 
-def reading_options(ds: state.OpenFiles, result=None) -> None:
+def reading_options(ds: state.OpenFiles, result=None, error: Exception | None = None) -> None:
     """Sheet choice (only when a workbook has several: every sheet with a header row, or
     the one named) and the date-order override. The sheet names come from `result`, the
-    read of `ds`, when it read every file; else each workbook is opened to list them."""
-    sheets = _sheets_read(ds, result) or loaders.sheets(ds)
+    read of `ds`, when it read every file; else, when choosing a sheet can mend the read
+    (no header row found, or a named sheet that cannot be used), each workbook is opened
+    to list them. Any other failed read offers no sheet choice: listing would meet the
+    same failure and its time limit a second time."""
+    sheets = _sheets_read(ds, result)
+    if sheets is None and (error is None or isinstance(error, NoHeaderError) or ds.sheet):
+        with st.spinner("Reading the exports…"):
+            sheets = loaders.sheets(ds)
+    sheets = sheets or {}
     names = list(dict.fromkeys(s for found in sheets.values() for s in found))
     left, right = st.columns(2)
     if any(len(found) > 1 for found in sheets.values()):

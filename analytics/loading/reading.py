@@ -130,6 +130,7 @@ class _ReadAhead:
         self.busy = threading.Lock()  # held while the thread is in the reader
         self.next_sheet: str | None = None
         self._names: list[str] = []
+        self._position = 0
         threading.Thread(target=self._run, args=(data,), daemon=True, name="read-ahead").start()
 
     def _run(self, data: bytes) -> None:
@@ -141,6 +142,8 @@ class _ReadAhead:
             return
         self._opened.put((reader, names))
         for name in names:
+            if self._stopped.is_set():  # refused while the file was being opened
+                return
             try:
                 with self.busy:
                     item = reader.load_sheet(
@@ -162,6 +165,7 @@ class _ReadAhead:
         opened = self._opened.get()
         if not isinstance(opened, BaseException):
             self._names = opened[1]
+            self._position = 0
             self.next_sheet = self._names[0] if self._names else None
         return opened
 
@@ -169,7 +173,9 @@ class _ReadAhead:
         """The next sheet's cells (`next_sheet`), or raise what reading it raised."""
         item = self._sheets.get()
         self._claimed.release()
-        position = self._names.index(self.next_sheet) + 1
+        # By position: a workbook may name two sheets alike.
+        self._position += 1
+        position = self._position
         self.next_sheet = self._names[position] if position < len(self._names) else None
         if isinstance(item, BaseException):
             raise item

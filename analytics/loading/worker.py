@@ -208,13 +208,17 @@ def _read(
                 current = message[1]
             elif tag == "ahead":
                 unvetted = message[1] == "started"
-            elif tag == "again":
-                pid = None
+            elif tag == "again":  # the child is ending: `finally` makes sure of it
                 raise _ReadAgain
             elif tag == "result":
                 result = receive_result(conn, message[1])
                 pid = None  # done: the child ends by itself
                 return result
+            elif unvetted:
+                # Anything that went wrong before the guard's verdict may be calamine's
+                # doing (memory it took while the guard scanned: a MemoryError, or an
+                # allocation zlib could not get): only the sequential read decides.
+                raise _ReadAgain
             elif tag == "error":
                 pid = None
                 raise _rebuild_error(*message[1:])

@@ -84,19 +84,53 @@ class TestInProcess:
         assert messages[0] == messages[1]
 
 
+@pytest.fixture
+def attempts(monkeypatch):
+    """Each read the caller asks a child for, as whether it reads ahead."""
+    seen = []
+    real = worker._read
+
+    def read(*args, **kwargs):
+        seen.append(kwargs.get("read_ahead", args[5] if len(args) > 5 else False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "_read", read)
+    return seen
+
+
 class TestInTheWorker:
-    def test_a_refused_file_is_read_again_the_bounded_way(self):
+    def test_a_refused_file_is_read_again_the_bounded_way(self, attempts):
         source = loading.Source("far.xlsx", workbook_bytes(far_cell="AD500000"))
         result = worker.load_exports([source])
+        assert attempts == [True, False]  # read ahead, refused, read again without
         assert result.frame["applicant_id"].tolist() == ["1"]
         assert list(result.rejected["row"]) == [500000]  # the far cell's row, reported
 
-    def test_a_child_that_dies_before_the_verdict_is_read_again(self, monkeypatch):
+    def test_a_child_that_dies_before_the_verdict_is_read_again(self, monkeypatch, attempts):
         monkeypatch.setattr(worker, "_test_fault", ("ahead", None))
         source = loading.Source("book.xlsx", workbook_bytes())
         assert worker.load_exports([source]).frame["full_name"].tolist() == ["Ana"]
+        assert attempts == [True, False]
 
-    def test_a_workbook_gives_what_the_sequential_read_gives(self):
+    def test_a_workbook_gives_what_the_sequential_read_gives(self, attempts):
         data = workbook(("Notes", NOTES), ("Applicants", APPLICANTS), ("Register", REGISTER))
         source = loading.Source("three.xlsx", data)
         _same(worker.load_exports([source]), loader.load_exports([source]))
+        assert attempts == [True]  # read ahead, and nothing to read again
+
+    def test_other_requests_do_not_read_ahead(self, attempts):
+        worker.list_sheets(loading.Source("three.xlsx", workbook(("A", NOTES))))
+        assert attempts == [False]
+
+
+class TestReadAheadItself:
+    def test_sheets_named_alike_are_taken_in_order(self):
+        """A hand-made workbook may name two sheets alike: taken by position, not name."""
+        ahead = reading._ReadAhead(workbook(("A", NOTES), ("B", REGISTER)))
+        reader, names = ahead.opened()
+        ahead._names = ["A", "A", "B"]  # as such a workbook lists them
+        ahead.take()
+        assert ahead.next_sheet == "A"
+        ahead.take()
+        assert ahead.next_sheet == "B"
+        ahead.stop()

@@ -104,3 +104,16 @@ def test_a_workbook_that_cannot_be_read_still_offers_its_sheets(monkeypatch):
     assert listed == ["odd.xlsx"]
     assert at.selectbox(key=state.SHEET).options[1:] == ["Notes", "Data"]
     assert at.error  # what is wrong with the read, and what to do
+
+
+def test_a_damaged_workbook_is_read_once_and_offers_no_sheet_choice(monkeypatch):
+    """Choosing a sheet cannot mend a damaged file: its sheets are not listed apart (which
+    would meet the same failure, and the reader's time limit, a second time)."""
+    listed = _counting_sheet_lists(monkeypatch)
+    at = app("app.py").run()
+    at.file_uploader(key="home_upload").set_value([("broken.xlsx", b"PK\x03\x04 not", XLSX_MIME)])
+    at.run()
+    assert not at.exception
+    assert listed == []
+    assert state.SHEET not in [box.key for box in at.selectbox]
+    assert len(at.error) == 1 and literal(at.error[0].value).startswith("broken.xlsx: ")
