@@ -200,7 +200,13 @@ def open_workbook(
     kind = safety.sniff(file, data)
     if kind == "csv":
         return Workbook(file, kind, [CSV_SHEET], data)
-    if kind == "xlsx" and read_ahead is not None:
+    # Not ahead of the guard for a workbook that declares cells past its limit: calamine
+    # would take up to the reader's memory limit before the guard refused it.
+    if (
+        kind == "xlsx"
+        and read_ahead is not None
+        and safety.declared_cells(data) <= safety.MAX_CALAMINE_CELLS
+    ):
         return _open_reading_ahead(file, data, read_ahead)
     use_calamine = True
     if kind == "xlsx":

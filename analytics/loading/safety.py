@@ -287,6 +287,36 @@ def _exact_extent(window: bytes, irregular: bool) -> tuple[int, int]:
     return max_row, max_col
 
 
+_DIMENSION = re.compile(
+    rb"""<(?:\w+:)?dimension\s+ref\s*=\s*["']([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?["']"""
+)
+DIMENSION_SCAN_BYTES = 64 * 1024  # the <dimension> element comes first in a worksheet
+
+
+def declared_cells(data: bytes) -> int:
+    """The largest rectangle a worksheet of the xlsx declares (its `<dimension>`), in
+    cells; 0 when none is declared or the archive cannot be read (the guard says why).
+    What a worksheet declares can lie: this only spares reading ahead (reading.py) a file
+    that says at once that its cells reach too far, as a sparse export does."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+        largest = 0
+        for info in infos[:MAX_ZIP_MEMBERS]:
+            with archive.open(info) as stream:
+                head = stream.read(DIMENSION_SCAN_BYTES)
+            found = _DIMENSION.search(head)
+            if found is None:
+                continue
+            first_col, first_row, last_col, last_row = found.groups()
+            rows = int((last_row or first_row or b"0")[:8])
+            cols = _column_number(last_col or first_col or b"")
+            largest = max(largest, rows * cols)
+        return largest
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError):
+        return 0
+
+
 def _dtd_error(name: str) -> LoadError:
     return LoadError(
         f"{name}: the workbook contains XML document type declarations (entity definitions), "

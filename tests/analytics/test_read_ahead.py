@@ -2,14 +2,27 @@
 and the result is the one the sequential read gives; a file the guard refuses, or a child
 that dies before the guard's verdict, is read again the sequential way."""
 
+import io
+import re
+import zipfile
+
 import pandas as pd
 import pytest
 
 from analytics import loading
 from analytics.errors import LoadError
-from analytics.loading import loader, reading, worker
-from tests.analytics.hostile_files import HEADER, workbook_bytes
+from analytics.loading import loader, reading, safety, worker
+from tests.analytics.hostile_files import HEADER, SHEET, rewrite, workbook_bytes
 from tests.workbooks import APPLICANTS, NOTES, REGISTER, workbook
+
+
+def _lying(data: bytes) -> bytes:
+    """The workbook with its sheet declaring the dimension A1:C2, whatever it holds."""
+    assert b'<dimension ref="A1:C2"' not in zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    return rewrite(
+        data,
+        {SHEET: lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', xml)},
+    )
 
 
 def _stages():
@@ -66,12 +79,21 @@ class TestInProcess:
         assert seen == []
 
     def test_a_file_the_guard_refuses_calamine_is_refused(self):
-        # 500,000 rows x 30 columns: over the guard's limit, small enough for this process.
-        source = loading.Source("far.xlsx", workbook_bytes(far_cell="AD500000"))
+        # 500,000 rows x 30 columns: over the guard's limit, small enough for this process;
+        # the sheet claims to be small, so reading ahead starts.
+        source = loading.Source("far.xlsx", _lying(workbook_bytes(far_cell="AD500000")))
         seen, note = _stages()
         with pytest.raises(reading.ReadAheadRefused):
             loader.load_exports([source], read_ahead=note)
         assert seen == ["started"]
+
+    def test_a_file_that_declares_far_cells_is_not_read_ahead(self):
+        data = workbook_bytes(far_cell="AD500000")  # declares A1:AD500000, 15 million cells
+        assert safety.declared_cells(data) == 500_000 * 30
+        seen, note = _stages()
+        result = loader.load_exports([loading.Source("far.xlsx", data)], read_ahead=note)
+        assert seen == []  # the sequential read: guard first, then the bounded reader
+        assert result.frame["applicant_id"].tolist() == ["1"]
 
     def test_a_damaged_workbook_is_the_same_error(self):
         data = workbook_bytes()
@@ -100,7 +122,7 @@ def attempts(monkeypatch):
 
 class TestInTheWorker:
     def test_a_refused_file_is_read_again_the_bounded_way(self, attempts):
-        source = loading.Source("far.xlsx", workbook_bytes(far_cell="AD500000"))
+        source = loading.Source("far.xlsx", _lying(workbook_bytes(far_cell="AD500000")))
         result = worker.load_exports([source])
         assert attempts == [True, False]  # read ahead, refused, read again without
         assert result.frame["applicant_id"].tolist() == ["1"]
