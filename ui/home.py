@@ -12,7 +12,7 @@ import streamlit as st
 
 from analytics import rules
 from analytics.errors import LoadError, NoHeaderError
-from analytics.loading import reading, safety
+from analytics.loading import reading
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import escaping, filters, loaders, page, state
@@ -84,8 +84,7 @@ def validation_report(result) -> None:
     # (the sample by default, a shared link) opens on the overview: the figures are what
     # they came back for, and each list is a click away (docs/app.md, "Home").
     first_filled = next((label for label, n in zip(labels, counts, strict=True) if n), None)
-    opened_here = state.opened_here(state.dataset()) if state.dataset() else False
-    default = first_filled if opened_here else OVERVIEW
+    default = first_filled if state.opened_here() else OVERVIEW
     position, tab = page.lazy_tabs([OVERVIEW, *labels], key=REPORT_TAB_KEY, default=default)
     with tab:
         if position == 0:
@@ -201,35 +200,17 @@ def _rules_upload(active: state.ActiveRules) -> None:
     st.success(f"Using {label} from {escaping.markdown(upload.name)}.")
 
 
-def _sheets_read(ds: state.OpenFiles, result) -> dict[str, list[str]] | None:
-    """File name -> its sheet names as the read of `ds` found them (empty for text files,
-    as `loaders.sheets` gives them), or None when some file is not in the read: listing
-    the sheets apart opens and checks every workbook a second time (0.5-0.7 s of a
-    100,000-row upload)."""
-    if result is None:
-        return None
-    found = {info.file: info.sheets for info in result.sources}
-    names = [name for name, _ in ds.files]
-    if any(name not in found for name in names):
-        return None
-    return {
-        name: [] if safety.suffix_of(name) in safety.TEXT_SUFFIXES else list(found[name])
-        for name in names
-    }
-
-
 def reading_options(ds: state.OpenFiles, result=None, error: Exception | None = None) -> None:
     """Sheet choice (only when a workbook has several: every sheet with a header row, or
     the one named) and the date-order override. The sheet names come from `result`, the
-    read of `ds`, when it read every file; else, when choosing a sheet can mend the read
-    (no header row found, or a named sheet that cannot be used), each workbook is opened
-    to list them. Any other failed read offers no sheet choice: listing would meet the
-    same failure and its time limit a second time."""
-    sheets = _sheets_read(ds, result)
-    if sheets is None and (error is None or isinstance(error, NoHeaderError) or ds.sheet):
+    read of `ds`; after a failed read, only when choosing a sheet can mend it (no header
+    row found, or a named sheet that cannot be used) is each workbook opened to list
+    them. Any other failed read offers no sheet choice: listing would meet the same
+    failure and its time limit a second time."""
+    sheets = {}
+    if result is not None or isinstance(error, NoHeaderError) or ds.sheet:
         with st.spinner("Reading the exports…"):
-            sheets = loaders.sheets(ds)
-    sheets = sheets or {}
+            sheets = loaders.sheets(ds, result)
     names = list(dict.fromkeys(s for found in sheets.values() for s in found))
     left, right = st.columns(2)
     if any(len(found) > 1 for found in sheets.values()):

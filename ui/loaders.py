@@ -142,12 +142,21 @@ def _sheets(digest: str, _name: str, _data: bytes) -> list[str]:
     return worker.list_sheets(loading.Source(name=_name, data=_data))
 
 
-def sheets(dataset: state.OpenFiles) -> dict[str, list[str]]:
-    """File name -> its sheet names (empty for text files: .csv, .tsv, .txt)."""
+def sheets(
+    dataset: state.OpenFiles, read: loading.LoadResult | None = None
+) -> dict[str, list[str]]:
+    """File name -> its sheet names (empty for text files: .csv, .tsv, .txt). A file that
+    `read` (the dataset's read) holds takes the names the read found; any other workbook
+    is opened to list them, which checks it a second time (0.5-0.7 s of a 100,000-row
+    upload)."""
+    found = {info.file: info.sheets for info in read.sources} if read is not None else {}
     out = {}
     for name, data in dataset.files:
         if safety.suffix_of(name) in safety.TEXT_SUFFIXES:
             out[name] = []
+            continue
+        if name in found:
+            out[name] = list(found[name])
             continue
         one = state.digest_files([(name, data)])
         out[name] = _read_once(("sheets", one), lambda n=name, d=data, k=one: _sheets(k, n, d))

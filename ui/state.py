@@ -31,7 +31,7 @@ DIGEST = "dataset_digest"
 MAPPING = "dataset_mapping"
 FORMAT = "dataset_format"  # id of the saved source format MAPPING came from, or None
 FORMAT_PENDING = "dataset_format_pending"  # an upload not yet matched with saved formats
-OPENED_HERE = "dataset_opened_here"  # digest of files the person opened in this session
+OPENED_HERE = "dataset_opened_here"  # True: the person opened the files in this session
 RULES_NAME = "active_rules_name"
 RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
@@ -107,7 +107,7 @@ def open_files(
     s[FILES] = frozen
     s[LABEL] = label
     s[DIGEST] = digest_files(frozen)
-    s[OPENED_HERE] = s[DIGEST] if by_person else None
+    s[OPENED_HERE] = by_person
     s[SHEET] = None
     s[MAPPING] = {}
     s[FORMAT] = None
@@ -115,16 +115,20 @@ def open_files(
     s[DATE_ORDER] = "auto"
 
 
-def opened_here(ds: OpenFiles, *, session: SessionState | None = None) -> bool:
-    """Whether the person opened these files in this session (`open_files`' by_person)."""
-    return _get(_session(session), OPENED_HERE) == ds.digest
+def opened_here(*, session: SessionState | None = None) -> bool:
+    """Whether the person opened the open files in this session (`open_files`' by_person)."""
+    return bool(_get(_session(session), OPENED_HERE))
+
+
+_DATASET_KEYS = (
+    FILES, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER
+)  # fmt: skip
 
 
 def close_dataset(*, session: SessionState | None = None) -> None:
     """No dataset is open any more (it was deleted); rules and date stay."""
     s = _session(session)
-    keys = (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER)
-    for key in (*keys, OPENED_HERE):
+    for key in _DATASET_KEYS:
         s.pop(key, None)
 
 
