@@ -159,16 +159,26 @@ def parse_boolean(cells: pd.Series) -> Parsed:
     return Parsed(values, _problems(bad, cells.index, NOT_BOOLEAN))
 
 
-def _by_distinct(text, compute, missing) -> np.ndarray:
-    """`compute(texts)` (one numpy value per text) for every row of `text`, run once per
-    distinct text when the column repeats its texts (fewer distinct than half its rows:
-    a column of dates, hours or years), each row then taking its text's value; `missing`
-    fills the rows whose text is null."""
+def _repeated(text):
+    """(the distinct texts, each row's position among them) when the column repeats its
+    texts (fewer distinct than half its rows: a column of dates, hours, years or
+    degrees), so that work per text is done once each; None otherwise."""
     distinct = pc.unique(text)
     if 2 * len(distinct) >= len(text):
+        return None
+    return distinct, pc.index_in(text, value_set=distinct)
+
+
+def _by_distinct(text, compute, missing) -> np.ndarray:
+    """`compute(texts)` (one numpy value per text) for every row of `text`, run once per
+    distinct text when the column repeats them (`_repeated`), each row then taking its
+    text's value; `missing` fills the rows whose text is null."""
+    repeated = _repeated(text)
+    if repeated is None:
         return compute(text)
+    distinct, where = repeated
     found = np.append(compute(distinct), missing)
-    where = pc.fill_null(pc.index_in(text, value_set=distinct), len(distinct))
+    where = pc.fill_null(where, len(distinct))
     return found[np.asarray(where.to_numpy(zero_copy_only=False), dtype="int64")]
 
 
@@ -296,10 +306,11 @@ def _normalise_category(cells: pd.Series):
     """Lower-case, dots removed, whitespace runs collapsed, trimmed (DOMAIN 3.3); done once
     per distinct cell text when the column repeats them (a column of degrees does)."""
     raw = _to_arrow(cells)
-    distinct = pc.unique(raw)
-    if 2 * len(distinct) >= len(raw):
+    repeated = _repeated(raw)
+    if repeated is None:
         return _normalised(raw)
-    return pc.take(_normalised(distinct), pc.index_in(raw, value_set=distinct))
+    distinct, where = repeated
+    return pc.take(_normalised(distinct), where)
 
 
 def _normalised(raw):

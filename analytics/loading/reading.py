@@ -76,10 +76,11 @@ class Workbook:
         if self.use_calamine:
             try:
                 if self._ahead is not None and self._ahead.next_sheet == sheet:
-                    cells = drop_blank(_arrow_to_frame(self._ahead.take()))
+                    batch = self._ahead.take()
                 else:
                     with self._reader_free():
-                        cells = _read_calamine(self._reader, sheet)
+                        batch = _load_calamine(self._reader, sheet)
+                cells = drop_blank(_arrow_to_frame(batch))
             except BaseException as exc:  # calamine refused this sheet: openpyxl may read it
                 if not is_reader_failure(exc):
                     raise
@@ -142,13 +143,11 @@ class _ReadAhead:
             return
         self._opened.put((reader, names))
         for name in names:
-            if self._stopped.is_set():  # refused while the file was being opened
+            if self._stopped.is_set():  # refused, or stopped once a sheet was claimed
                 return
             try:
                 with self.busy:
-                    item = reader.load_sheet(
-                        name, header_row=None, skip_rows=0, dtypes="string", eager=True
-                    )
+                    item = _load_calamine(reader, name)
             except BaseException as exc:  # noqa: BLE001 - raised where the sheet is read
                 item = exc
             self._sheets.put(item)
@@ -157,15 +156,12 @@ class _ReadAhead:
             while not self._claimed.acquire(timeout=0.1):
                 if self._stopped.is_set():
                     return
-            if self._stopped.is_set():
-                return
 
     def opened(self):
         """(the fastexcel reader, its sheet names), or what opening the file raised."""
         opened = self._opened.get()
         if not isinstance(opened, BaseException):
             self._names = opened[1]
-            self._position = 0
             self.next_sheet = self._names[0] if self._names else None
         return opened
 
@@ -217,13 +213,19 @@ def open_workbook(
             reader = fastexcel.read_excel(data)
             return Workbook(file, kind, list(reader.sheet_names), data, True, reader)
         except BaseException as exc:
-            if not is_reader_failure(exc):
-                raise
-            if _is_password_error(exc):
-                raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
-            if kind != "xlsx":
-                raise _unreadable(file) from None
+            _calamine_refused(file, kind, exc)
     return Workbook(file, kind, _openpyxl_sheet_names(file, data), data, False)
+
+
+def _calamine_refused(file: str, kind: str, exc: BaseException) -> None:
+    """calamine could not open the file: raise what the person is told, or return when
+    openpyxl may read it (an xlsx)."""
+    if not is_reader_failure(exc):
+        raise exc
+    if _is_password_error(exc):
+        raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
+    if kind != "xlsx":
+        raise _unreadable(file) from None
 
 
 def _open_reading_ahead(file: str, data: bytes, read_ahead: Callable[[str], None]) -> Workbook:
@@ -243,10 +245,7 @@ def _open_reading_ahead(file: str, data: bytes, read_ahead: Callable[[str], None
         reader, names = opened
         return Workbook(file, "xlsx", names, data, True, reader, ahead)
     ahead.stop()
-    if not is_reader_failure(opened):
-        raise opened
-    if _is_password_error(opened):
-        raise LoadError(f"{file}: {safety.PASSWORD_HINT}") from None
+    _calamine_refused(file, "xlsx", opened)
     return Workbook(file, "xlsx", _openpyxl_sheet_names(file, data), data, False)
 
 
@@ -278,10 +277,9 @@ def _arrow_to_frame(batch: pa.RecordBatch) -> pd.DataFrame:
     return frame
 
 
-def _read_calamine(reader, sheet: str) -> pd.DataFrame:
+def _load_calamine(reader, sheet: str) -> pa.RecordBatch:
     # header_row=None + skip_rows=0 keeps leading empty rows, so position = sheet row - 1.
-    batch = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)
-    return drop_blank(_arrow_to_frame(batch))
+    return reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string", eager=True)
 
 
 def _count_error_cells(reader, sheet: str) -> int:

@@ -146,7 +146,7 @@ def _encoded(columns: dict[str, list]) -> list[str]:
     for position, (key, values) in enumerate(columns.items()):
         pieces.append(("{" if position == 0 else ", ") + f"{json.dumps(key)}: ")
         pieces.append(_json_column(values))
-    pieces[-1:] = [pieces[-1], "}"]
+    pieces.append("}")
     return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False).tolist()
 
 
