@@ -336,6 +336,7 @@ def has_content(cells: pd.Series) -> np.ndarray:
 
 
 def _load_openpyxl(file: str, data: bytes):
+    safety.check_xml_hardening()
     import openpyxl
 
     try:

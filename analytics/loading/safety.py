@@ -14,8 +14,6 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-import openpyxl
-
 from analytics.errors import LoadError, UnsafeSetupError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # any upload
@@ -87,15 +85,17 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 
 
 def check_xml_hardening() -> None:
-    """openpyxl must parse with defusedxml (entity bombs, external entities)."""
+    """openpyxl must parse with defusedxml (entity bombs, external entities). Checked where
+    openpyxl is about to parse (`reading`) and when the app starts, not on import: a
+    process that never parses with openpyxl (the command line's own, the reader's fork
+    server until its first read) does not pay for importing it."""
+    import openpyxl
+
     if not getattr(openpyxl, "DEFUSEDXML", False):
         raise UnsafeSetupError(
             "openpyxl is not using defusedxml, so spreadsheets could carry XML entity bombs: "
             "install the pinned requirements (pip install -r requirements.txt) and restart"
         )
-
-
-check_xml_hardening()
 
 
 def suffix_of(name: str) -> str:

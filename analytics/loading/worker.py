@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 import pandas as pd
 
 from analytics import fork_server
-from analytics.errors import LoadError, NoHeaderError
+from analytics.errors import LoadError, NoHeaderError, UnsafeSetupError
 from analytics.loading import loader, preview, reading
 
 MEMORY_ENV = "ADMISSIONS_READER_MEMORY_MB"
@@ -313,6 +313,8 @@ def serve(conn: Connection) -> None:
         conn.send(("again",))
     except LoadError as exc:
         conn.send(("error", type(exc).__name__, str(exc), exc.file, _columns(exc)))
+    except UnsafeSetupError as exc:  # the caller says what to install, as the app's start does
+        conn.send(("error", "LoadError", str(exc), None, None))
     except MemoryError:
         conn.send(("failed", "memory", None))
     except BaseException as exc:  # a panic is a BaseException; this process ends anyway

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics.__main__ import main
+from tests.analytics.hostile_files import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "samples" / "applicants_2026_autumn.csv"
@@ -170,6 +171,25 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == "error: missing.csv: file not found\n"
+
+
+def test_reader_without_defusedxml_is_refused_with_what_to_install(tmp_path):
+    """The reader's own process checks the XML stack before openpyxl parses: here it is not
+    hardened (a sitecustomize switches defusedxml off in every interpreter started)."""
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text("import openpyxl\nopenpyxl.DEFUSEDXML = False\n")
+    far = tmp_path / "far.xlsx"
+    far.write_bytes(workbook_bytes(far_cell="XFD1048576"))  # only openpyxl may read it
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(ROOT)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "report", str(far)],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stdout == ""
+    message = one_line_error(done.stderr)
+    assert "defusedxml" in message and "install the pinned requirements" in message
 
 
 def test_sample_export_reads(capsys):

@@ -137,9 +137,15 @@ class TestXmlEntities:
         assert "document type declarations" in load_error("export.xlsx", data)
 
     def test_openpyxl_must_use_defusedxml(self, monkeypatch):
-        monkeypatch.setattr(safety.openpyxl, "DEFUSEDXML", False)
+        monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
         with pytest.raises(UnsafeSetupError, match="defusedxml"):
             safety.check_xml_hardening()
+
+    def test_no_workbook_is_parsed_by_openpyxl_without_defusedxml(self, monkeypatch):
+        data = workbook_bytes(far_cell="XFD1048576")  # only openpyxl may read it
+        monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+        with pytest.raises(UnsafeSetupError, match="install the pinned requirements"):
+            loading.load_exports([loading.Source("far.xlsx", data)])
 
 
 class TestZipBombs:

@@ -47,3 +47,16 @@ def test_a_link_to_a_screen_opened_first_on_a_new_server(monkeypatch):
     assert at.title[0].value == "Eligibility"
     assert list(_declared(at).items()) == list(SIDEBAR.items())
     assert PagesManager.uses_pages_directory is False
+
+
+def test_an_xml_stack_without_defusedxml_shows_what_to_install_and_no_screen(monkeypatch):
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    at = app("app.py").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "openpyxl is not using defusedxml, so spreadsheets could carry XML entity bombs: "
+        "install the pinned requirements (pip install -r requirements.txt) and restart"
+    ]
+    assert not at.title and not at.sidebar  # no screen is drawn on that setup
