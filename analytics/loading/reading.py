@@ -311,7 +311,10 @@ def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
     kept = np.flatnonzero(keep_rows)
     contiguous = kept.size == 0 or kept[-1] - kept[0] + 1 == kept.size
     rows = slice(kept[0], kept[-1] + 1) if contiguous and kept.size else keep_rows
-    frame = cells.iloc[rows, keep_cols]
+    # Every column kept (an export has no blank column): no column list, which would copy
+    # each column (a take), 0.01-0.06 s at 100,000 rows.
+    every_column = len(keep_cols) == cells.shape[1]
+    frame = cells.iloc[rows] if every_column else cells.iloc[rows, keep_cols]
     frame.columns = range(len(keep_cols))
     frame.index = frame.index.astype("int64")
     return frame

@@ -410,5 +410,27 @@ class TestDropBlank:
         assert out.columns.tolist() == [0, 1]
         assert out.values.tolist() == [["ID", "Name"], ["1", "Ann"]]
 
+    @pytest.mark.parametrize("gap", [False, True])
+    def test_every_column_filled_keeps_them_all_and_leaves_the_sheet_as_read(self, gap):
+        rows = [["ID", "Name"], *([[None, ""]] if gap else []), ["1", "Ann"], [None, None]]
+        raw = self.cells(rows, start=3)
+        raw.columns = [4, 9]  # as a sheet whose first columns were never written
+        out = reading.drop_blank(raw)
+        assert out.columns.tolist() == [0, 1]
+        assert out.index.tolist() == ([3, 5] if gap else [3, 4])
+        assert out.values.tolist() == [["ID", "Name"], ["1", "Ann"]]
+        assert raw.columns.tolist() == [4, 9] and len(raw) == len(rows)
+
     def test_nothing_at_all(self):
         assert reading.drop_blank(self.cells([[None, " "], ["", None]])).empty
+
+
+def test_a_change_to_one_reads_empty_problem_table_does_not_reach_the_next_read():
+    clean = b"Applicant ID,Full Name,Email\nA1,Ana,a@x\n"
+    first = loading.load_exports([loading.Source("clean.csv", clean)])
+    assert first.problems.empty
+    first.problems.loc[0, "file"] = "x.csv"
+    first.problems["note"] = "added"
+    assert len(first.problems) == 1
+    second = loading.load_exports([loading.Source("clean.csv", clean)])
+    assert second.problems.empty and "note" not in second.problems
