@@ -4,7 +4,8 @@
 Exit 0 when the files were read (row problems are listed in the report), 2 with one line
 on stderr when a file, the rules, the mapping or the options cannot be used. Never a
 traceback: anything unexpected becomes one line and exit 1. The files are read the way the
-app reads them, in a child process (`analytics.loading.worker`): a file that crashes the
+app reads them, in a child process (`analytics.loading.worker`), which for the report also
+applies the rules and writes it (only the text comes back): a file that crashes the
 reader ends that child, and what the libraries print stays in it.
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path  # noqa: E402
 from analytics import loading, rules  # noqa: E402
 from analytics.errors import LoadError  # noqa: E402
 from analytics.loading import mapping, worker  # noqa: E402
-from analytics.reporting import changes, report  # noqa: E402
+from analytics.reporting import changes  # noqa: E402
 from analytics.rules import evaluation  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
@@ -122,43 +123,26 @@ def _mapping(text: str | None):
         raise _UsageError(f"--mapping: {path.name}: {exc}") from None
 
 
-def _load(paths: list[str], sheet: str | None, column_mapping) -> loading.LoadResult:
+def _sources(paths: list[str]) -> list[loading.Source]:
     for text in paths:
         path = Path(text)
         if not path.is_file():
             raise LoadError(f"{path.name}: file not found", file=path.name)
-    sources = [loading.Source.from_path(Path(text)) for text in paths]
-    return worker.load_exports(sources, sheet=sheet, mapping=column_mapping)
+    return [loading.Source.from_path(Path(text)) for text in paths]
+
+
+def _load(paths: list[str], sheet: str | None, column_mapping) -> loading.LoadResult:
+    return worker.load_exports(_sources(paths), sheet=sheet, mapping=column_mapping)
 
 
 def run_report(args: argparse.Namespace) -> str:
+    """Read, evaluated and written in the reader's child (`worker.report`): the frame does
+    not travel back to this process only to be turned into text here."""
     as_of = _as_of(args.as_of)
     rule_set = _rule_set(args.rules)
     column_mapping = _mapping(args.mapping)
-    loaded = _load(args.paths, args.sheet, column_mapping)
-    ev = evaluation.evaluate(loaded.frame, rule_set, as_of)
-    if args.format == "text":
-        return report.render_text(report.build_report(loaded, ev))
-    return _json_lines(report.build_report(loaded, ev, issues_as_json=True))
-
-
-def _json_lines(result: dict) -> str:
-    """`result` as JSON indented by two, except that each entry of a list of objects (the
-    issues: one per unreadable cell, rejected row or duplicate) is one compact line.
-    Python's encoder is pure Python when asked to indent (0.8 s for the 184,000 issues of
-    the 300,000-row benchmark export); an entry at a time it is its C encoder (0.4 s), and
-    a file of one issue per line reads and greps better than seven lines per issue."""
-    encode = json.JSONEncoder().encode
-    parts = []
-    for key, value in result.items():
-        if isinstance(value, report.EncodedIssues) and value:
-            text = "[\n    " + ",\n    ".join(value) + "\n  ]"
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            text = "[\n    " + ",\n    ".join(map(encode, value)) + "\n  ]"
-        else:  # JSON text holds no raw line breaks: each one here is the indentation's
-            text = json.dumps(value, indent=2).replace("\n", "\n  ")
-        parts.append(f"  {encode(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n" if parts else "{}\n"
+    sources = _sources(args.paths)
+    return worker.report(sources, rule_set, as_of, args.format, args.sheet, column_mapping)
 
 
 def run_diff(args: argparse.Namespace) -> str:
@@ -195,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_UNUSABLE)
     except worker.SettingError as exc:  # a reader limit in the environment is not a number
         return _fail(str(exc), EXIT_UNUSABLE)
+    except worker.ReportFailure as exc:  # the report's own code failed in the reader's child
+        return _fail(f"unexpected {exc} while building the report; please report it", EXIT_FAILED)
     except OSError as exc:
         name = Path(exc.filename).name if exc.filename else "input"
         return _fail(f"{name}: cannot be read ({exc.strerror})", EXIT_UNUSABLE)

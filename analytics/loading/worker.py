@@ -16,6 +16,7 @@ ADMISSIONS_READER_PROCESSES (reads at once, default 2; more wait for a free slot
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import os
 import pickle
@@ -50,9 +51,9 @@ SMALLER_HINT = "export only the rows and columns you need, or " + FAILED_HINT
 
 # Tests set this to make the child fail the ways a hostile file can, as it starts on a
 # file: (kind, file name or None for any), kind one of "abort", "panic", "memory",
-# "calamine", "hang", "noise", or "ahead" (an abort once calamine reads ahead of the
-# guard). It travels with each request, so nothing in a server's environment can switch it
-# on.
+# "calamine", "hang", "noise", "ahead" (an abort once calamine reads ahead of the
+# guard), or "report" (the report's own code fails once the files are read). It travels
+# with each request, so nothing in a server's environment can switch it on.
 _test_fault: tuple[str, str | None] | None = None
 
 
@@ -100,6 +101,32 @@ def load_exports(
     sources = list(sources)
     request = ("load", (sources, sheet, mapping, date_order))
     return _run(request, [s.name for s in sources])
+
+
+def report(
+    sources: Iterable[loader.Source],
+    rule_set,
+    as_of,
+    output_format: str,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> str:
+    """The headless report on `sources` (`analytics.reporting.report.render`), read,
+    evaluated and written in a child process: the frame never travels back to the caller,
+    which receives the text alone. A failure of the report's own code (not the file's) is
+    a `ReportFailure`."""
+    sources = list(sources)
+    request = ("report", (sources, sheet, mapping, rule_set, as_of, output_format))
+    return _run(request, [s.name for s in sources])
+
+
+class ReportFailure(RuntimeError):
+    """The report's own code failed in the child after the files were read: the message is
+    the exception's type alone (its text may quote cell values)."""
+
+
+class _ReportCodeFailed(Exception):
+    """In the child: evaluating or writing the report failed (`ReportFailure` for the caller)."""
 
 
 def list_sheets(source: loader.Source) -> list[str]:
@@ -155,7 +182,7 @@ def _run(request: tuple, files: list[str]):
             # `_ReadAhead`), and once more without when the guard refuses it or the child
             # dies before the guard's verdict. Once more as well if the fork server itself
             # went away.
-            read_ahead = request[0] == "load"
+            read_ahead = request[0] in ("load", "report")
             server_lost = False
             while True:
                 try:
@@ -222,6 +249,9 @@ def _read(
             elif tag == "error":
                 pid = None
                 raise _rebuild_error(*message[1:])
+            elif tag == "report-failed":
+                pid = None
+                raise ReportFailure(message[1])
             else:  # "failed": the child caught what went wrong and is ending
                 raise _failure(current, message[1], limits, message[2])
     finally:
@@ -307,10 +337,12 @@ def serve(conn: Connection) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the caller shows one line, nothing else
-            result = _handle(kind, args, on_source, on_read_ahead if read_ahead else None)
+            result = _handle(kind, args, on_source, on_read_ahead if read_ahead else None, fault)
         send_result(conn, result)
     except reading.ReadAheadRefused:
         conn.send(("again",))
+    except _ReportCodeFailed as exc:
+        conn.send(("report-failed", str(exc)))
     except LoadError as exc:
         conn.send(("error", type(exc).__name__, str(exc), exc.file, _columns(exc)))
     except UnsafeSetupError as exc:  # the caller says what to install, as the app's start does
@@ -354,7 +386,7 @@ def _address_space() -> int:
         return 0
 
 
-def _handle(kind: str, args: tuple, on_source, read_ahead=None):
+def _handle(kind: str, args: tuple, on_source, read_ahead=None, fault=None):
     if kind == "sheets":
         (source,) = args
         on_source(source)
@@ -362,6 +394,13 @@ def _handle(kind: str, args: tuple, on_source, read_ahead=None):
     if kind == "preview":
         sources, sheet, mapping = args
         return preview.column_samples(sources, sheet, mapping, on_source=on_source)
+    if kind == "report":
+        sources, sheet, mapping, rule_set, as_of, output_format = args
+        loaded = loader.load_exports(
+            sources, sheet=sheet, mapping=mapping, on_source=on_source, read_ahead=read_ahead
+        )
+        rehearse = fault is not None and fault[0] == "report"
+        return _render_report(loaded, rule_set, as_of, output_format, rehearse)
     sources, sheet, mapping, date_order = args
     return loader.load_exports(
         sources,
@@ -371,6 +410,34 @@ def _handle(kind: str, args: tuple, on_source, read_ahead=None):
         on_source=on_source,
         read_ahead=read_ahead,
     )
+
+
+def warm_report(loaded: loader.LoadResult) -> None:
+    """Run the report's code once on `loaded` (the fork server's warm-up file), so that its
+    children start with what its first call imports and prepares already done."""
+    from analytics import rules
+
+    rule_set = rules.load_rule_set(rules.DEFAULT_RULE_SET)
+    for output_format in ("json", "text"):
+        _render_report(loaded, rule_set, datetime.date.today(), output_format)
+
+
+def _render_report(
+    loaded: loader.LoadResult, rule_set, as_of, output_format: str, rehearse: bool = False
+) -> str:
+    # Imported here: reading needs neither; the fork server imports both on its warm-up.
+    from analytics.reporting import report
+    from analytics.rules import evaluation
+
+    try:
+        if rehearse:
+            raise KeyError("rehearsed failure of the report's code")
+        ev = evaluation.evaluate(loaded.frame, rule_set, as_of)
+        return report.render(loaded, ev, output_format)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _ReportCodeFailed(type(exc).__name__) from None
 
 
 def receive_result(conn: Connection, buffers: int):

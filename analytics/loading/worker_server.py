@@ -1,12 +1,12 @@
 """The reader's fork server: `python -m analytics.loading.worker_server FD`.
 
 Started by `analytics.loading.worker` with one end of a socket pair as FD. It imports the
-readers (openpyxl after its first fork) and reads a two-row file once (so Arrow's compiled
-regexes and pandas' lazy imports are ready), then, for every socket the caller passes over
-FD, forks a child that serves that one read (`worker.serve`) and ends. The server itself
-never touches an uploaded byte and forks from its only Python thread (the one native
-helper left, Arrow's jemalloc background thread, has fork handlers); it ends when the
-caller does (FD reaches end of file)."""
+readers (openpyxl after its first fork), reads a two-row file once and runs the headless
+report's code on it (so Arrow's compiled regexes and pandas' lazy imports are ready),
+then, for every socket the caller passes over FD, forks a child that serves that one read
+(`worker.serve`) and ends. The server itself never touches an uploaded byte and forks
+from its only Python thread (the one native helper left, Arrow's jemalloc background
+thread, has fork handlers); it ends when the caller does (FD reaches end of file)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ _WARM_UP = b"Applicant ID,Full Name,Email,Applied on,CME hours\n1,Ana,a@x,01/02/
 def main(control_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    loader.load_exports([loader.Source("warm-up.csv", _WARM_UP)])
+    warm = loader.load_exports([loader.Source("warm-up.csv", _WARM_UP)])
+    with contextlib.suppress(Exception):  # a warm-up that fails must not stop the server
+        worker.warm_report(warm)
     control = socket.socket(fileno=control_fd)
     fallback_imported = False
     while True:

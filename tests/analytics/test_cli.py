@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analytics.__main__ import main
+from analytics.loading import worker
 from tests.analytics.hostile_files import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,6 +191,27 @@ def test_reader_without_defusedxml_is_refused_with_what_to_install(tmp_path):
     assert done.stdout == ""
     message = one_line_error(done.stderr)
     assert "defusedxml" in message and "install the pinned requirements" in message
+
+
+class TestFailuresInTheReadersChild:
+    """The report is read, evaluated and written in the reader's child: what fails there
+    is told apart (the file, or the report's own code)."""
+
+    def test_the_reports_own_code_failing_is_one_line_exit_1(self, export, capsys, monkeypatch):
+        monkeypatch.setattr(worker, "_test_fault", ("report", None))
+        code, out, err = run(["report", str(export)], capsys)
+        assert (code, out) == (1, "")
+        assert one_line_error(err) == (
+            "error: unexpected KeyError while building the report; please report it"
+        )
+
+    def test_the_file_failing_the_reader_names_the_file_exit_2(self, export, capsys, monkeypatch):
+        monkeypatch.setattr(worker, "_test_fault", ("panic", None))
+        code, out, err = run(["report", str(export), "--format", "text"], capsys)
+        assert (code, out) == (2, "")
+        assert one_line_error(err).startswith(
+            "error: intake.csv: this file makes the spreadsheet reader fail"
+        )
 
 
 def test_sample_export_reads(capsys):

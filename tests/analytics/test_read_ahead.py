@@ -2,14 +2,16 @@
 and the result is the one the sequential read gives; a file the guard refuses, or a child
 that dies before the guard's verdict, is read again the sequential way."""
 
+import datetime as dt
 import io
+import json
 import re
 import zipfile
 
 import pandas as pd
 import pytest
 
-from analytics import loading
+from analytics import loading, rules
 from analytics.errors import LoadError
 from analytics.loading import loader, reading, safety, worker
 from tests.analytics.hostile_files import HEADER, SHEET, rewrite, workbook_bytes
@@ -139,6 +141,14 @@ class TestInTheWorker:
         source = loading.Source("three.xlsx", data)
         _same(worker.load_exports([source]), loader.load_exports([source]))
         assert attempts == [True]  # read ahead, and nothing to read again
+
+    def test_the_headless_report_reads_ahead_and_again_as_a_load_does(self, monkeypatch, attempts):
+        monkeypatch.setattr(worker, "_test_fault", ("ahead", None))
+        source = loading.Source("book.xlsx", workbook_bytes())  # one applicant: 1, Ana
+        rule_set = rules.load_rule_set(rules.DEFAULT_RULE_SET)
+        result = json.loads(worker.report([source], rule_set, dt.date(2026, 11, 25), "json"))
+        assert attempts == [True, False]
+        assert (result["rows_read"], result["applicants"]) == (1, 1)
 
     def test_other_requests_do_not_read_ahead(self, attempts):
         worker.list_sheets(loading.Source("three.xlsx", workbook(("A", NOTES))))
