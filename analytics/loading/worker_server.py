@@ -29,7 +29,6 @@ def main(control_fd: int) -> None:
     with contextlib.suppress(Exception):  # a warm-up that fails must not stop the server
         worker.warm_report(warm)
     control = socket.socket(fileno=control_fd)
-    fallback_imported = False
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 16, 4)
@@ -50,9 +49,7 @@ def main(control_fd: int) -> None:
                     code = 1
                 os._exit(code)
             os.close(fd)
-        if not fallback_imported:
-            fallback_imported = True
-            _import_fallback()
+        _import_fallback()  # once imported, a lookup in sys.modules
 
 
 def _import_fallback() -> None:
