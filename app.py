@@ -7,10 +7,11 @@ from analytics.errors import UnsafeSetupError
 from analytics.loading import safety
 from ui import page
 
+screen = page.navigation()  # first: every screen, whichever is asked for, comes through here
 try:  # an XML stack that is not hardened: no screen at all, and what to install
     safety.check_xml_hardening()
 except UnsafeSetupError as exc:
     st.error(str(exc))
     st.stop()
 
-page.run(page.navigation())
+page.run(screen)

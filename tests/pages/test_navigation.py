@@ -1,5 +1,6 @@
 """app.py declares the screens: Home first and named "Home", the others as before."""
 
+import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
@@ -49,11 +50,13 @@ def test_a_link_to_a_screen_opened_first_on_a_new_server(monkeypatch):
     assert PagesManager.uses_pages_directory is False
 
 
-def test_an_xml_stack_without_defusedxml_shows_what_to_install_and_no_screen(monkeypatch):
+@pytest.mark.parametrize("screen", ["app.py", "pages/2_Gaps.py"])
+def test_an_xml_stack_without_defusedxml_shows_what_to_install_and_no_screen(monkeypatch, screen):
+    """Checked after the screens are declared: every screen asked for comes through it."""
     import openpyxl
 
     monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
-    at = app("app.py").run()
+    at = app(screen).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
         "openpyxl is not using defusedxml, so spreadsheets could carry XML entity bombs: "
