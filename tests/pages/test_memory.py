@@ -146,3 +146,35 @@ def test_a_session_streamlit_can_still_resume_is_not_released(monkeypatch):
     kept.clear()  # Streamlit's own time has run out
     assert memory.release_ended_sessions(now=160) == ["s-1"]
     assert cleared == ["s-1"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "backend"),
+    [(None, "system"), ("mimalloc", "mimalloc"), ("jemalloc", "jemalloc")],
+)
+def test_arrow_allocates_from_glibc_unless_the_operator_chose(setting, backend):
+    """The server's Arrow memory comes from glibc's malloc, which `malloc_trim` empties;
+    an operator's ARROW_DEFAULT_MEMORY_POOL still wins. (A process of its own: the pool is
+    process-wide.)"""
+    import os
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    if backend == "jemalloc":
+        try:
+            pa.jemalloc_memory_pool()
+        except NotImplementedError:
+            pytest.skip("this pyarrow build has no jemalloc")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if setting is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = setting
+    probe = (
+        "import pyarrow as pa; import ui.memory; "
+        "pa.array(range(1000)); print(pa.default_memory_pool().backend_name)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == backend
