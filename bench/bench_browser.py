@@ -9,6 +9,9 @@ Streamlit version, same pages, started the same way):
   headless report on the same file as a whole process (`python -m analytics report`);
 - page switches: with that export open, a click on each sidebar link until the new page's
   title is drawn and the run has finished (median of ROUNDS), against the floor's same click;
+  and the same click in a content floor: bare scripts that draw what AppTest saw on each of
+  our pages with the export open (the same figures, tables, metrics, texts and print copies,
+  no widgets and no code of ours), which is what Streamlit and Plotly alone take to draw it;
 - server memory: RSS before the upload, with the dataset open, and once the browser
   session has ended (the server keeps a closed session DISCONNECT_TTL_S, set low here as in
   bench_memory, then its tidy-up runs), beside the loaded frame's own size.
@@ -116,6 +119,120 @@ def _write_floor_app(folder: Path) -> Path:
     return main
 
 
+# What a content-floor page replays of the element tree AppTest saw on our page.
+_TEXT_KINDS = {"title", "header", "subheader", "markdown", "caption", "text"}
+_CONTENT_PAGE = """import pickle
+from pathlib import Path
+
+import plotly.io as pio
+import pyarrow as pa
+import streamlit as st
+
+SIDEBAR, MAIN = pickle.loads(Path(__file__).with_suffix(".pkl").read_bytes())
+DRAW = {
+    "title": st.title, "header": st.header, "subheader": st.subheader,
+    "markdown": st.markdown, "caption": st.caption, "text": st.text,
+}
+
+
+def draw(nodes):
+    for kind, payload, children in nodes:
+        if kind == "columns":
+            for column, inner in zip(st.columns(len(children)), children):
+                with column:
+                    draw(inner)
+        elif kind == "block":
+            draw(children)
+        elif kind == "metric":
+            st.metric(*payload)
+        elif kind == "plotly_chart":
+            figure = pio.from_json(payload, skip_invalid=True)
+            st.plotly_chart(figure, key=f"chart{id(payload)}")
+        elif kind == "dataframe":
+            frame = pa.ipc.open_stream(payload[0]).read_all().to_pandas()
+            st.dataframe(frame, hide_index=True, column_order=payload[1] or None)
+        elif kind == "html":
+            st.html(payload)
+        else:
+            DRAW[kind](payload)
+
+
+with st.sidebar:
+    draw(SIDEBAR)
+draw(MAIN)
+"""
+
+
+def _content_nodes(block) -> list:
+    """The drawn content under an AppTest block, as (kind, payload, children) triples:
+    text, metrics, charts (their exact figure), tables (their exact rows), HTML; widgets
+    are left out, so what the replay draws is a lower bound of what our page draws."""
+    nodes = []
+    for child in getattr(block, "children", {}).values():
+        kind = getattr(child, "type", None)
+        proto = getattr(child, "proto", None)
+        if kind in _TEXT_KINDS:
+            nodes.append((kind, proto.body, []))
+        elif kind == "metric":
+            nodes.append(("metric", (proto.label, proto.body), []))
+        elif kind == "plotly_chart":
+            nodes.append(("plotly_chart", proto.spec, []))
+        elif kind in ("dataframe", "arrow_data_frame"):
+            payload = (proto.arrow_data.data, list(proto.column_order))
+            nodes.append(("dataframe", payload, []))
+        elif kind == "html":
+            nodes.append(("html", proto.body, []))
+        elif hasattr(child, "children"):
+            inner = [_content_nodes(c) for c in child.children.values()]
+            columns = [c for c in child.children.values() if getattr(c, "type", None) == "column"]
+            if columns and len(columns) == len(inner):
+                nodes.append(("columns", None, inner))
+            else:
+                nodes.append(("block", None, _content_nodes(child)))
+    return nodes
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """`values` in os.environ for the block's length, with ADMISSIONS_OPEN_SAMPLE unset."""
+    saved = dict(os.environ)
+    os.environ.pop("ADMISSIONS_OPEN_SAMPLE", None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _write_content_app(folder: Path, export: Path) -> Path:
+    """Streamlit's floor for what our screens show: for every page, a bare script that
+    draws, with no code of ours, the content AppTest saw on that page with `export` open
+    (the same figures, tables, metrics, texts and print copies; no widgets). Its switch
+    time is what Streamlit and Plotly take to draw that content."""
+    import pickle
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    (folder / "pages").mkdir(parents=True)
+    files = [(export.name, export.read_bytes())]
+    for stem in _page_names():
+        at = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=RUN_LIMIT_MS)
+        state.open_files(files, "benchmark export", session=at.session_state)
+        with _environment({"ADMISSIONS_DATA_DIR": str(folder / "store")}):
+            at.run()
+        if at.exception:
+            raise RuntimeError(f"{stem}: {at.exception[0].value}")
+        tree = (_content_nodes(at.sidebar), _content_nodes(at.main))
+        (folder / "pages" / f"{stem}.pkl").write_bytes(pickle.dumps(tree))
+        (folder / "pages" / f"{stem}.py").write_text(_CONTENT_PAGE)
+    main = folder / "app.py"  # a title of its own: Home's replay draws ours
+    main.write_text('import streamlit as st\n\nst.title("Content floor")\n')
+    return main
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -211,6 +328,18 @@ def _switches(page) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def _switches_at(browser, url: str) -> dict[str, float]:
+    """`_switches` in a new browser session on the app at `url`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    _wait_run(page)
+    try:
+        return _switches(page)
+    finally:
+        context.close()
+
+
 def _frame_mb(path: Path) -> float:
     from analytics import loading
 
@@ -245,12 +374,10 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             with _serve(floor_script, {}) as (floor_url, _):
                 floor_open = _first_open(browser, floor_url)
-                context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                page = context.new_page()
-                page.goto(floor_url)
-                _wait_run(page)
-                floor_switch = _switches(page)
-                context.close()
+                floor_switch = _switches_at(browser, floor_url)
+            content_script = _write_content_app(work / "content", export)
+            with _serve(content_script, {}) as (content_url, _):
+                content_switch = _switches_at(browser, content_url)
             store = work / "store"
             env = {
                 "ADMISSIONS_DATA_DIR": str(store),
@@ -280,6 +407,17 @@ def main() -> None:
     for name, ours in ours_switch.items():
         floor = floor_switch.get(name, float("nan"))
         _ratio_line(f"switch to {name}", ours, floor, TARGETS["switch"])
+    print(
+        "  the same content drawn by a bare Streamlit script (no code of ours, no widgets;"
+        " base: the hello-world floor, then ours against it):"
+    )
+    for name, ours in ours_switch.items():
+        content = content_switch.get(name, float("nan"))
+        floor = floor_switch.get(name, float("nan"))
+        print(
+            f"    {name:<12} content {content:5.2f} s = {content / floor:4.2f}x the floor;"
+            f"  ours {ours / content:4.2f}x the content"
+        )
     print(
         f"  server RSS: {rss_before:.0f} MB before, {rss_open:.0f} MB with the dataset "
         f"open (+{rss_open - rss_before:.0f} MB), {rss_after:.0f} MB once the session ended "
