@@ -196,7 +196,7 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
             people.assign(
                 rule_id=rule.id,
                 label=rule.label,
-                explain=explanations(rr)[rows].array,
+                explain=explanations(rr)[rows].astype("string").array,
                 shortfall=shortfall.to_numpy(),
                 gap=gap.fillna(1.0).clip(0.0, 1.0).to_numpy(),
             )

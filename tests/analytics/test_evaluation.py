@@ -136,6 +136,51 @@ class TestStatuses:
             "ineligible",
         ]
 
+    def test_explanations_are_categoricals_of_their_sentences(self):
+        col = self.ev.applicants["explain__cme_hours"]
+        assert isinstance(col.dtype, pd.CategoricalDtype)
+        assert col.cat.categories.dtype == "string"
+        # One category per distinct sentence: passing, missing, and the one shortfall.
+        assert sorted(col.cat.categories) == [
+            "",
+            "4 CME hours short",
+            "CME hours not given or unreadable",
+        ]
+        assert col.tolist() == [
+            "",
+            "CME hours not given or unreadable",
+            "4 CME hours short",
+            "",
+            "CME hours not given or unreadable",
+            "",
+        ]
+
+
+class TestTablesShareTheFramesColumns:
+    """The per-person tables take the frame's columns without copying them, and writing
+    to either side leaves the other as it was (copy-on-write)."""
+
+    def setup_method(self):
+        self.frame = canonical([person("a"), person("b", cme_hours=5.0)])
+        self.ev = evaluation.evaluate(self.frame, STANDARD, AS_OF)
+
+    def test_a_numeric_column_is_the_frames_memory(self):
+        table = self.ev.applicants
+        assert np.shares_memory(table["cme_hours"].to_numpy(), self.frame["cme_hours"].to_numpy())
+
+    def test_writing_to_the_table_leaves_the_frame(self):
+        table = self.ev.applicants.copy(deep=False)
+        table.loc[0, "cme_hours"] = 999.0
+        table.loc[1, "full_name"] = "Changed"
+        assert self.frame["cme_hours"].tolist() == [40.0, 5.0]
+        assert self.frame["full_name"].isna().all()
+        assert self.ev.applicants["cme_hours"].tolist() == [40.0, 5.0]
+
+    def test_writing_to_the_frame_leaves_the_table(self):
+        table = self.ev.applicants
+        self.frame.loc[1, "cme_hours"] = 0.0
+        assert table["cme_hours"].tolist() == [40.0, 5.0]
+
 
 class TestThresholdsByDegree:
     @pytest.mark.parametrize(
