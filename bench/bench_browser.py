@@ -121,7 +121,14 @@ def _write_floor_app(folder: Path) -> Path:
 
 # What a content-floor page replays of the element tree AppTest saw on our page.
 _TEXT_KINDS = {"title", "header", "subheader", "markdown", "caption", "text"}
-_CONTENT_PAGE = """import pickle
+_ALERT_KINDS = {"info", "warning", "error", "success"}
+_CHOICE_KINDS = {"selectbox", "multiselect", "radio", "button_group"}
+_INPUT_KINDS = {
+    "button", "download_button", "toggle", "checkbox", "text_input", "number_input",
+    "date_input", "file_uploader",
+}  # fmt: skip
+_CONTENT_PAGE = """import itertools
+import pickle
 from pathlib import Path
 
 import plotly.io as pio
@@ -129,30 +136,60 @@ import pyarrow as pa
 import streamlit as st
 
 SIDEBAR, MAIN = pickle.loads(Path(__file__).with_suffix(".pkl").read_bytes())
+KEYS = itertools.count()
 DRAW = {
     "title": st.title, "header": st.header, "subheader": st.subheader,
     "markdown": st.markdown, "caption": st.caption, "text": st.text,
+    "info": st.info, "warning": st.warning, "error": st.error, "success": st.success,
+    "selectbox": st.selectbox, "multiselect": st.multiselect, "radio": st.radio,
+    "button_group": st.segmented_control,
+    "toggle": st.toggle, "checkbox": st.checkbox, "text_input": st.text_input,
+    "number_input": st.number_input, "date_input": st.date_input,
+    "file_uploader": st.file_uploader,
 }
 
 
-def draw(nodes):
+def draw(nodes, in_form=False):
     for kind, payload, children in nodes:
+        key = f"k{next(KEYS)}"
         if kind == "columns":
             for column, inner in zip(st.columns(len(children)), children):
                 with column:
-                    draw(inner)
+                    draw(inner, in_form)
+        elif kind == "tabs":
+            for tab, inner in zip(st.tabs(payload), children):
+                with tab:
+                    draw(inner, in_form)
+        elif kind == "expander":
+            with st.expander(payload, expanded=True):
+                draw(children, in_form)
+        elif kind == "popover":
+            with st.popover(payload):
+                draw(children, in_form)
+        elif kind == "form":
+            with st.form(key):
+                draw(children, True)
         elif kind == "block":
-            draw(children)
+            draw(children, in_form)
         elif kind == "metric":
             st.metric(*payload)
         elif kind == "plotly_chart":
             figure = pio.from_json(payload, skip_invalid=True)
-            st.plotly_chart(figure, key=f"chart{id(payload)}")
+            st.plotly_chart(figure, key=key)
         elif kind == "dataframe":
             frame = pa.ipc.open_stream(payload[0]).read_all().to_pandas()
             st.dataframe(frame, hide_index=True, column_order=payload[1] or None)
         elif kind == "html":
             st.html(payload)
+        elif kind == "button":
+            (st.form_submit_button if in_form else st.button)(payload, key=key)
+        elif kind == "download_button":
+            st.download_button(payload, data=b"", key=key)
+        elif kind in ("selectbox", "multiselect", "radio", "button_group"):
+            DRAW[kind](payload[0], payload[1], key=key)
+        elif kind in ("toggle", "checkbox", "text_input", "number_input", "date_input",
+                      "file_uploader"):
+            DRAW[kind](payload, key=key)
         else:
             DRAW[kind](payload)
 
@@ -164,14 +201,15 @@ draw(MAIN)
 
 
 def _content_nodes(block) -> list:
-    """The drawn content under an AppTest block, as (kind, payload, children) triples:
-    text, metrics, charts (their exact figure), tables (their exact rows), HTML; widgets
-    are left out, so what the replay draws is a lower bound of what our page draws."""
+    """What is drawn under an AppTest block, as (kind, payload, children) triples: texts,
+    alerts, metrics, charts (their exact figure), tables (their exact rows), HTML, and
+    widgets by kind with their label and choices (their values and callbacks left out),
+    inside their columns, tabs, expanders, popovers and forms."""
     nodes = []
     for child in getattr(block, "children", {}).values():
         kind = getattr(child, "type", None)
         proto = getattr(child, "proto", None)
-        if kind in _TEXT_KINDS:
+        if kind in _TEXT_KINDS or kind in _ALERT_KINDS:
             nodes.append((kind, proto.body, []))
         elif kind == "metric":
             nodes.append(("metric", (proto.label, proto.body), []))
@@ -182,6 +220,21 @@ def _content_nodes(block) -> list:
             nodes.append(("dataframe", payload, []))
         elif kind == "html":
             nodes.append(("html", proto.body, []))
+        elif kind in _CHOICE_KINDS:
+            options = [getattr(o, "content", o) for o in proto.options]
+            nodes.append((kind, (proto.label, options), []))
+        elif kind in _INPUT_KINDS:
+            nodes.append((kind, proto.label, []))
+        elif kind == "tab_container":
+            tabs = list(child.children.values())
+            labels = [getattr(t, "label", "") or f"Tab {i + 1}" for i, t in enumerate(tabs)]
+            nodes.append(("tabs", labels, [_content_nodes(t) for t in tabs]))
+        elif kind == "expander":
+            nodes.append(("expander", _label(child, "expandable"), _content_nodes(child)))
+        elif kind == "popover":
+            nodes.append(("popover", _label(child, "popover"), _content_nodes(child)))
+        elif kind == "form":
+            nodes.append(("form", None, _content_nodes(child)))
         elif hasattr(child, "children"):
             inner = [_content_nodes(c) for c in child.children.values()]
             columns = [c for c in child.children.values() if getattr(c, "type", None) == "column"]
@@ -205,11 +258,18 @@ def _environment(values: dict[str, str]):
         os.environ.update(saved)
 
 
+def _label(block, field: str) -> str:
+    """An expander's or popover's label, as AppTest holds it (the element's own label, its
+    proto, or the block proto's `field`)."""
+    label = getattr(block, "label", None) or getattr(block.proto, "label", None)
+    return label or getattr(getattr(block.proto, field, None), "label", "") or "Details"
+
+
 def _write_content_app(folder: Path, export: Path) -> Path:
     """Streamlit's floor for what our screens show: for every page, a bare script that
-    draws, with no code of ours, the content AppTest saw on that page with `export` open
-    (the same figures, tables, metrics, texts and print copies; no widgets). Its switch
-    time is what Streamlit and Plotly take to draw that content."""
+    draws, with no code of ours, what AppTest saw on that page with `export` open (the
+    same figures, tables, metrics, texts and print copies, the same widgets by kind and
+    label). Its switch time is what Streamlit and Plotly take to draw that content."""
     import pickle
 
     from streamlit.testing.v1 import AppTest
