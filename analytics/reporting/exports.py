@@ -152,9 +152,14 @@ def _flatten_lists(series: pd.Series) -> pd.Series:
 def neutralise_text(series: pd.Series) -> pd.Series:
     """Prefix a single quote to text that a spreadsheet would read as a formula.
 
-    Only text is touched: a negative number stays a number.
+    Only text is touched: a negative number stays a number; a categorical of text (the
+    explanation columns) is read as its text.
     """
-    if pd.api.types.is_string_dtype(series) and series.dtype != object:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if not pd.api.types.is_string_dtype(series.cat.categories):
+            return series
+        text = series.astype("string")
+    elif pd.api.types.is_string_dtype(series) and series.dtype != object:
         text = series
     elif series.dtype == object:
         text = series.where(series.map(lambda v: isinstance(v, str)), None).astype("string")

@@ -188,6 +188,16 @@ class TestCsv:
         assert data.startswith(b"\xef\xbb\xbf")
         return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
+    def test_a_categorical_of_text_is_prefixed_like_text(self):
+        # The explanation columns are categoricals of their sentences; a rule set's own
+        # words can start like a formula.
+        why = pd.Series(["=1+1", "", "@cmd", "=1+1"], dtype="category")
+        why = why.cat.set_categories(why.cat.categories.astype("string"))
+        frame = pd.DataFrame({"why": why, "number": [-1.0, 2.0, 3.0, 4.0]})
+        got = self._rows(exports.csv_bytes(frame))
+        assert got["why"].tolist() == ["'=1+1", "", "'@cmd", "'=1+1"]
+        assert got["number"].tolist() == ["-1.0", "2.0", "3.0", "4.0"]
+
     def test_attacks_are_prefixed_and_numbers_are_not(self):
         frame = pd.DataFrame(
             {
