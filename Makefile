@@ -20,8 +20,9 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 	@touch $@ $(VENV)/.runtime
 
 # Streamlit reads STREAMLIT_SERVER_PORT itself; the app opens on the bundled sample.
+# Arrow on glibc's allocator, whose freed pages the app's tidy-up hands back (ui/memory.py).
 run: $(VENV)/.runtime
-	ADMISSIONS_OPEN_SAMPLE=1 $(BIN)/streamlit run app.py
+	ARROW_DEFAULT_MEMORY_POOL=system ADMISSIONS_OPEN_SAMPLE=1 $(BIN)/streamlit run app.py
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest

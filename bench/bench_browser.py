@@ -11,7 +11,8 @@ Streamlit version, same pages, started the same way):
   title is drawn and the run has finished (median of ROUNDS), against the floor's same click;
   and the same click in a content floor: bare scripts that draw what AppTest saw on each of
   our pages with the export open (the same figures, tables, metrics, texts and print copies,
-  no widgets and no code of ours), which is what Streamlit and Plotly alone take to draw it;
+  the same widgets by kind and label, none of our code), what Streamlit and Plotly alone
+  take to draw it;
 - server memory: RSS before the upload, with the dataset open, and once the browser
   session has ended (the server keeps a closed session DISCONNECT_TTL_S, set low here as in
   bench_memory, then its tidy-up runs), beside the loaded frame's own size.
@@ -57,6 +58,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TARGETS = {"switch": 1.3, "upload": 1.0, "first_open": 1.5, "rss": 2.0}
+# What `make run` puts in our server's environment (ui/memory.py for the allocator).
+RUN_ENV = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 
 # The script has finished, nothing is still drawn as a placeholder (Streamlit shows a grey
 # skeleton where a chart or table has yet to be drawn, also after the run has finished),
@@ -135,7 +138,31 @@ import plotly.io as pio
 import pyarrow as pa
 import streamlit as st
 
-SIDEBAR, MAIN = pickle.loads(Path(__file__).with_suffix(".pkl").read_bytes())
+
+
+# The tree with its figures built and its tables read once per server: ours builds a
+# figure once per analysis and keeps its tables.
+@st.cache_resource
+def decoded(path):
+
+    def decode(nodes):
+        out = []
+        for kind, payload, children in nodes:
+            if kind == "plotly_chart":
+                payload = pio.from_json(payload, skip_invalid=True)
+            elif kind == "dataframe":
+                payload = (pa.ipc.open_stream(payload[0]).read_all().to_pandas(), payload[1])
+            if kind in ("columns", "tabs"):  # a list of nodes per column or tab
+                out.append((kind, payload, [decode(inner) for inner in children]))
+            else:
+                out.append((kind, payload, decode(children)))
+        return out
+
+    sidebar, main = pickle.loads(Path(path).read_bytes())
+    return decode(sidebar), decode(main)
+
+
+SIDEBAR, MAIN = decoded(str(Path(__file__).with_suffix(".pkl")))
 KEYS = itertools.count()
 DRAW = {
     "title": st.title, "header": st.header, "subheader": st.subheader,
@@ -161,7 +188,7 @@ def draw(nodes, in_form=False):
                 with tab:
                     draw(inner, in_form)
         elif kind == "expander":
-            with st.expander(payload, expanded=True):
+            with st.expander(payload[0], expanded=payload[1]):
                 draw(children, in_form)
         elif kind == "popover":
             with st.popover(payload):
@@ -174,11 +201,9 @@ def draw(nodes, in_form=False):
         elif kind == "metric":
             st.metric(*payload)
         elif kind == "plotly_chart":
-            figure = pio.from_json(payload, skip_invalid=True)
-            st.plotly_chart(figure, key=key)
+            st.plotly_chart(payload, key=key)
         elif kind == "dataframe":
-            frame = pa.ipc.open_stream(payload[0]).read_all().to_pandas()
-            st.dataframe(frame, hide_index=True, column_order=payload[1] or None)
+            st.dataframe(payload[0], hide_index=True, column_order=payload[1] or None)
         elif kind == "html":
             st.html(payload)
         elif kind == "button":
@@ -230,7 +255,8 @@ def _content_nodes(block) -> list:
             labels = [getattr(t, "label", "") or f"Tab {i + 1}" for i, t in enumerate(tabs)]
             nodes.append(("tabs", labels, [_content_nodes(t) for t in tabs]))
         elif kind == "expander":
-            nodes.append(("expander", _label(child, "expandable"), _content_nodes(child)))
+            shown = (_label(child, "expandable"), _expanded(child))
+            nodes.append(("expander", shown, _content_nodes(child)))
         elif kind == "popover":
             nodes.append(("popover", _label(child, "popover"), _content_nodes(child)))
         elif kind == "form":
@@ -245,6 +271,19 @@ def _content_nodes(block) -> list:
     return nodes
 
 
+def _content_app(folder: Path, export: Path) -> Path:
+    """`_write_content_app` in a process of its own: the AppTest runs load the export and
+    start the app's tidy-up thread, which must not share this process (and its GIL) with
+    the timings."""
+    code = "import sys; from pathlib import Path; from bench import bench_browser as b; "
+    code += "b._write_content_app(Path(sys.argv[1]), Path(sys.argv[2]))"
+    subprocess.run(
+        [sys.executable, "-c", code, str(folder), str(export)],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return folder / "app.py"
+
+
 @contextlib.contextmanager
 def _environment(values: dict[str, str]):
     """`values` in os.environ for the block's length, with ADMISSIONS_OPEN_SAMPLE unset."""
@@ -256,6 +295,15 @@ def _environment(values: dict[str, str]):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _expanded(block) -> bool:
+    proto = block.proto
+    return bool(getattr(proto, "expanded", False) or proto_field(proto, "expandable", "expanded"))
+
+
+def proto_field(proto, field: str, name: str):
+    return getattr(getattr(proto, field, None), name, None)
 
 
 def _label(block, field: str) -> str:
@@ -442,12 +490,13 @@ def main() -> None:
             with _serve(floor_script, {}) as (floor_url, _):
                 floor_open = _first_open(browser, floor_url)
                 floor_switch = _switches_at(browser, floor_url)
-            content_script = _write_content_app(work / "content", export)
+            content_script = _content_app(work / "content", export)
             with _serve(content_script, {}) as (content_url, _):
                 content_switch = _switches_at(browser, content_url)
             store = work / "store"
             env = {
                 "ADMISSIONS_DATA_DIR": str(store),
+                **RUN_ENV,
                 "ADMISSIONS_OPEN_SAMPLE": "1",
                 "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECT_TTL_S),
             }

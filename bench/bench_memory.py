@@ -112,6 +112,7 @@ def main() -> None:
         warm_export = write_export(work / "warm.csv", 1_000, SESSIONS)
         frame_mb = _frame_mb(exports[0])
         env = {
+            **bench_browser.RUN_ENV,
             "ADMISSIONS_DATA_DIR": str(work / "store"),
             "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECT_TTL_S),
         }

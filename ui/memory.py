@@ -33,16 +33,19 @@ the first frame is dropped, the arrays of the next ones (800 KB per column of 10
 numbers) come from the heap, where pages freed between live objects cannot be handed back.
 Above the threshold every block is a mapping of its own, returned whole when freed.
 
-Importing this module also puts Arrow on glibc's allocator (what
-`ARROW_DEFAULT_MEMORY_POOL=system` would do, and that variable, when the operator sets it,
-still decides): Arrow's default, mimalloc, keeps the pages it freed in segments of its own
-that neither `release_unused` nor `malloc_trim` hands back whole. Measured with
+Arrow is put on glibc's allocator: Arrow's default, mimalloc, keeps the pages it freed in
+segments of its own that `malloc_trim` never sees. `make run` (and compose.yaml) start the
+server with `ARROW_DEFAULT_MEMORY_POOL=system`, which covers Arrow's own C++ allocations
+(Streamlit's Arrow IPC of every table among them); where the server is started without
+it, importing this module makes the system pool pyarrow's default (the allocations made
+from Python), and the tidy-up also asks mimalloc to hand back what it freed. Measured with
 `python -m bench memory`: +98 MB over the start once every session had ended with
-mimalloc, +27 MB with the system allocator; highest with a session open 443 -> 408 MB.
+mimalloc, +17 MB with the system allocator; highest with a session open 443 -> 423 MB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -197,10 +200,16 @@ def tidy() -> None:
 
 def give_back() -> None:
     """Hand freed pages back to the operating system (Arrow and glibc keep them)."""
-    pa.default_memory_pool().release_unused()
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
+    pool = pa.default_memory_pool()
+    pool.release_unused()  # on the system pool, this is glibc's malloc_trim itself
+    if not os.environ.get(ARROW_POOL_ENV) and pool.backend_name != "mimalloc":
+        # Started without the setting: Arrow's C++ still allocates from mimalloc.
+        with contextlib.suppress(NotImplementedError):  # a build without mimalloc
+            pa.mimalloc_memory_pool().release_unused()
+    if pool.backend_name != "system":
+        trim = _malloc_trim()
+        if trim is not None:
+            trim(0)
 
 
 def _glibc(function: str):
