@@ -142,7 +142,7 @@ import streamlit as st
 
 # The tree with its figures built and its tables read once per server: ours builds a
 # figure once per analysis and keeps its tables.
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def decoded(path):
 
     def decode(nodes):
@@ -277,10 +277,12 @@ def _content_app(folder: Path, export: Path) -> Path:
     the timings."""
     code = "import sys; from pathlib import Path; from bench import bench_browser as b; "
     code += "b._write_content_app(Path(sys.argv[1]), Path(sys.argv[2]))"
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", code, str(folder), str(export)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"building the content floor failed:\n{done.stderr[-3000:]}")
     return folder / "app.py"
 
 
@@ -487,11 +489,11 @@ def main() -> None:
         frame_mb = _frame_mb(export)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            with _serve(floor_script, {}) as (floor_url, _):
+            with _serve(floor_script, RUN_ENV) as (floor_url, _):
                 floor_open = _first_open(browser, floor_url)
                 floor_switch = _switches_at(browser, floor_url)
             content_script = _content_app(work / "content", export)
-            with _serve(content_script, {}) as (content_url, _):
+            with _serve(content_script, RUN_ENV) as (content_url, _):
                 content_switch = _switches_at(browser, content_url)
             store = work / "store"
             env = {

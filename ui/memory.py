@@ -37,15 +37,14 @@ Arrow is put on glibc's allocator: Arrow's default, mimalloc, keeps the pages it
 segments of its own that `malloc_trim` never sees. `make run` (and compose.yaml) start the
 server with `ARROW_DEFAULT_MEMORY_POOL=system`, which covers Arrow's own C++ allocations
 (Streamlit's Arrow IPC of every table among them); where the server is started without
-it, importing this module makes the system pool pyarrow's default (the allocations made
-from Python), and the tidy-up also asks mimalloc to hand back what it freed. Measured with
-`python -m bench memory`: +98 MB over the start once every session had ended with
-mimalloc, +17 MB with the system allocator; highest with a session open 443 -> 423 MB.
+it, importing this module makes the system pool pyarrow's default, which covers only what
+pyarrow allocates from Python (Arrow's C++ then stays on mimalloc: not measured). With
+`python -m bench memory` (3 sessions of 100,000 rows): +98 MB over the start once every
+session had ended with mimalloc (2026-12-02), +12 MB with the setting (2026-12-03).
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -201,11 +200,9 @@ def tidy() -> None:
 def give_back() -> None:
     """Hand freed pages back to the operating system (Arrow and glibc keep them)."""
     pool = pa.default_memory_pool()
-    pool.release_unused()  # on the system pool, this is glibc's malloc_trim itself
-    if not os.environ.get(ARROW_POOL_ENV) and pool.backend_name != "mimalloc":
-        # Started without the setting: Arrow's C++ still allocates from mimalloc.
-        with contextlib.suppress(NotImplementedError):  # a build without mimalloc
-            pa.mimalloc_memory_pool().release_unused()
+    # pyarrow's release_unused() releases its default pool's (whichever pool it is called
+    # on); on the system pool that is glibc's malloc_trim itself.
+    pool.release_unused()
     if pool.backend_name != "system":
         trim = _malloc_trim()
         if trim is not None:

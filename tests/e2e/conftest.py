@@ -108,6 +108,7 @@ def _serve(work: Path, address: str | None, extra_env: dict[str, str] | None = N
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["ADMISSIONS_DATA_DIR"] = str(work / "store")
     env["ADMISSIONS_DATABASE_URL"] = ""  # the embedded store unless `extra_env` says
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # as `make run` sets it
     env.update(extra_env or {})
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",

@@ -178,3 +178,28 @@ def test_arrow_allocates_from_glibc_unless_the_operator_chose(setting, backend):
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == backend
+
+
+class _Pool:
+    def __init__(self, backend: str, calls: list):
+        self.backend_name, self._calls = backend, calls
+
+    def release_unused(self):
+        self._calls.append(f"release {self.backend_name}")
+
+
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        # The system pool's release is glibc's malloc_trim itself: not a second time.
+        ("system", ["release system"]),
+        ("mimalloc", ["release mimalloc", "malloc_trim"]),
+        ("jemalloc", ["release jemalloc", "malloc_trim"]),
+    ],
+)
+def test_freed_pages_are_handed_back_once(monkeypatch, backend, expected):
+    calls: list[str] = []
+    monkeypatch.setattr(memory.pa, "default_memory_pool", lambda: _Pool(backend, calls))
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: lambda pad: calls.append("malloc_trim"))
+    memory.give_back()
+    assert calls == expected
