@@ -26,7 +26,6 @@ from analytics.rules.evaluation import (
     Evaluation,
     blank_as,
     category_counts,
-    explanations,
 )
 from analytics.rules.rule_sets import RuleSet
 
@@ -191,12 +190,14 @@ def near_misses(ev: Evaluation) -> pd.DataFrame:
             gap = (shortfall / DATE_CLOSENESS_DAYS).clip(upper=1.0)
         else:
             gap = pd.Series(1.0, index=shortfall.index)
-        people = ev.applicants.loc[rows.to_numpy(), identity]
+        chosen = rows.to_numpy()
+        people = ev.applicants.loc[chosen, identity]
+        why = ev.applicants[f"explain__{rule.id}"][chosen]  # the table's own words
         frames.append(
             people.assign(
                 rule_id=rule.id,
                 label=rule.label,
-                explain=explanations(rr)[rows].astype("string").array,
+                explain=why.astype("string").array,
                 shortfall=shortfall.to_numpy(),
                 gap=gap.fillna(1.0).clip(0.0, 1.0).to_numpy(),
             )
