@@ -164,10 +164,13 @@ def decoded(path):
 
 SIDEBAR, MAIN = decoded(str(Path(__file__).with_suffix(".pkl")))
 KEYS = itertools.count()
-DRAW = {
+TEXTS = {
     "title": st.title, "header": st.header, "subheader": st.subheader,
     "markdown": st.markdown, "caption": st.caption, "text": st.text,
     "info": st.info, "warning": st.warning, "error": st.error, "success": st.success,
+}
+# Payload: the label, or (label, choices).
+WIDGETS = {
     "selectbox": st.selectbox, "multiselect": st.multiselect, "radio": st.radio,
     "button_group": st.segmented_control,
     "toggle": st.toggle, "checkbox": st.checkbox, "text_input": st.text_input,
@@ -210,13 +213,10 @@ def draw(nodes, in_form=False):
             (st.form_submit_button if in_form else st.button)(payload, key=key)
         elif kind == "download_button":
             st.download_button(payload, data=b"", key=key)
-        elif kind in ("selectbox", "multiselect", "radio", "button_group"):
-            DRAW[kind](payload[0], payload[1], key=key)
-        elif kind in ("toggle", "checkbox", "text_input", "number_input", "date_input",
-                      "file_uploader"):
-            DRAW[kind](payload, key=key)
+        elif kind in WIDGETS:
+            WIDGETS[kind](*(payload if isinstance(payload, tuple) else (payload,)), key=key)
         else:
-            DRAW[kind](payload)
+            TEXTS[kind](payload)
 
 
 with st.sidebar:
@@ -277,35 +277,24 @@ def _content_app(folder: Path, export: Path) -> Path:
     the timings."""
     code = "import sys; from pathlib import Path; from bench import bench_browser as b; "
     code += "b._write_content_app(Path(sys.argv[1]), Path(sys.argv[2]))"
+    # Its own store (empty), and ours opens on the sample only when asked to.
+    env = {k: v for k, v in os.environ.items() if k != "ADMISSIONS_OPEN_SAMPLE"}
+    env["ADMISSIONS_DATA_DIR"] = str(folder / "store")
     done = subprocess.run(
         [sys.executable, "-c", code, str(folder), str(export)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"building the content floor failed:\n{done.stderr[-3000:]}")
     return folder / "app.py"
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    """`values` in os.environ for the block's length, with ADMISSIONS_OPEN_SAMPLE unset."""
-    saved = dict(os.environ)
-    os.environ.pop("ADMISSIONS_OPEN_SAMPLE", None)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 def _expanded(block) -> bool:
+    """Whether an expander is open, as AppTest holds it (its Expandable proto, or the
+    block proto's `expandable`)."""
     proto = block.proto
-    return bool(getattr(proto, "expanded", False) or proto_field(proto, "expandable", "expanded"))
-
-
-def proto_field(proto, field: str, name: str):
-    return getattr(getattr(proto, field, None), name, None)
+    block_proto = getattr(proto, "expandable", None)
+    return bool(getattr(proto, "expanded", None) or getattr(block_proto, "expanded", False))
 
 
 def _label(block, field: str) -> str:
@@ -319,7 +308,8 @@ def _write_content_app(folder: Path, export: Path) -> Path:
     """Streamlit's floor for what our screens show: for every page, a bare script that
     draws, with no code of ours, what AppTest saw on that page with `export` open (the
     same figures, tables, metrics, texts and print copies, the same widgets by kind and
-    label). Its switch time is what Streamlit and Plotly take to draw that content."""
+    label). Its switch time is what Streamlit and Plotly take to draw that content.
+    Run by `_content_app`, which gives it its environment."""
     import pickle
 
     from streamlit.testing.v1 import AppTest
@@ -328,18 +318,15 @@ def _write_content_app(folder: Path, export: Path) -> Path:
 
     (folder / "pages").mkdir(parents=True)
     files = [(export.name, export.read_bytes())]
-    settings = {"ADMISSIONS_DATA_DIR": str(folder / "store")}
     # The store first holds the bundled sample, as ours does (it opens on the sample before
     # the upload): Changes then has an earlier upload to compare the export with.
     home = AppTest.from_file(str(ROOT / "pages" / f"{_page_names()[0]}.py"))
     state.open_files(loaders.sample_files(), "bundled sample", session=home.session_state)
-    with _environment(settings):
-        home.run(timeout=RUN_LIMIT_MS / 1000)
+    home.run(timeout=RUN_LIMIT_MS / 1000)
     for stem in _page_names():
         at = AppTest.from_file(str(ROOT / "pages" / f"{stem}.py"), default_timeout=RUN_LIMIT_MS)
         state.open_files(files, "benchmark export", session=at.session_state)
-        with _environment(settings):
-            at.run()
+        at.run()
         if at.exception:
             raise RuntimeError(f"{stem}: {at.exception[0].value}")
         tree = (_content_nodes(at.sidebar), _content_nodes(at.main))
