@@ -60,6 +60,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 DATE_FIELDS: list[str] = [f for f, k in FIELD_KINDS.items() if k == "date"]
 SOURCE_COLUMNS: list[str] = ["source_file", "source_sheet", "source_row"]
+# A row giving either of these is a certified practitioner, any other an applicant (§4).
+CERTIFICATION_FIELDS: list[str] = ["certified_on", "certification_expiry"]
 
 FIELD_VARIANTS: dict[str, list[str]] = {
     "applicant_id": [

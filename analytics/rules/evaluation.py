@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from analytics.loading.fields import SOURCE_COLUMNS
+from analytics.loading.fields import CERTIFICATION_FIELDS, SOURCE_COLUMNS
 from analytics.rules import checks
 from analytics.rules.checks import FAIL, MISSING, PASS, Columns, choose
 from analytics.rules.rule_sets import FIELDS, Rule, RuleSet
@@ -52,8 +52,6 @@ IDENTITY = (
     "degree",
     "application_date",
 )
-# A row giving either of these is a certified practitioner, any other an applicant (§4).
-CERTIFICATION_FIELDS = ["certified_on", "certification_expiry"]
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 RENEWAL_STATUS_DTYPE = pd.CategoricalDtype(list(RENEWAL_STATUSES))
 AGEING_DTYPE = pd.CategoricalDtype(["", *AGEING_BUCKETS])
@@ -252,8 +250,10 @@ def explanations(rr: RuleResult) -> pd.Series:
 class _Rows:
     """Some rows of a frame, for `Columns` and the per-person tables: each column is
     taken (copied) once, when first asked for. Rules read a few columns; the whole frame
-    is copied only if a per-person table is drawn (0.17 s and 30 MB of a 100,000-row sheet
-    mixing applicants and register rows, which Home's figures never needed)."""
+    is copied only if a per-person table is drawn (0.17 s and 30 MB of a 100,000-row frame
+    interleaving applicants and register rows, which Home's figures never needed). The
+    loader orders the kinds in blocks (`loader._kinds_in_blocks`), so only a frame built
+    otherwise comes here."""
 
     def __init__(self, frame: pd.DataFrame, rows: np.ndarray):
         self._frame = frame
@@ -278,8 +278,9 @@ def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame | _Rows, pd.DataFrame | _R
 
     Each side is a slice of the frame, sharing its memory, when the two kinds of row lie
     in one block each: the usual upload, an applicant export and a certification register
-    read one after the other. Interleaved rows are `_Rows`: copied a column at a time, as
-    the columns are used."""
+    read one after the other, and every frame the loader gives (it orders a mixed sheet's
+    rows so). Interleaved rows are `_Rows`: copied a column at a time, as the columns are
+    used."""
     is_certified = np.zeros(len(frame), dtype=bool)
     for name in CERTIFICATION_FIELDS:
         if name in frame.columns:

@@ -3,13 +3,15 @@
 import datetime as dt
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import loading
+from analytics import loading, rules
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import fields, reading
+from analytics.rules import evaluation
 from tests import workbooks
 
 HEADER = ["Applicant ID", "Full Name", "Applied On", "Degree", "CME Hours"]
@@ -305,6 +307,71 @@ class TestRejectedAndDuplicates:
         assert res.frame["Room"].tolist()[1] == "12" and pd.isna(res.frame["Room"].iloc[0])
         assert res.rows_read == 2
         assert [s.sheet for s in res.sources] == ["S", "(csv)"]
+
+
+class TestKindsInBlocks:
+    """The frame holds the applicants first and the certified practitioners after them,
+    each kind in the order read, so that the evaluation's two sides are slices of it."""
+
+    HEADER = ["Applicant ID", "Full Name", "Applied On", "Certified On"]
+
+    def ids(self, rows, *more):
+        res = load(xlsx(("S", [self.HEADER, *rows])), *more)
+        return res.frame["applicant_id"].tolist(), res
+
+    def test_a_sheet_mixing_both_kinds_is_ordered_applicants_first(self):
+        rows = [
+            ["A1", "a", None, None],
+            ["C1", "c", None, "2024-05-01"],
+            ["A2", "b", None, None],
+            ["C2", "d", None, "2023-01-01"],
+            ["A3", "e", None, None],
+        ]
+        ids, res = self.ids(rows)
+        assert ids == ["A1", "A2", "A3", "C1", "C2"]
+        assert res.frame["source_row"].tolist() == [2, 4, 6, 3, 5]  # where each row was
+        assert list(res.frame.index) == [0, 1, 2, 3, 4]
+
+    def test_an_expiry_alone_makes_a_certified_row(self):
+        header = ["Applicant ID", "Full Name", "Certification Expiry"]
+        rows = [["C1", "c", "2027-01-01"], ["A1", "a", None], ["C2", "d", "2027-02-01"]]
+        res = load(xlsx(("S", [header, *rows])))
+        assert res.frame["applicant_id"].tolist() == ["A1", "C1", "C2"]
+
+    def test_kinds_already_in_blocks_keep_the_order_read(self):
+        register_first = [
+            ["C1", "c", None, "2024-05-01"],
+            ["C2", "d", None, "2023-01-01"],
+            ["A1", "a", None, None],
+        ]
+        ids, res = self.ids(register_first)
+        assert ids == ["C1", "C2", "A1"]
+        assert res.frame["source_row"].tolist() == [2, 3, 4]
+
+    def test_a_duplicate_is_resolved_before_the_rows_are_ordered(self):
+        rows = [
+            ["A1", "old", "2025-01-01", None],
+            ["C1", "c", None, "2024-05-01"],
+            ["a1", "new", "2025-03-01", None],
+            [None, "no id", None, "2024-01-01"],
+            ["A2", "b", None, None],
+            ["C2", "d", None, "2023-01-01"],
+        ]
+        ids, res = self.ids(rows)
+        assert ids == ["a1", "A2", "C1", "C2"]
+        assert res.frame["full_name"].tolist() == ["new", "b", "c", "d"]
+        assert res.duplicates["row"].tolist() == [2]
+        assert res.rejected["row"].tolist() == [5]
+
+    def test_the_evaluation_splits_a_mixed_sheet_into_slices_of_the_frame(self):
+        rows = [["A1", "a", None, None], ["C1", "c", None, "2024-05-01"], ["A2", "b", None, None]]
+        _, res = self.ids(rows)
+        ev = evaluation.evaluate(res.frame, rules.load_rule_set("standard"), dt.date(2026, 1, 1))
+        assert ev.applicants["applicant_id"].tolist() == ["A1", "A2"]
+        assert ev.certified["applicant_id"].tolist() == ["C1"]
+        rows_read = res.frame["source_row"].to_numpy()
+        assert np.shares_memory(ev.applicants["source_row"].to_numpy(), rows_read)
+        assert np.shares_memory(ev.certified["source_row"].to_numpy(), rows_read)
 
 
 class TestCsv:

@@ -85,7 +85,9 @@ class TestEverySheet:
             ("book.xlsx", "Register", 1),
             ("book.xlsx", "Applicants", 2),
         ]
-        assert res.frame["applicant_id"].tolist() == ["B1", "C1", "C2", "C3", "A1", "A2"]
+        # The applicants first, then the register, each kind in the order read.
+        assert res.frame["applicant_id"].tolist() == ["B1", "A1", "A2", "C1", "C2", "C3"]
+        assert res.frame["source_file"].tolist() == ["autumn.csv"] + ["book.xlsx"] * 5
 
     def test_the_skipped_sheets_come_back_from_the_reader_process(self):
         res = worker.load_exports([source(("Notes", NOTES), ("Register", REGISTER))])
