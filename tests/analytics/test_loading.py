@@ -230,8 +230,22 @@ class TestProblems:
                 ],
             }
         ).astype({c: "string" for c in ["file", "sheet", "column", "value", "problem"]})
-        got = res.problems.sort_values("column", ignore_index=True)
+        got = res.problems.astype({c: "string" for c in ["file", "sheet", "column", "problem"]})
+        got = got.sort_values("column", ignore_index=True)
         pd.testing.assert_frame_equal(got, expected.sort_values("column", ignore_index=True))
+
+    def test_the_repeated_problem_columns_are_categoricals_of_text(self):
+        rows = [["ID", "Degree", "CME Hours"], ["1", "Vet", "lots"], ["2", "Vet", "x"]]
+        one = load(xlsx(("S", rows)))
+        two = load(xlsx(("S", rows)), xlsx(("T", rows), name="other.xlsx"))
+        for problems in (one.problems, two.problems):
+            for column in ["file", "sheet", "column", "problem"]:
+                assert isinstance(problems[column].dtype, pd.CategoricalDtype), column
+                assert problems[column].cat.categories.dtype == "string", column
+            assert problems["value"].dtype == "string"
+            assert problems["row"].dtype == "int64"
+        assert sorted(two.problems["file"].cat.categories) == ["export.xlsx", "other.xlsx"]
+        assert two.problems["file"].tolist() == ["export.xlsx"] * 4 + ["other.xlsx"] * 4
 
     def test_date_order_detected_per_column_and_overridable(self):
         rows = [
@@ -496,7 +510,7 @@ def test_a_change_to_one_reads_empty_problem_table_does_not_reach_the_next_read(
     clean = b"Applicant ID,Full Name,Email\nA1,Ana,a@x\n"
     first = loading.load_exports([loading.Source("clean.csv", clean)])
     assert first.problems.empty
-    first.problems.loc[0, "file"] = "x.csv"
+    first.problems.loc[0, "row"] = 7
     first.problems["note"] = "added"
     assert len(first.problems) == 1
     second = loading.load_exports([loading.Source("clean.csv", clean)])
