@@ -18,8 +18,12 @@ if adopted := rule_editor.adoption_caption(active):
     st.caption(adopted)
 if base.description:
     st.caption(escaping.markdown(base.description))
+described = loaders.memo(  # one table per rule set: its print copy is made once
+    ("rules_table", loaders.rules_text(active), active.name),
+    lambda: rules_view.describe_table(base),
+)
 page.table(
-    rules_view.describe_table(base),
+    described,
     hide_index=True,
     width="stretch",
     column_config={

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 import store
-from ui import page, tables
+from ui import loaders, page, tables
 
 page.setup("Audit log", page="Audit")
 
@@ -43,7 +43,12 @@ entries = opened.audit_log(
     if len(days) > 0
     else None,
 )
-log = tables.audit_table(entries, names)
+# Keyed by the entries (immutable, by id) and the names: a rerun reuses the table, so its
+# capped copy and print copy are made once rather than kept anew in the memo each run.
+log = loaders.memo(
+    ("audit_table", tuple(entry.id for entry in entries), tuple(sorted(names.items()))),
+    lambda: tables.audit_table(entries, names),
+)
 
 if log.empty:
     st.info("No audit entries match these filters.")

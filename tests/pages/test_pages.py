@@ -8,6 +8,7 @@ message, unless it is one of the few that are useful without data.
 import pytest
 
 from tests.pages.helpers import ONE_ROW_CSV, PAGES, app, sample_files, seed_files
+from ui import loaders
 from ui import page as ui_page
 
 # Screens with something to offer before any data is open: Home (upload, sample, rules and
@@ -43,3 +44,17 @@ def test_the_glob_finds_every_screen():
     assert PAGES[0] == "pages/0_Home.py"
     assert "pages/7_Audit.py" in PAGES
     assert set(PAGES) > USEFUL_WITHOUT_DATA
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_rerun_keeps_nothing_new_in_the_session_memo(page):
+    # Every table a screen shows is made once per input: a rerun that built a table anew
+    # would keep another copy of it (and of its capped and print copies) in the memo
+    # each run, until the memo's budget pushed out what the next screen needs.
+    at = seed_files(app(page), sample_files())
+    at.run()
+    at.run()  # the first run's records (the upload, the sign-in) are in the audit log now
+    kept = set(at.session_state[loaders.MEMO])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(at.session_state[loaders.MEMO]) == kept
