@@ -490,6 +490,11 @@ def is_id(value: str, kind: str) -> bool:
     return bool(ID_PATTERN.fullmatch(value or "")) and value.startswith(ID_PREFIX[kind] + "-")
 
 
+def _check_action(action: str) -> None:
+    if action not in ACTIONS:
+        raise StoreError(f"Unknown audit action {action!r}: use one of {', '.join(ACTIONS)}.")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -669,6 +674,7 @@ class Store:
     (SQLite) or, with `database_url`, in one PostgreSQL database shared by replicas."""
 
     def __init__(self, root: str | os.PathLike[str], database_url: str | None = None):
+        self._deferred = threading.local()  # audit entries `record(later=True)` holds
         self.root = Path(root)
         self.is_shared = bool(database_url)
         self.db_path = None if self.is_shared else self.root / DB_NAME
@@ -732,13 +738,22 @@ class Store:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction holding the store's write lock from the start."""
-        with self._reachable(), self.engine.connect() as conn:
-            conn.execution_options(store_begin="IMMEDIATE")
-            with conn.begin():
-                if self.is_shared:
-                    conn.execute(_lock_key("write"))
-                yield conn
+        """One write transaction holding the store's write lock from the start. It first
+        writes the audit entries this thread deferred (`record(later=True)`), so the log
+        keeps the order things happened in; they are held again if it does not commit."""
+        deferred = self._take_deferred()
+        try:
+            with self._reachable(), self.engine.connect() as conn:
+                conn.execution_options(store_begin="IMMEDIATE")
+                with conn.begin():
+                    if self.is_shared:
+                        conn.execute(_lock_key("write"))
+                    for entry in deferred:
+                        self._audit(conn, *entry)
+                    yield conn
+        except BaseException:
+            self._deferred.entries = deferred + self._pending()
+            raise
 
     def ping(self) -> None:
         """Raise StoreUnavailable when the shared database cannot be reached now."""
@@ -901,12 +916,15 @@ class Store:
         options: Mapping[str, Any] | None = None,
         label: str = "",
         source_format: str = "",
+        audit_later: bool = False,
     ) -> Dataset:
         """Store an upload (files in order + load options) and return its dataset.
 
         Uploading the same files with the same options again by the same owner returns
         the existing dataset instead of a second copy (and records its source format if
-        it had none). Records an ``upload`` audit entry.
+        it had none). Records an ``upload`` audit entry; with `audit_later`, when the
+        dataset is already stored as it is, the entry is deferred (`record(later=True)`)
+        and nothing is written now.
         """
         owner = _clean_user(owner)
         if not files:
@@ -930,6 +948,16 @@ class Store:
         )
         label = _clean_label(label) or _clean_label(", ".join(f.name for _, f in stored))
         source_format = str(source_format or "")[:MAX_SOURCE_FORMAT]
+        if audit_later:
+            with self._read() as conn:
+                known = conn.execute(
+                    sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
+                        DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
+                    )
+                ).first()
+            if known is not None and (known.source_format or not source_format):
+                self.record(owner, "upload", known.id, ALREADY_STORED, later=True)
+                return self.get_dataset(known.id)
         with self._write() as conn:
             existing = conn.execute(
                 sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
@@ -1465,12 +1493,18 @@ class Store:
 
     # -- audit -------------------------------------------------------------------------
     @staticmethod
-    def _audit(conn: Connection, user: str, action: str, object_id: str, detail: str) -> None:
-        if action not in ACTIONS:
-            raise StoreError(f"Unknown audit action {action!r}: use one of {', '.join(ACTIONS)}.")
+    def _audit(
+        conn: Connection,
+        user: str,
+        action: str,
+        object_id: str,
+        detail: str,
+        time: str | None = None,
+    ) -> None:
+        _check_action(action)
         conn.execute(
             sa.insert(AUDIT).values(
-                time=_now(),
+                time=time or _now(),
                 user=user,
                 action=action,
                 object_id=str(object_id)[:100],
@@ -1478,12 +1512,52 @@ class Store:
             )
         )
 
-    def record(self, user: str, action: str, object_id: str = "", detail: str = "") -> None:
+    def record(
+        self, user: str, action: str, object_id: str = "", detail: str = "", *, later=False
+    ) -> None:
         """Append an audit entry. `detail` is a short label such as "xlsx report": never
-        put applicants' personal data (names, emails, licence numbers) in it."""
+        put applicants' personal data (names, emails, licence numbers) in it.
+
+        `later`: inside `deferred_audit()` (this thread's), the entry is held, with the
+        time of this call, and written when that ends, or before the changes of an
+        earlier write transaction of this thread, instead of taking a transaction (and a
+        flush to disk) of its own now. Outside it, the entry is written now."""
         user = _clean_user(user)
+        _check_action(action)
+        if later and getattr(self._deferred, "depth", 0):
+            self._pending().append((user, action, object_id, detail, _now()))
+            return
         with self._write() as conn:
             self._audit(conn, user, action, object_id, detail)
+
+    @contextlib.contextmanager
+    def deferred_audit(self) -> Iterator[None]:
+        """Hold this thread's `record(later=True)` entries until the block ends, then write
+        them in one transaction, in order (a failure is logged; they stay held for this
+        thread's next write). The app runs each page inside it (`ui.page.run`), so that a
+        new session's first run writes its sign-in and the dataset it opened once the page
+        is drawn, not before."""
+        self._deferred.depth = getattr(self._deferred, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._deferred.depth -= 1
+            if not self._deferred.depth and self._pending():
+                try:
+                    with self._write():
+                        pass
+                except (StoreError, OSError, DatabaseError):
+                    log.exception("could not write the audit entries held for this run")
+
+    def _pending(self) -> list[tuple[str, str, str, str, str]]:
+        if not hasattr(self._deferred, "entries"):
+            self._deferred.entries = []
+        return self._deferred.entries
+
+    def _take_deferred(self) -> list[tuple[str, str, str, str, str]]:
+        taken = self._pending()
+        self._deferred.entries = []
+        return taken
 
     def audit_log(
         self,

@@ -241,7 +241,9 @@ def _record_failure(client: str, name: str) -> None:
 def _log_sign_in(user: str) -> None:
     if st.session_state.get(SIGNED_IN_LOGGED_KEY) == user:
         return
-    store_mod.open_store().record(user, "sign_in")
+    # Written once the page is drawn (ui.page.run), not before it is (a write and a
+    # flush to disk at the start of every new session's first run).
+    store_mod.open_store().record(user, "sign_in", later=True)
     st.session_state[SIGNED_IN_LOGGED_KEY] = user
 
 

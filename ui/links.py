@@ -298,6 +298,7 @@ def share_dataset() -> str | None:
             options=options,
             label=ds.label,
             source_format=loaders.source_format(ds),
+            audit_later=True,  # a dataset stored already: written once the page is drawn
         )
         known[key] = stored.id
     return known[key]
@@ -388,8 +389,8 @@ def _open_dataset(dataset_id: str, user: str | None) -> bool:
         state.set_date_order(options["date_order"])
     ds = state.dataset()
     st.session_state.setdefault(SHARED_KEY, {})[_state_key(ds)] = dataset_id
-    if user:
-        opened.record(user, "view", dataset_id)
+    if user:  # written once the page is drawn (ui.page.run), after the sign-in
+        opened.record(user, "view", dataset_id, later=True)
     return True
 
 

@@ -8,6 +8,7 @@ sidebar. `require_dataset` adds the report downloads to the sidebar of every dat
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -112,9 +113,17 @@ def setup(title: str, page: str | None = None) -> str:
 
 def run(screen) -> None:
     """Run the chosen screen (app.py). A shared store lost halfway through a run is said
-    in one line where the screen stopped, as `setup` says it when a run starts."""
+    in one line where the screen stopped, as `setup` says it when a run starts.
+
+    The audit entries the run defers (a sign-in, a dataset opened again: `record(...,
+    later=True)`) are written once the screen is drawn, in one transaction."""
     try:
-        screen.run()
+        deferring = store.open_store().deferred_audit()
+    except store.StoreError:  # the screen's setup says what is wrong with the store
+        deferring = contextlib.nullcontext()
+    try:
+        with deferring:
+            screen.run()
     except store.StoreUnavailable as err:
         _store_unavailable(err)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import store
 from tests import sample_counts
 from tests.pages.helpers import (
     AS_OF,
@@ -337,3 +338,43 @@ def test_a_link_opened_later_sets_the_home_widgets():
     assert not at.exception
     assert at.radio(key="home_rules").value == "advanced"
     assert at.date_input(key="home_as_of").value == dt.date(2025, 6, 30)
+
+
+def test_each_new_sessions_sign_in_and_opened_sample_are_logged_in_that_order(monkeypatch):
+    """A new session's first run defers its audit entries until its page is drawn
+    (ui.page.run); they are written then, the sign-in first."""
+    monkeypatch.setenv(page.OPEN_SAMPLE_ENV, "1")
+    for _ in range(2):
+        at = app("app.py").run()
+        assert not at.exception
+    log = [(e.action, e.detail) for e in reversed(store.open_store().audit_log())]
+    assert log == [
+        ("sign_in", ""),
+        ("upload", ""),
+        ("sign_in", ""),
+        ("upload", store.ALREADY_STORED),
+    ]
+
+
+def _screen_that_records_later():
+    import streamlit as st
+
+    import store
+    from ui import page
+
+    class Screen:
+        def run(self):
+            opened = store.open_store()
+            opened.record("ana", "sign_in", later=True)
+            st.text(f"entries while the screen runs: {len(opened.audit_log())}")
+
+    page.run(Screen())
+
+
+def test_a_screens_deferred_entries_are_written_once_it_has_run():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_screen_that_records_later, default_timeout=30).run()
+    assert not at.exception
+    assert [t.value for t in at.text] == ["entries while the screen runs: 0"]
+    assert [e.action for e in store.open_store().audit_log()] == ["sign_in"]

@@ -258,6 +258,78 @@ class TestAudit:
         assert st_.audit_log() == []
 
 
+class TestDeferredAudit:
+    """`record(later=True)` inside `deferred_audit()`: held, then written in order."""
+
+    @staticmethod
+    def actions(st_) -> list[tuple[str, str, str]]:
+        return [(e.user, e.action, e.detail) for e in reversed(st_.audit_log())]
+
+    def test_outside_the_block_an_entry_is_written_at_once(self, st_):
+        st_.record("ana", "sign_in", later=True)
+        assert self.actions(st_) == [("ana", "sign_in", "")]
+
+    def test_held_until_the_block_ends_then_written_in_order_with_their_times(self, st_):
+        before = datetime.now(UTC)
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)
+            st_.record("ana", "view", "d-aaaaaaaaaa", later=True)
+            assert st_.audit_log() == []
+            during = datetime.now(UTC)
+        assert self.actions(st_) == [("ana", "sign_in", ""), ("ana", "view", "")]
+        assert all(before <= e.time <= during for e in st_.audit_log())
+
+    def test_a_write_in_the_block_writes_the_held_entries_first(self, st_):
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)
+            st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+            assert self.actions(st_) == [("ana", "sign_in", ""), ("ana", "upload", "")]
+        assert self.actions(st_) == [("ana", "sign_in", ""), ("ana", "upload", "")]
+
+    def test_a_dataset_stored_already_is_found_without_a_write(self, st_):
+        first = st_.create_dataset([("a.csv", CSV_A)], owner="ana", source_format="f")
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)
+            again = st_.create_dataset(
+                [("a.csv", CSV_A)], owner="ana", source_format="f", audit_later=True
+            )
+            assert again.id == first.id
+            assert self.actions(st_) == [("ana", "upload", "")]
+        assert self.actions(st_) == [
+            ("ana", "upload", ""),
+            ("ana", "sign_in", ""),
+            ("ana", "upload", store.ALREADY_STORED),
+        ]
+
+    def test_a_dataset_without_its_source_format_is_still_written_then(self, st_):
+        first = st_.create_dataset([("a.csv", CSV_A)], owner="ana")
+        with st_.deferred_audit():
+            st_.create_dataset([("a.csv", CSV_A)], owner="ana", source_format="f", audit_later=True)
+            assert st_.get_dataset(first.id).source_format == "f"
+            assert self.actions(st_)[-1] == ("ana", "upload", store.ALREADY_STORED)
+
+    def test_entries_a_failed_write_did_not_commit_are_held_for_the_next(self, st_, monkeypatch):
+        real = store.Store._audit
+        calls = []
+
+        def fails_once(conn, *entry):
+            calls.append(entry[1])
+            if len(calls) == 1:
+                raise OSError("disk full")
+            real(conn, *entry)
+
+        monkeypatch.setattr(store.Store, "_audit", staticmethod(fails_once))
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)
+        assert st_.audit_log() == []  # the failure was logged, the entry kept
+        st_.record("ben", "export", "d-aaaaaaaaaa", "csv")
+        assert [(u, a) for u, a, _ in self.actions(st_)] == [("ana", "sign_in"), ("ben", "export")]
+
+    def test_an_unknown_action_is_refused_when_it_is_recorded(self, st_):
+        with st_.deferred_audit(), pytest.raises(store.StoreError, match="Unknown audit"):
+            st_.record("ana", "teleport", later=True)
+
+
 def test_store_imports_no_analysis_or_interface_code():
     # A fresh interpreter, so modules the test session already imported do not count.
     code = (
