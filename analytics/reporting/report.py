@@ -211,6 +211,10 @@ def _values(frame: pd.DataFrame, name: str) -> list:
         return column.tolist()
     if isinstance(column.dtype, pd.StringDtype):  # texts and blanks only
         return column.astype(object).where(column.notna(), None).tolist()
+    if isinstance(column.dtype, pd.CategoricalDtype):  # each category once, then by code
+        categories = [_plain(v) for v in column.cat.categories.tolist()]
+        lookup = np.array([*categories, None], dtype=object)  # code -1 (blank): the last
+        return lookup[column.cat.codes.to_numpy()].tolist()
     if column.dtype == object:
         values = column.astype(object).where(column.notna(), None).tolist()
         return [v if v is None or isinstance(v, str) else _plain(v) for v in values]
