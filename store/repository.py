@@ -1549,6 +1549,17 @@ class Store:
                 except (StoreError, OSError, DatabaseError):
                     log.exception("could not write the audit entries held for this run")
 
+    def take_held_audit(self) -> list[tuple[str, str, str, str, str]]:
+        """The audit entries this thread still holds (a write of them failed), taken from
+        it: a caller whose next run is another thread hands them to `hold_audit` there."""
+        return self._take_deferred()
+
+    def hold_audit(self, entries: Sequence[tuple[str, str, str, str, str]]) -> None:
+        """Hold `entries` (from `take_held_audit`) again, before any held since, to be
+        written as `record(later=True)` entries are."""
+        if entries:
+            self._deferred.entries = [tuple(e) for e in entries] + self._pending()
+
     def _pending(self) -> list[tuple[str, str, str, str, str]]:
         if not hasattr(self._deferred, "entries"):
             self._deferred.entries = []
@@ -1585,7 +1596,10 @@ class Store:
                 AUDIT.c.time < until.astimezone(UTC).isoformat(timespec="microseconds")
             )
         with self._read() as conn:
-            rows = conn.execute(query.order_by(AUDIT.c.id.desc()).limit(int(limit))).all()
+            # By time: an entry held for a while (`record(later=True)`) keeps the time it
+            # was recorded, though entries written meanwhile got the earlier ids.
+            newest_first = query.order_by(AUDIT.c.time.desc(), AUDIT.c.id.desc())
+            rows = conn.execute(newest_first.limit(int(limit))).all()
         return [
             AuditEntry(r.id, _parse_time(r.time), r.user, r.action, r.object_id, r.detail)
             for r in rows

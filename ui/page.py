@@ -54,6 +54,7 @@ SHARE_FAILED = (
 STORE_RETRY_SECONDS = 5  # while the shared store cannot be reached
 
 log = logging.getLogger(__name__)
+HELD_AUDIT = "_page_held_audit"  # audit entries a run could not write, for the next run
 
 
 def screens() -> list[st.Page]:
@@ -118,14 +119,21 @@ def run(screen) -> None:
     The audit entries the run defers (a sign-in, a dataset opened again: `record(...,
     later=True)`) are written once the screen is drawn, in one transaction."""
     try:
-        deferring = store.open_store().deferred_audit()
+        opened = store.open_store()
     except store.StoreError:  # the screen's setup says what is wrong with the store
-        deferring = contextlib.nullcontext()
+        opened = None
     try:
-        with deferring:
+        with opened.deferred_audit() if opened else contextlib.nullcontext():
+            if opened:  # entries an earlier run could not write: before this run's own
+                opened.hold_audit(st.session_state.pop(HELD_AUDIT, ()))
             screen.run()
     except store.StoreUnavailable as err:
         _store_unavailable(err)
+    finally:
+        # The next run is another thread: what this one could not write goes with the
+        # session (its sign-in, say, is not recorded again) and is written next time.
+        if opened and (left := opened.take_held_audit()):
+            st.session_state[HELD_AUDIT] = left
 
 
 def _require_store() -> None:

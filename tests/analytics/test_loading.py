@@ -324,8 +324,9 @@ class TestRejectedAndDuplicates:
 
 
 class TestKindsInBlocks:
-    """The frame holds the applicants first and the certified practitioners after them,
-    each kind in the order read, so that the evaluation's two sides are slices of it."""
+    """The frame holds each kind of row (applicants, certified practitioners) in one block,
+    in the order read, applicants first when an export mixes them: the evaluation's two
+    sides are then slices of it."""
 
     HEADER = ["Applicant ID", "Full Name", "Applied On", "Certified On"]
 

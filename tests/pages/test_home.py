@@ -378,3 +378,24 @@ def test_a_screens_deferred_entries_are_written_once_it_has_run():
     assert not at.exception
     assert [t.value for t in at.text] == ["entries while the screen runs: 0"]
     assert [e.action for e in store.open_store().audit_log()] == ["sign_in"]
+
+
+def test_entries_a_run_could_not_write_are_written_by_the_next(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    real = store.Store._audit
+    failures = []
+
+    def fails_once(conn, *entry):
+        if not failures:
+            failures.append(entry)
+            raise OSError("disk full")
+        real(conn, *entry)
+
+    monkeypatch.setattr(store.Store, "_audit", staticmethod(fails_once))
+    at = AppTest.from_function(_screen_that_records_later, default_timeout=30).run()
+    assert not at.exception
+    assert store.open_store().audit_log() == []  # logged; the session keeps the entry
+    at.run()  # this run records its own sign-in too, after the one held
+    assert [e.action for e in store.open_store().audit_log()] == ["sign_in", "sign_in"]
+    assert page.HELD_AUDIT not in at.session_state

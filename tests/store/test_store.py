@@ -325,6 +325,42 @@ class TestDeferredAudit:
         st_.record("ben", "export", "d-aaaaaaaaaa", "csv")
         assert [(u, a) for u, a, _ in self.actions(st_)] == [("ana", "sign_in"), ("ben", "export")]
 
+    def test_the_log_is_in_the_order_things_happened_not_written(self, st_):
+        import threading
+
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)  # held: written once the block ends
+            other = threading.Thread(target=st_.record, args=("ben", "export", "", "csv"))
+            other.start()
+            other.join()  # another session's entry, written at once, gets the lower id
+        log = st_.audit_log()
+        assert [e.user for e in log] == ["ben", "ana"]  # newest first, by time
+        assert log[0].id < log[1].id
+
+    def test_entries_taken_from_a_thread_are_held_again_in_another(self, st_, monkeypatch):
+        import threading
+
+        real, taken = store.Store._audit, []
+
+        def unwritable(conn, *entry):
+            raise OSError("disk full")
+
+        def first_run():
+            monkeypatch.setattr(store.Store, "_audit", staticmethod(unwritable))
+            with st_.deferred_audit():
+                st_.record("ana", "sign_in", later=True)
+            monkeypatch.setattr(store.Store, "_audit", staticmethod(real))
+            taken.extend(st_.take_held_audit())
+
+        run = threading.Thread(target=first_run)
+        run.start()
+        run.join()
+        assert st_.audit_log() == []
+        with st_.deferred_audit():
+            st_.hold_audit(taken)
+            st_.record("ana", "view", "d-aaaaaaaaaa", later=True)
+        assert self.actions(st_) == [("ana", "sign_in", ""), ("ana", "view", "")]
+
     def test_an_unknown_action_is_refused_when_it_is_recorded(self, st_):
         with st_.deferred_audit(), pytest.raises(store.StoreError, match="Unknown audit"):
             st_.record("ana", "teleport", later=True)
