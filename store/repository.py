@@ -689,6 +689,7 @@ class Store:
         if self.is_shared:
             self.engine = sa.create_engine(
                 _engine_url(database_url or ""),
+                hide_parameters=True,  # errors (and logs) never carry the values written
                 pool_pre_ping=True,
                 pool_size=5,
                 max_overflow=10,
@@ -699,6 +700,7 @@ class Store:
         else:
             self.engine = sa.create_engine(
                 f"sqlite:///{self.db_path}",
+                hide_parameters=True,
                 poolclass=sa.pool.NullPool,
                 connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
             )
@@ -742,6 +744,7 @@ class Store:
         writes the audit entries this thread deferred (`record(later=True)`), so the log
         keeps the order things happened in; they are held again if it does not commit."""
         deferred = self._take_deferred()
+        committed = False
         try:
             with self._reachable(), self.engine.connect() as conn:
                 conn.execution_options(store_begin="IMMEDIATE")
@@ -751,8 +754,10 @@ class Store:
                     for entry in deferred:
                         self._audit(conn, *entry)
                     yield conn
+                committed = True
         except BaseException:
-            self._deferred.entries = deferred + self._pending()
+            if not committed:  # written already if only the closing failed
+                self._deferred.entries = deferred + self._pending()
             raise
 
     def ping(self) -> None:
@@ -949,15 +954,18 @@ class Store:
         label = _clean_label(label) or _clean_label(", ".join(f.name for _, f in stored))
         source_format = str(source_format or "")[:MAX_SOURCE_FORMAT]
         if audit_later:
+            found = None
             with self._read() as conn:
                 known = conn.execute(
                     sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
                         DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
                     )
                 ).first()
-            if known is not None and (known.source_format or not source_format):
-                self.record(owner, "upload", known.id, ALREADY_STORED, later=True)
-                return self.get_dataset(known.id)
+                if known is not None and (known.source_format or not source_format):
+                    found = self._dataset(conn, known.id)
+            if found is not None:
+                self.record(owner, "upload", found.id, ALREADY_STORED, later=True)
+                return found
         with self._write() as conn:
             existing = conn.execute(
                 sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
@@ -1546,8 +1554,13 @@ class Store:
                 try:
                     with self._write():
                         pass
-                except (StoreError, OSError, DatabaseError):
-                    log.exception("could not write the audit entries held for this run")
+                except (StoreError, OSError, DatabaseError) as exc:
+                    # The kind of failure and the count only: entries name their users.
+                    log.warning(
+                        "could not write %d held audit entries (%s); they stay held",
+                        len(self._pending()),
+                        type(exc).__name__,
+                    )
 
     def take_held_audit(self) -> list[tuple[str, str, str, str, str]]:
         """The audit entries this thread still holds (a write of them failed), taken from
@@ -1556,9 +1569,22 @@ class Store:
 
     def hold_audit(self, entries: Sequence[tuple[str, str, str, str, str]]) -> None:
         """Hold `entries` (from `take_held_audit`) again, before any held since, to be
-        written as `record(later=True)` entries are."""
-        if entries:
-            self._deferred.entries = [tuple(e) for e in entries] + self._pending()
+        written as `record(later=True)` entries are. Anything else is dropped (and
+        counted in the log): one malformed entry must not stop every later write."""
+        valid = [
+            tuple(e)
+            for e in entries
+            if isinstance(e, tuple | list)
+            and len(e) == 5
+            and all(isinstance(v, str) for v in e)
+            and e[1] in ACTIONS
+        ]
+        if len(valid) < len(entries):
+            log.warning(
+                "dropped %d held audit entries that could not be read", len(entries) - len(valid)
+            )
+        if valid:
+            self._deferred.entries = valid + self._pending()
 
     def _pending(self) -> list[tuple[str, str, str, str, str]]:
         if not hasattr(self._deferred, "entries"):

@@ -119,21 +119,30 @@ def run(screen) -> None:
     The audit entries the run defers (a sign-in, a dataset opened again: `record(...,
     later=True)`) are written once the screen is drawn, in one transaction."""
     try:
-        opened = store.open_store()
-    except store.StoreError:  # the screen's setup says what is wrong with the store
-        opened = None
-    try:
-        with opened.deferred_audit() if opened else contextlib.nullcontext():
-            if opened:  # entries an earlier run could not write: before this run's own
-                opened.hold_audit(st.session_state.pop(HELD_AUDIT, ()))
+        with _deferred_audit():
             screen.run()
     except store.StoreUnavailable as err:
         _store_unavailable(err)
+
+
+@contextlib.contextmanager
+def _deferred_audit():
+    """The store's `deferred_audit` around a run, with what an earlier run of the session
+    could not write held first. The next run is another thread: what this one could not
+    write goes with the session (its sign-in, say, is not recorded again)."""
+    try:
+        opened = store.open_store()
+    except store.StoreError:  # the screen's setup says what is wrong with the store
+        yield
+        return
+    try:
+        with opened.deferred_audit():
+            opened.hold_audit(st.session_state.pop(HELD_AUDIT, ()))
+            yield
     finally:
-        # The next run is another thread: what this one could not write goes with the
-        # session (its sign-in, say, is not recorded again) and is written next time.
-        if opened and (left := opened.take_held_audit()):
-            st.session_state[HELD_AUDIT] = left
+        left = opened.take_held_audit()
+        if left:  # added to, not replaced: an overlapping run may have left some too
+            st.session_state[HELD_AUDIT] = [*st.session_state.get(HELD_AUDIT, ()), *left]
 
 
 def _require_store() -> None:

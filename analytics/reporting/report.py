@@ -212,8 +212,9 @@ def _values(frame: pd.DataFrame, name: str) -> list:
     if isinstance(column.dtype, pd.StringDtype):  # texts and blanks only
         return column.astype(object).where(column.notna(), None).tolist()
     if isinstance(column.dtype, pd.CategoricalDtype):  # each category once, then by code
-        categories = [_plain(v) for v in column.cat.categories.tolist()]
-        lookup = np.array([*categories, None], dtype=object)  # code -1 (blank): the last
+        categories = column.cat.categories.tolist()
+        lookup = np.empty(len(categories) + 1, dtype=object)  # code -1 (blank): None, last
+        lookup[:-1] = [_plain(v) for v in categories]
         return lookup[column.cat.codes.to_numpy()].tolist()
     if column.dtype == object:
         values = column.astype(object).where(column.notna(), None).tolist()

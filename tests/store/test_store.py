@@ -325,9 +325,13 @@ class TestDeferredAudit:
         st_.record("ben", "export", "d-aaaaaaaaaa", "csv")
         assert [(u, a) for u, a, _ in self.actions(st_)] == [("ana", "sign_in"), ("ben", "export")]
 
-    def test_the_log_is_in_the_order_things_happened_not_written(self, st_):
+    def test_the_log_is_in_the_order_things_happened_not_written(self, st_, monkeypatch):
         import threading
 
+        from store import repository
+
+        stamps = iter(f"2026-12-03T10:00:0{n}.000000+00:00" for n in range(10))
+        monkeypatch.setattr(repository, "_now", lambda: next(stamps))
         with st_.deferred_audit():
             st_.record("ana", "sign_in", later=True)  # held: written once the block ends
             other = threading.Thread(target=st_.record, args=("ben", "export", "", "csv"))
@@ -360,6 +364,24 @@ class TestDeferredAudit:
             st_.hold_audit(taken)
             st_.record("ana", "view", "d-aaaaaaaaaa", later=True)
         assert self.actions(st_) == [("ana", "sign_in", ""), ("ana", "view", "")]
+
+    def test_a_failed_write_of_held_entries_logs_no_user(self, st_, monkeypatch, caplog):
+        def unwritable(conn, *entry):  # an error whose statement carries the user
+            insert = store.repository.sa.text("INSERT INTO no_such_table VALUES (:user)")
+            conn.execute(insert, {"user": entry[0]})
+
+        monkeypatch.setattr(store.Store, "_audit", staticmethod(unwritable))
+        with st_.deferred_audit():
+            st_.record("ana.secret@clinic.org", "sign_in", later=True)
+        assert "could not write 1 held audit entries" in caplog.text
+        assert "ana.secret" not in caplog.text
+        assert len(st_.take_held_audit()) == 1
+
+    def test_what_is_held_again_must_be_entries(self, st_):
+        good = ("ana", "sign_in", "", "", "2026-12-03T10:00:00.000000+00:00")
+        with st_.deferred_audit():
+            st_.hold_audit([good, ("ana", "teleport", "", "", good[4]), ("short",), "text"])
+        assert self.actions(st_) == [("ana", "sign_in", "")]
 
     def test_an_unknown_action_is_refused_when_it_is_recorded(self, st_):
         with st_.deferred_audit(), pytest.raises(store.StoreError, match="Unknown audit"):
