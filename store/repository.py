@@ -76,6 +76,7 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -113,6 +114,7 @@ TMP_PREFIX = ".tmp-"
 STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_SECONDS = 60
 CONNECT_TIMEOUT_SECONDS = 5  # a replica says the database is unreachable after this long
+UNREACHABLE_HOLD_SECONDS = 2 * CONNECT_TIMEOUT_SECONDS  # held audit entries wait this long
 ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: ids are read aloud too
 ID_LENGTH = 10
 ID_PREFIX = {"dataset": "d", "rule_set": "r", "view": "v", "source_format": "f"}
@@ -726,6 +728,7 @@ class Store:
         except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
             if not self.is_shared:
                 raise
+            self._unreachable_at = time.monotonic()
             log.warning("store: the database cannot be reached (%s)", type(exc.orig).__name__)
             raise StoreUnavailable(UNREACHABLE.format(reason=_reason(exc))) from None
 
@@ -1550,7 +1553,7 @@ class Store:
             yield
         finally:
             self._deferred.depth -= 1
-            if not self._deferred.depth and self._pending():
+            if not self._deferred.depth and self._pending() and not self._lately_unreachable():
                 try:
                     with self._write():
                         pass
@@ -1561,6 +1564,13 @@ class Store:
                         len(self._pending()),
                         type(exc).__name__,
                     )
+
+    def _lately_unreachable(self) -> bool:
+        """The shared database could not be reached in the last UNREACHABLE_HOLD_SECONDS:
+        held entries wait for the next run rather than a connect time-out at this one's
+        end (the run has said already that the database is gone)."""
+        since = time.monotonic() - getattr(self, "_unreachable_at", -math.inf)
+        return since < UNREACHABLE_HOLD_SECONDS
 
     def take_held_audit(self) -> list[tuple[str, str, str, str, str]]:
         """The audit entries this thread still holds (a write of them failed), taken from

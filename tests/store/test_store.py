@@ -383,6 +383,28 @@ class TestDeferredAudit:
             st_.hold_audit([good, ("ana", "teleport", "", "", good[4]), ("short",), "text"])
         assert self.actions(st_) == [("ana", "sign_in", "")]
 
+    def test_held_entries_wait_while_the_shared_database_is_gone(self, st_, monkeypatch):
+        if not st_.is_shared:
+            pytest.skip("only a shared database can be unreachable")
+        from sqlalchemy import exc
+
+        real = st_.engine.connect
+        tries = []
+
+        def gone():
+            tries.append(1)
+            raise exc.OperationalError("connect", {}, ConnectionRefusedError("refused"))
+
+        monkeypatch.setattr(st_.engine, "connect", gone)
+        with pytest.raises(store.StoreUnavailable):
+            st_.ping()
+        with st_.deferred_audit():
+            st_.record("ana", "sign_in", later=True)
+        assert len(tries) == 1  # no second connect time-out at the block's end
+        monkeypatch.setattr(st_.engine, "connect", real)
+        held = st_.take_held_audit()
+        assert [entry[:2] for entry in held] == [("ana", "sign_in")]
+
     def test_an_unknown_action_is_refused_when_it_is_recorded(self, st_):
         with st_.deferred_audit(), pytest.raises(store.StoreError, match="Unknown audit"):
             st_.record("ana", "teleport", later=True)
