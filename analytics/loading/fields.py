@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 # field -> kind; the order is the order of the canonical frame's first columns.
 FIELD_KINDS: dict[str, str] = {
     "applicant_id": "id",
@@ -232,6 +234,16 @@ TRUE_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "f"})
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def certified_rows(frame) -> np.ndarray:
+    """Per row of a canonical frame, whether it is a certified practitioner's (§4): it
+    gives a certification date or expiry. A frame without those columns has none."""
+    is_certified = np.zeros(len(frame), dtype=bool)
+    for name in CERTIFICATION_FIELDS:
+        if name in frame.columns:
+            is_certified |= frame[name].notna().to_numpy()
+    return is_certified
 
 
 def normalise_header(text: object) -> str:

@@ -618,11 +618,9 @@ def _kinds_in_blocks(frame: pd.DataFrame, keep: np.ndarray) -> tuple[np.ndarray,
     that share the frame's memory; interleaved, each side would copy its rows (about the
     frame's size again: 29 MB of a 100,000-row sheet). An export whose kinds already lie
     in blocks (an applicant export and a register, either first) is kept as it is; a
-    mixed one is ordered here, in the one copy the loader makes anyway when it drops a
-    rejected or duplicate row."""
-    is_certified = np.zeros(len(keep), dtype=bool)
-    for name in fields.CERTIFICATION_FIELDS:
-        is_certified |= frame[name].notna().to_numpy()[keep]
+    mixed one is ordered here, in the copy the loader makes when it drops a rejected or
+    duplicate row (or in a copy of its own when nothing is dropped)."""
+    is_certified = fields.certified_rows(frame)[keep]
     if np.count_nonzero(is_certified[1:] != is_certified[:-1]) <= 1:
         return keep, False
     return np.concatenate([keep[~is_certified], keep[is_certified]]), True

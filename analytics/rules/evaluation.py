@@ -27,7 +27,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from analytics.loading.fields import CERTIFICATION_FIELDS, SOURCE_COLUMNS
+from analytics.loading.fields import SOURCE_COLUMNS, certified_rows
 from analytics.rules import checks
 from analytics.rules.checks import FAIL, MISSING, PASS, Columns, choose
 from analytics.rules.rule_sets import FIELDS, Rule, RuleSet
@@ -281,10 +281,7 @@ def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame | _Rows, pd.DataFrame | _R
     read one after the other, and every frame the loader gives (it orders a mixed sheet's
     rows so). Interleaved rows are `_Rows`: copied a column at a time, as the columns are
     used."""
-    is_certified = np.zeros(len(frame), dtype=bool)
-    for name in CERTIFICATION_FIELDS:
-        if name in frame.columns:
-            is_certified |= frame[name].notna().to_numpy()
+    is_certified = certified_rows(frame)
     if not is_certified.any():
         return frame, frame.iloc[0:0]
     if is_certified.all():
