@@ -492,6 +492,15 @@ def is_id(value: str, kind: str) -> bool:
     return bool(ID_PATTERN.fullmatch(value or "")) and value.startswith(ID_PREFIX[kind] + "-")
 
 
+class _HeldAudit(threading.local):
+    """Per thread: how deep it is in `Store.deferred_audit` blocks, and the audit entries
+    (user, action, object id, detail, time) `record(later=True)` holds for it."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.entries: list[tuple[str, str, str, str, str]] = []
+
+
 def _check_action(action: str) -> None:
     if action not in ACTIONS:
         raise StoreError(f"Unknown audit action {action!r}: use one of {', '.join(ACTIONS)}.")
@@ -676,7 +685,8 @@ class Store:
     (SQLite) or, with `database_url`, in one PostgreSQL database shared by replicas."""
 
     def __init__(self, root: str | os.PathLike[str], database_url: str | None = None):
-        self._deferred = threading.local()  # audit entries `record(later=True)` holds
+        self._deferred = _HeldAudit()
+        self._unreachable_at = -math.inf  # when the shared database last could not be reached
         self.root = Path(root)
         self.is_shared = bool(database_url)
         self.db_path = None if self.is_shared else self.root / DB_NAME
@@ -746,7 +756,7 @@ class Store:
         """One write transaction holding the store's write lock from the start. It first
         writes the audit entries this thread deferred (`record(later=True)`), so the log
         keeps the order things happened in; they are held again if it does not commit."""
-        deferred = self._take_deferred()
+        deferred = self.take_held_audit()
         committed = False
         try:
             with self._reachable(), self.engine.connect() as conn:
@@ -760,7 +770,7 @@ class Store:
                 committed = True
         except BaseException:
             if not committed:  # written already if only the closing failed
-                self._deferred.entries = deferred + self._pending()
+                self._deferred.entries = deferred + self._deferred.entries
             raise
 
     def ping(self) -> None:
@@ -959,22 +969,14 @@ class Store:
         if audit_later:
             found = None
             with self._read() as conn:
-                known = conn.execute(
-                    sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
-                        DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
-                    )
-                ).first()
+                known = self._same_upload(conn, owner, fingerprint)
                 if known is not None and (known.source_format or not source_format):
                     found = self._dataset(conn, known.id)
             if found is not None:
                 self.record(owner, "upload", found.id, ALREADY_STORED, later=True)
                 return found
         with self._write() as conn:
-            existing = conn.execute(
-                sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
-                    DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
-                )
-            ).first()
+            existing = self._same_upload(conn, owner, fingerprint)
             if existing is not None:
                 dataset_id = existing.id
                 if source_format and not existing.source_format:
@@ -1015,6 +1017,15 @@ class Store:
             detail = ALREADY_STORED if existing is not None else ""
             self._audit(conn, owner, "upload", dataset_id, detail)
         return self.get_dataset(dataset_id)
+
+    @staticmethod
+    def _same_upload(conn: Connection, owner: str, fingerprint: str) -> sa.Row | None:
+        """(id, source_format) of the owner's dataset of these files and options, if any."""
+        return conn.execute(
+            sa.select(DATASETS.c.id, DATASETS.c.source_format).where(
+                DATASETS.c.owner == owner, DATASETS.c.fingerprint == fingerprint
+            )
+        ).first()
 
     def _insert_with_new_id(self, conn: Connection, kind: str, values: dict[str, Any]) -> str:
         """Insert a row under a new random id (another if that one is taken)."""
@@ -1535,8 +1546,8 @@ class Store:
         flush to disk) of its own now. Outside it, the entry is written now."""
         user = _clean_user(user)
         _check_action(action)
-        if later and getattr(self._deferred, "depth", 0):
-            self._pending().append((user, action, object_id, detail, _now()))
+        if later and self._deferred.depth:
+            self._deferred.entries.append((user, action, object_id, detail, _now()))
             return
         with self._write() as conn:
             self._audit(conn, user, action, object_id, detail)
@@ -1548,12 +1559,13 @@ class Store:
         thread's next write). The app runs each page inside it (`ui.page.run`), so that a
         new session's first run writes its sign-in and the dataset it opened once the page
         is drawn, not before."""
-        self._deferred.depth = getattr(self._deferred, "depth", 0) + 1
+        self._deferred.depth += 1
         try:
             yield
         finally:
             self._deferred.depth -= 1
-            if not self._deferred.depth and self._pending() and not self._lately_unreachable():
+            held = self._deferred.entries
+            if not self._deferred.depth and held and not self._lately_unreachable():
                 try:
                     with self._write():
                         pass
@@ -1561,7 +1573,7 @@ class Store:
                     # The kind of failure and the count only: entries name their users.
                     log.warning(
                         "could not write %d held audit entries (%s); they stay held",
-                        len(self._pending()),
+                        len(self._deferred.entries),
                         type(exc).__name__,
                     )
 
@@ -1569,13 +1581,13 @@ class Store:
         """The shared database could not be reached in the last UNREACHABLE_HOLD_SECONDS:
         held entries wait for the next run rather than a connect time-out at this one's
         end (the run has said already that the database is gone)."""
-        since = time.monotonic() - getattr(self, "_unreachable_at", -math.inf)
-        return since < UNREACHABLE_HOLD_SECONDS
+        return time.monotonic() - self._unreachable_at < UNREACHABLE_HOLD_SECONDS
 
     def take_held_audit(self) -> list[tuple[str, str, str, str, str]]:
         """The audit entries this thread still holds (a write of them failed), taken from
         it: a caller whose next run is another thread hands them to `hold_audit` there."""
-        return self._take_deferred()
+        taken, self._deferred.entries = self._deferred.entries, []
+        return taken
 
     def hold_audit(self, entries: Sequence[tuple[str, str, str, str, str]]) -> None:
         """Hold `entries` (from `take_held_audit`) again, before any held since, to be
@@ -1594,17 +1606,7 @@ class Store:
                 "dropped %d held audit entries that could not be read", len(entries) - len(valid)
             )
         if valid:
-            self._deferred.entries = valid + self._pending()
-
-    def _pending(self) -> list[tuple[str, str, str, str, str]]:
-        if not hasattr(self._deferred, "entries"):
-            self._deferred.entries = []
-        return self._deferred.entries
-
-    def _take_deferred(self) -> list[tuple[str, str, str, str, str]]:
-        taken = self._pending()
-        self._deferred.entries = []
-        return taken
+            self._deferred.entries = valid + self._deferred.entries
 
     def audit_log(
         self,
