@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -389,9 +390,7 @@ def _build_part(
             date_orders[name] = parsed.order
         out[name] = parsed.values
         position = assigned[name]
-        problems.append(
-            _problem_rows(file, raw.name, display[position], body[position], parsed.problems)
-        )
+        problems.append(_problem_cells(display[position], body[position], parsed.problems))
     if "full_name" not in assigned and ("first_name" in assigned or "last_name" in assigned):
         first = _part_text(body, assigned.get("first_name"))
         last = _part_text(body, assigned.get("last_name"))
@@ -413,17 +412,11 @@ def _build_part(
     for name, position in extras.items():
         frame[name] = parsing.clean_text(body[position])
 
-    header_frame = pd.DataFrame(
-        {
-            "file": file,
-            "sheet": raw.name,
-            "row": header,
-            "column": [h[0] for h in header_problems],
-            "value": [h[0] for h in header_problems],
-            "problem": [h[1] for h in header_problems],
-        }
-    )
-    problems_frame = _concat_problems([header_frame, *problems])
+    header_cells = [
+        _ProblemCells(np.array([header], "int64"), label, _texts([label]), _texts([problem]))
+        for label, problem in header_problems
+    ]
+    problems_frame = _problem_list(file, raw.name, [*header_cells, *problems])
 
     no_id = frame["applicant_id"].isna().to_numpy()
     rejected_cells = body[no_id].rename(columns=display)[list(display.values())]
@@ -478,22 +471,71 @@ _PARSERS = {
 }
 
 
-def _problem_rows(
-    file: str, sheet: str, column: str, cells: pd.Series, problems: pd.Series
-) -> pd.DataFrame:
-    """`problems` holds only the rows with a problem (see analytics.parsing)."""
-    if problems.empty:
+class _ProblemCells(NamedTuple):
+    """One column's unreadable cells: their sheet rows, the column's name as shown, the
+    cells' trimmed text and what is wrong with each (Arrow text)."""
+
+    rows: np.ndarray
+    column: str
+    values: pa.ChunkedArray
+    problems: pa.ChunkedArray
+
+
+def _problem_cells(column: str, cells: pd.Series, problems: pd.Series) -> _ProblemCells:
+    """`problems` holds only the rows with a problem (see analytics.parsing), labelled by
+    sheet row as `cells` is."""
+    positions = cells.index.get_indexer(problems.index)
+    return _ProblemCells(
+        problems.index.to_numpy(dtype="int64"),
+        column,
+        parsing.clean_arrow(cells.iloc[positions]),
+        _texts(problems),
+    )
+
+
+def _texts(values) -> pa.ChunkedArray:
+    """Text (a list, or a "string" Series) as Arrow large text, the type of every chunk."""
+    array = values.array if isinstance(values, pd.Series) else None
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        arrow = array.__arrow_array__()
+    else:
+        arrow = pa.chunked_array([pa.array(list(values), pa.large_string())])
+    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+
+
+def _problem_list(file: str, sheet: str, pieces: list[_ProblemCells]) -> pd.DataFrame:
+    """One sheet's problem list in row order (a row's problems in the order given), typed
+    as `_typed_problems` types it, built from Arrow text and codes: a frame per column of
+    problems, concatenated, sorted and typed, took 0.03 s at 100,000 rows."""
+    pieces = [piece for piece in pieces if len(piece.rows)]
+    if not pieces:
         return _empty_problems()
+    rows = np.concatenate([piece.rows for piece in pieces])
+    order = np.argsort(rows, kind="stable")
+    names = sorted({piece.column for piece in pieces})
+    lengths = [len(piece.rows) for piece in pieces]
+    column_codes = np.repeat([names.index(piece.column) for piece in pieces], lengths)
+
+    def joined(part: str) -> pd.Series:
+        chunks = [chunk for piece in pieces for chunk in getattr(piece, part).chunks]
+        text = pa.chunked_array(chunks, pa.large_string()).take(order)
+        return pd.Series(pd.arrays.ArrowStringArray(text), copy=False)
+
+    zeros = np.zeros(len(rows), dtype="int8")
     return pd.DataFrame(
         {
-            "file": file,
-            "sheet": sheet,
-            "row": problems.index.to_numpy(dtype="int64"),
-            "column": column,
-            "value": parsing.clean_text(cells.loc[problems.index]).to_numpy(),
-            "problem": problems.to_numpy(),
+            "file": pd.Categorical.from_codes(zeros, dtype=_text_categories([file])),
+            "sheet": pd.Categorical.from_codes(zeros, dtype=_text_categories([sheet])),
+            "row": rows[order],
+            "column": pd.Categorical.from_codes(column_codes[order], dtype=_text_categories(names)),
+            "value": joined("values"),
+            "problem": joined("problems").astype("category"),
         }
     )
+
+
+def _text_categories(names: list[str]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.array(names, dtype=_TEXT))
 
 
 def _empty_problems() -> pd.DataFrame:
@@ -524,15 +566,6 @@ def _typed_problems(frame: pd.DataFrame) -> pd.DataFrame:
 
 _REPEATED_PROBLEM_COLUMNS = ["file", "sheet", "column", "problem"]
 _EMPTY_PROBLEMS = _typed_problems(pd.DataFrame({c: [] for c in PROBLEM_COLUMNS}))
-
-
-def _concat_problems(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return _empty_problems()
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values("row", kind="stable", ignore_index=True)
-    return _typed_problems(out[PROBLEM_COLUMNS])
 
 
 # ---- several files ------------------------------------------------------------------------
@@ -591,7 +624,7 @@ def _combine(parts: list[_Part], skipped: list[SkippedSheet]) -> LoadResult:
             {c: pd.Series(dtype="int64" if c == "row" else _TEXT) for c in REJECTED_META}
         )
     problems = [p.problems for p in parts if len(p.problems)]
-    if len(problems) == 1:  # typed already (`_concat_problems`)
+    if len(problems) == 1:  # typed already (`_problem_list`)
         problems_frame = problems[0]
     elif problems:
         problems_frame = _typed_problems(pd.concat(problems, ignore_index=True))
@@ -645,16 +678,19 @@ def _resolve_duplicates(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """DOMAIN 3.9: one row per trimmed, case-insensitive applicant_id; the latest
     application_date wins, missing dates count as earliest, a tie goes to the last row."""
     codes, _ = pd.factorize(applicant_key(frame["applicant_id"]))
-    dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")
+    # Only the rows whose key recurs are ranked (a few thousand of 300,000): sorting them
+    # all took 0.04 s.
+    contested = np.flatnonzero(np.bincount(codes)[codes] > 1) if len(codes) else codes
+    dates = frame["application_date"].to_numpy(dtype="datetime64[ns]").view("int64")[contested]
     # NaT is the smallest int64, so a missing date sorts as the earliest.
-    positions = np.arange(len(frame))
-    ranked = np.lexsort((positions, dates, codes))  # last of each key = the row kept
+    ranked = contested[np.lexsort((contested, dates, codes[contested]))]  # last of a key wins
     ranked_codes = codes[ranked]
     is_last = np.ones(len(ranked), dtype=bool)
     is_last[:-1] = ranked_codes[:-1] != ranked_codes[1:]
     winner_of_code = np.empty(codes.max() + 1 if len(codes) else 0, dtype="int64")
     winner_of_code[ranked_codes[is_last]] = ranked[is_last]
-    kept_mask = np.zeros(len(frame), dtype=bool)
+    kept_mask = np.ones(len(frame), dtype=bool)
+    kept_mask[contested] = False
     kept_mask[ranked[is_last]] = True
     dup_pos = np.flatnonzero(~kept_mask)
     kept_pos = winner_of_code[codes[dup_pos]]

@@ -295,6 +295,11 @@ def _count_error_cells(reader, sheet: str) -> int:
     return 0 if errors is None else len(errors.errors)
 
 
+# A sheet's kept rows in at most this many runs (blank rows between them) are sliced per
+# run; more, and they are copied (`drop_blank`): many small chunks slow every kernel after.
+MAX_SLICED_RUNS = 16
+
+
 def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
     """Rows and columns with no content at all (empty or whitespace-only) are dropped."""
     if cells.shape[1] == 0:
@@ -306,17 +311,57 @@ def drop_blank(cells: pd.DataFrame) -> pd.DataFrame:
         if filled.any():
             keep_rows |= filled
             keep_cols.append(position)
-    # Where the rows kept are one run (blank rows only above and below it: a title and a
-    # gap over the header) a slice keeps the columns' memory shared: no copy of the sheet.
     kept = np.flatnonzero(keep_rows)
-    contiguous = kept.size == 0 or kept[-1] - kept[0] + 1 == kept.size
-    rows = slice(kept[0], kept[-1] + 1) if contiguous and kept.size else keep_rows
+    runs = _runs(kept)
+    if len(runs) > 1 and len(runs) <= MAX_SLICED_RUNS:
+        sliced = _sliced(cells, keep_cols, runs)
+        if sliced is not None:
+            return sliced
+    # Where the rows kept are one run (blank rows only above and below it) a slice keeps
+    # the columns' memory shared: no copy of the sheet.
+    rows = slice(*runs[0]) if len(runs) == 1 else keep_rows
     # Every column kept (an export has no blank column): no column list, which would copy
     # each column (a take), 0.01-0.06 s at 100,000 rows.
     every_column = len(keep_cols) == cells.shape[1]
     frame = cells.iloc[rows] if every_column else cells.iloc[rows, keep_cols]
     frame.columns = range(len(keep_cols))
     frame.index = frame.index.astype("int64")
+    return frame
+
+
+def _runs(kept: np.ndarray) -> list[tuple[int, int]]:
+    """The kept positions as runs of consecutive rows, each (start, stop)."""
+    if kept.size == 0:
+        return [(0, 0)]
+    breaks = np.flatnonzero(np.diff(kept) != 1)
+    starts = kept[np.concatenate(([0], breaks + 1))]
+    stops = kept[np.concatenate((breaks, [kept.size - 1]))] + 1
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def _sliced(
+    cells: pd.DataFrame, keep_cols: list, runs: list[tuple[int, int]]
+) -> pd.DataFrame | None:
+    """The kept rows of Arrow text columns as one chunk per run, each a slice of the column
+    as read: no copy of the sheet. A title over a blank row over the header (most CRM
+    exports) would otherwise copy every column to drop one row: 0.1 s at 300,000 rows.
+    None when a column is not Arrow text (the caller takes the rows)."""
+    columns = {}
+    for number, position in enumerate(keep_cols):
+        array = cells[position].array
+        if not isinstance(array, pd.arrays.ArrowStringArray):
+            return None
+        whole = array.__arrow_array__()
+        pieces = [whole.slice(start, stop - start) for start, stop in runs]
+        chunks = [chunk for piece in pieces for chunk in piece.chunks]
+        column = pa.chunked_array(chunks, type=whole.type)
+        columns[number] = pd.Series(
+            pd.arrays.ArrowStringArray(column, dtype=array.dtype), copy=False
+        )
+    positions = np.concatenate([np.arange(start, stop) for start, stop in runs])
+    index = pd.Index(cells.index.to_numpy()[positions].astype("int64", copy=False))
+    frame = pd.DataFrame(columns, copy=False)
+    frame.index = index
     return frame
 
 

@@ -6,6 +6,7 @@ import io
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from analytics import loading, rules
@@ -299,6 +300,23 @@ class TestRejectedAndDuplicates:
         )
         pd.testing.assert_frame_equal(res.duplicates, expected)
 
+    def test_rows_of_one_person_among_others_leave_the_others_in_place(self):
+        rows = [
+            ["ID", "Name", "Applied On"],
+            ["U1", "one", "2025-03-01"],
+            ["B2", "b late", "2025-05-01"],
+            ["A1", "a old", "2025-01-01"],
+            ["U2", "two", None],
+            ["b2", "b early", "2025-04-01"],
+            ["a1", "a new", "2025-02-01"],
+            ["U3", "three", "2025-01-01"],
+        ]
+        res = load(xlsx(("S", rows)))
+        assert list(res.frame["full_name"]) == ["one", "b late", "two", "a new", "three"]
+        assert list(res.frame["source_row"]) == [2, 3, 5, 7, 8]
+        assert res.duplicates["row"].tolist() == [4, 6]
+        assert res.duplicates["kept_row"].tolist() == [7, 3]
+
     def test_tie_goes_to_the_last_row_in_file_order(self):
         one = xlsx(("S", [HEADER, ["X", "first", "2025-01-01"]]), name="one.xlsx")
         two = xlsx(("S", [HEADER, ["x", "second", "2025-01-01"]]), name="two.xlsx")
@@ -505,6 +523,55 @@ class TestDropBlank:
 
     def test_nothing_at_all(self):
         assert reading.drop_blank(self.cells([[None, " "], ["", None]])).empty
+
+    @staticmethod
+    def arrow_cells(rows, start=1):
+        columns = {
+            position: pd.Series(pd.arrays.ArrowStringArray(pa.array(list(values), pa.string())))
+            for position, values in enumerate(zip(*rows, strict=True))
+        }
+        frame = pd.DataFrame(columns)
+        frame.index = pd.RangeIndex(start, start + len(rows))
+        return frame
+
+    def test_a_title_over_a_blank_row_keeps_the_sheets_memory(self):
+        # The usual CRM export: a title, a blank row, the header, then the data.
+        rows = [["Export", None], [None, "  "], ["ID", "Name"], ["1", "Ann"], ["2", "Ben"]]
+        raw = self.arrow_cells(rows, start=1)
+        out = reading.drop_blank(raw)
+        assert out.index.tolist() == [1, 3, 4, 5]
+        assert out.values.tolist() == [
+            ["Export", pd.NA],
+            ["ID", "Name"],
+            ["1", "Ann"],
+            ["2", "Ben"],
+        ]
+        assert out.index.dtype == "int64"
+        read = raw[1].array.__arrow_array__().chunk(0)
+        kept = out[1].array.__arrow_array__()
+        # The data rows are the sheet's own buffer: no copy of the text.
+        assert kept.chunk(kept.num_chunks - 1).buffers()[2].address == read.buffers()[2].address
+        # The body after the header (what the loader parses) is one piece of it.
+        body = out.iloc[out.index.searchsorted(3, side="right") :]
+        assert body[1].tolist() == ["Ann", "Ben"]
+
+    def test_a_blank_column_and_gaps_between_rows_are_dropped_alike(self):
+        rows = [["ID", None, "Name"], [None, None, " "], ["1", None, "Ann"], ["", None, None]]
+        rows += [["2", None, "Ben"]]
+        out = reading.drop_blank(self.arrow_cells(rows, start=2))
+        assert out.index.tolist() == [2, 4, 6]
+        assert out.columns.tolist() == [0, 1]
+        assert out.values.tolist() == [["ID", "Name"], ["1", "Ann"], ["2", "Ben"]]
+
+    def test_rows_broken_into_many_runs_read_the_same(self):
+        count = reading.MAX_SLICED_RUNS + 3
+        rows = []
+        for number in range(count):
+            rows += [[str(number), f"n{number}"], [None, None]]
+        out = reading.drop_blank(self.arrow_cells(rows, start=1))
+        assert out.index.tolist() == list(range(1, 2 * count, 2))
+        assert out[0].tolist() == [str(n) for n in range(count)]
+        assert out[1].tolist() == [f"n{n}" for n in range(count)]
 
 
 def test_a_change_to_one_reads_empty_problem_table_does_not_reach_the_next_read():

@@ -154,14 +154,21 @@ def test_issues_list_problems_rejected_and_duplicates():
     assert all(set(i) == {"file", "sheet", "row", "column", "value", "problem"} for i in issues)
 
 
-def test_issues_as_json_are_the_texts_json_dumps_gives():
+@pytest.mark.parametrize("typed", ["text", "categorical"])
+def test_issues_as_json_are_the_texts_json_dumps_gives(typed):
     load = loaded()
     awkward = ['say "no"', "back\\slash", "Zoë – naïve", "tab\tand\nline", None, "\u2028", ""]
     n = len(awkward)
+    # The loader's problem list holds its repeated columns as categoricals of text.
+    repeated = (
+        "string"
+        if typed == "text"
+        else pd.CategoricalDtype(pd.array(["Applicants", 'a "b"', "x"], dtype="string"))
+    )
     load.problems = pd.DataFrame(
         {
             "file": pd.array(["a.xlsx"] * n, dtype="string"),
-            "sheet": pd.array(["Applicants"] * (n - 1) + [None], dtype="string"),
+            "sheet": pd.Series(["Applicants"] * (n - 2) + ['a "b"', None], dtype=repeated),
             "row": list(range(2, 2 + n)),
             "column": pd.array(["CME hrs"] * n, dtype="string"),
             "value": pd.array(awkward, dtype="string"),
@@ -200,7 +207,9 @@ def test_no_issues_as_json():
     load.rejected = load.rejected.iloc[0:0]
     load.duplicates = load.duplicates.iloc[0:0]
     ev = evaluation.evaluate(load.frame, rules.load_rule_set("standard"), AS_OF)
-    assert report.build_report(load, ev, issues_as_json=True)["issues"] == []
+    issues = report.build_report(load, ev, issues_as_json=True)["issues"]
+    assert len(issues) == 0 and list(issues) == []
+    assert json.loads(report.render(load, ev, "json"))["issues"] == []
 
 
 def test_report_is_plain_json():
