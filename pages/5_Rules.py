@@ -26,10 +26,14 @@ page.table(
     described,
     hide_index=True,
     width="stretch",
+    # Rows taller than 4rem let Streamlit wrap text (three lines here), so the longest
+    # rules (CME hours by degree) read whole instead of ending in "…"; every rule shows.
+    row_height=page.WRAPPED_ROW_HEIGHT,
+    height="content",
     column_config={
-        "applies to": st.column_config.TextColumn("Applies to"),
-        "rule": st.column_config.TextColumn("Rule"),
-        "severity": st.column_config.TextColumn("Severity"),
+        "applies to": st.column_config.TextColumn("Applies to", width="small"),
+        "rule": st.column_config.TextColumn("Rule", width="medium"),
+        "severity": st.column_config.TextColumn("Severity", width="small"),
         "passes when": st.column_config.TextColumn("Passes when", width="large"),
     },
 )

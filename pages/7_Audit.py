@@ -7,6 +7,8 @@ import streamlit as st
 import store
 from ui import loaders, page, tables
 
+AUDIT_TABLE_HEIGHT = 600  # about eight wrapped entries; the table scrolls for the rest
+
 page.setup("Audit log", page="Audit")
 
 st.caption(
@@ -59,12 +61,16 @@ else:
         rest="Narrow the dates or the filters above to see older entries.",
         hide_index=True,
         width="stretch",
+        # Wrapped rows: what an entry concerns (a dataset's label and files) and its detail
+        # read whole rather than ending in "…".
+        row_height=page.WRAPPED_ROW_HEIGHT,
+        height=AUDIT_TABLE_HEIGHT,
         column_config={
             "time": st.column_config.DatetimeColumn("Time (UTC)", format="DD MMM YYYY, HH:mm:ss"),
             "user": st.column_config.TextColumn("Who"),
             "action": st.column_config.TextColumn("Did"),
-            "object": st.column_config.TextColumn("What", width="large"),
-            "detail": st.column_config.TextColumn("Detail"),
+            "object": st.column_config.TextColumn("What", width=360),
+            "detail": st.column_config.TextColumn("Detail", width=190),
             "object_id": st.column_config.TextColumn("ID"),
         },
     )

@@ -514,19 +514,23 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
     return filters.Filters.build(chosen, picked, bounds)
 
 
+# Streamlit wraps a table's text only in rows taller than 4rem (64 px): 70 px rows hold
+# three lines.
+WRAPPED_ROW_HEIGHT = 70
+
 TRACE_CONFIG = {
     "rule": st.column_config.TextColumn("Rule", width="medium"),
     "severity": st.column_config.TextColumn("Severity", width="small"),
-    "recorded": st.column_config.TextColumn("Recorded"),
-    "requires": st.column_config.TextColumn("Requires"),
+    "recorded": st.column_config.TextColumn("Recorded", width="medium"),
+    "requires": st.column_config.TextColumn("Requires", width="medium"),
     "result": st.column_config.TextColumn("Result", width="small"),
-    "why": st.column_config.TextColumn("Why", width="large"),
+    "why": st.column_config.TextColumn("Why", width="medium"),
 }
 
 
 def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
     """How each rule decided one applicant: what was recorded, what the rule needs, the
-    result and why (the why column is never cut: wide, and wrapped on long text)."""
+    result and why. Every rule shows, and long text wraps rather than being cut."""
     applicant = escaping.markdown(person["applicant_id"])
     st.markdown(f"**Decision for {applicant}: {person['status']}**")
     table(
@@ -534,7 +538,8 @@ def show_trace(person: pd.Series, analysis: loaders.Analysis) -> None:
         hide_index=True,
         width="stretch",
         column_config=TRACE_CONFIG,
-        row_height=60,
+        row_height=WRAPPED_ROW_HEIGHT,
+        height="content",
     )
 
 

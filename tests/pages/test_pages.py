@@ -58,3 +58,27 @@ def test_a_rerun_keeps_nothing_new_in_the_session_memo(page):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert set(at.session_state[loaders.MEMO]) == kept
+
+
+# Streamlit's frontend wraps a table's text only in rows taller than 4rem (64 px); below
+# that, long text ends in "…". These tables hold sentences a director reads whole.
+STREAMLIT_WRAPS_ABOVE_PX = 64
+
+
+def _wrapped_tables():
+    at = seed_files(app("pages/5_Rules.py"), sample_files()).run()
+    yield "Rules: every rule", at.dataframe[0]
+    at = seed_files(app("pages/7_Audit.py"), sample_files()).run()
+    at.run()  # the first run's sign-in and upload are in the log now
+    yield "Audit log", at.dataframe[0]
+    at = seed_files(app("pages/4_Cohorts.py"), sample_files())
+    at.session_state["cohorts_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    traces = [t for t in at.dataframe if "why" in t.value.columns]
+    yield "an applicant's decision", traces[0]
+
+
+def test_tables_of_sentences_wrap_their_text():
+    for name, table in _wrapped_tables():
+        assert table.proto.row_height > STREAMLIT_WRAPS_ABOVE_PX, name
+        assert len(table.value) > 0, name
