@@ -232,3 +232,35 @@ def test_chase_windows_are_cumulative_and_include_their_last_day():
     assert tables.in_window(chase, "30")["applicant_id"].tolist() == ["b", "c", "d"]
     assert tables.in_window(chase, "90")["applicant_id"].tolist() == ["b", "c", "d", "e"]
     assert tables.window_counts(chase) == {"all": 5, "overdue": 1, "7": 2, "30": 3, "90": 4}
+
+
+def test_drill_rows_name_the_rules_each_applicant_fails_once_per_combination():
+    both = ["cme_hours", "license_current"]  # one list shared by the rows of a combination
+    applicants = pd.DataFrame(
+        {
+            "applicant_id": ["A1", "A2", "A3", "A4", "A5"],
+            "failing": [both, [], both, ["cme_hours", "license_current"], ["unknown_rule"]],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    for column in tables.DRILL_COLUMNS:
+        if column not in applicants:
+            applicants[column] = None
+    labels = {"cme_hours": "CME hours", "license_current": "Current licence"}
+    out = tables.drill_rows(applicants, [], labels)
+    assert out["failing"].tolist() == [
+        "CME hours, Current licence",
+        "",
+        "CME hours, Current licence",
+        "CME hours, Current licence",  # an equal list of its own reads the same
+        "unknown_rule",
+    ]
+    assert out.index.tolist() == [10, 11, 12, 13, 14]
+    # One text per distinct wording, held as text categories: a code per row.
+    assert sorted(out["failing"].cat.categories) == [
+        "",
+        "CME hours, Current licence",
+        "unknown_rule",
+    ]
+    assert out["failing"].cat.categories.dtype == "string"
+    assert applicants["failing"].iloc[0] == both  # the evaluation's lists are left as they are
