@@ -563,6 +563,22 @@ class TestDropBlank:
         assert out.columns.tolist() == [0, 1]
         assert out.values.tolist() == [["ID", "Name"], ["1", "Ann"], ["2", "Ben"]]
 
+    def test_a_column_filled_only_where_others_are_and_late_in_the_sheet_is_kept(self):
+        # The first column fills every row but one, so the later columns are looked at
+        # row by row only where it is blank; a column whose one cell lies in a filled row,
+        # past the first cells, must still be kept, and one with only spaces dropped.
+        count = reading.CONTENT_SAMPLE + 50
+        rows = [[str(n), None, " ", None] for n in range(count)]
+        rows[3] = [None, None, "  ", None]  # blank in every column: dropped
+        rows[7] = [None, "only here", None, None]  # kept for its second column
+        rows[-1][3] = "late"
+        out = reading.drop_blank(self.arrow_cells(rows, start=1))
+        assert out.columns.tolist() == [0, 1, 2]
+        assert 4 not in out.index and 8 in out.index
+        assert len(out) == count - 1
+        assert out.loc[8].tolist() == [pd.NA, "only here", pd.NA]
+        assert out.loc[count].tolist() == [str(count - 1), pd.NA, "late"]
+
     def test_rows_broken_into_many_runs_read_the_same(self):
         count = reading.MAX_SLICED_RUNS + 3
         rows = []
