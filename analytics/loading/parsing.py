@@ -125,10 +125,11 @@ def _text_series(array, index: pd.Index) -> pd.Series:
 
 
 def _problems(bad: np.ndarray, index: pd.Index, message) -> pd.Series:
-    """Problem text for the rows where `bad`; `message` is a str or a per-row array."""
+    """Problem text for the rows where `bad`; `message` is a str, or one text per bad row
+    (in row order)."""
     if isinstance(message, str):
         return pd.Series(message, index=index[bad], dtype=TEXT_DTYPE)
-    return pd.Series(np.asarray(message)[bad], index=index[bad], dtype=TEXT_DTYPE)
+    return pd.Series(np.asarray(message, dtype=object), index=index[bad], dtype=TEXT_DTYPE)
 
 
 def _lookup(text, keys: pa.Array, values: pa.Array):
@@ -194,10 +195,12 @@ def parse_number(cells: pd.Series) -> Parsed:
     numbers = np.array(_by_distinct(text, _numbers_of_text, np.nan), dtype="float64")  # a copy
     negative = numbers < 0
     unreadable = np.isnan(numbers) & _mask(pc.is_valid(text))
-    message = np.where(negative, NEGATIVE_NUMBER, NOT_NUMBER)
+    bad = negative | unreadable
+    # Words for the bad rows only: a text per row of the column took 0.01 s at 100,000.
+    message = np.where(negative[bad], NEGATIVE_NUMBER, NOT_NUMBER).astype(object)
     numbers[negative] = np.nan
     values = pd.Series(numbers, index=cells.index, dtype="float64")
-    return Parsed(values, _problems(negative | unreadable, cells.index, message))
+    return Parsed(values, _problems(bad, cells.index, message))
 
 
 def detect_date_order(first: np.ndarray, second: np.ndarray) -> str:
