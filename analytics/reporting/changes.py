@@ -39,6 +39,7 @@ OLD_STATES = (*STATUSES, NOT_PRESENT)
 NEW_STATES = (*STATUSES, NOT_PRESENT, CERTIFIED)  # also what `people`'s statuses hold
 KINDS = ("continuing", "added", "removed", "certified", "renewal")
 IDENTITY_COLUMNS = ("applicant_id", "full_name", "email", "cohort", "programme", "country")
+REPEATED_IDENTITY = ("cohort", "programme", "country")  # `people` holds these as categoricals
 PEOPLE_COLUMNS = (
     *IDENTITY_COLUMNS,
     "kind",
@@ -442,15 +443,25 @@ def _people(parts: list[_Part]) -> pd.DataFrame:
     def states(name: str) -> pd.Categorical:
         return pd.Categorical.from_codes(joined(name), categories=list(NEW_STATES))
 
+    def repeated(values) -> pd.Series:
+        """Text that repeats ("new applicant" on most rows; a handful of cohorts) as a
+        categorical of text: a code a row, not the text again (6 MB at 80,000 people)."""
+        return pd.Series(values, dtype="string").astype("category")
+
     return pd.DataFrame(
         {
-            **{column: identity[column].array for column in IDENTITY_COLUMNS},
+            **{
+                column: repeated(identity[column].array)
+                if column in REPEATED_IDENTITY
+                else identity[column].array
+                for column in IDENTITY_COLUMNS
+            },
             "kind": pd.Categorical.from_codes(kinds, categories=list(KINDS)),
             "old_status": states("old_status"),
             "new_status": states("new_status"),
             "resolved": joined("resolved"),
             "newly_failing": joined("newly_failing"),
-            "what_changed": pd.array(joined("what_changed"), dtype="string"),
+            "what_changed": repeated(joined("what_changed")),
         }
     )
 

@@ -321,6 +321,13 @@ class TestMembership:
             "not in the new export",
             "certified on 2026-10-20",
         ]
+        # Repeated text is held once per distinct value (a code a row), as text.
+        for column in ("cohort", "programme", "country", "what_changed"):
+            assert isinstance(people[column].dtype, pd.CategoricalDtype), column
+            assert people[column].cat.categories.dtype == "string", column
+        assert people["what_changed"].cat.categories.tolist() == sorted(
+            {"new applicant", "not in the new export", "certified on 2026-10-20"}
+        )
 
     def test_new_eligible_applicants_are_on_the_invite_list(self, membership):
         invite = membership.newly_eligible_people
