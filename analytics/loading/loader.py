@@ -485,10 +485,12 @@ def _problem_cells(column: str, cells: pd.Series, problems: pd.Series) -> _Probl
     """`problems` holds only the rows with a problem (see analytics.parsing), labelled by
     sheet row as `cells` is."""
     positions = cells.index.get_indexer(problems.index)
+    if (positions < 0).any():  # a parser's contract broken: say so, never a wrong cell
+        raise KeyError(f"problem rows outside the sheet's rows in column {column!r}")
     return _ProblemCells(
         problems.index.to_numpy(dtype="int64"),
         column,
-        parsing.clean_arrow(cells.iloc[positions]),
+        _large_text(parsing.clean_arrow(cells.iloc[positions])),
         _texts(problems),
     )
 
@@ -500,6 +502,10 @@ def _texts(values) -> pa.ChunkedArray:
         arrow = array.__arrow_array__()
     else:
         arrow = pa.chunked_array([pa.array(list(values), pa.large_string())])
+    return _large_text(arrow)
+
+
+def _large_text(arrow: pa.ChunkedArray) -> pa.ChunkedArray:
     return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
 
 

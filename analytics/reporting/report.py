@@ -35,7 +35,14 @@ class EncodedIssues:
             yield from text.to_pylist()
 
     def __getitem__(self, position: int) -> str:
-        return list(self)[position]
+        """The issue at `position` (negative counts from the end)."""
+        if position < 0:
+            position += len(self)
+        for text in self._texts:
+            if 0 <= position < len(text):
+                return text[position].as_py()
+            position -= len(text)
+        raise IndexError("issue index out of range")
 
     def joined(self, separator: str) -> str:
         """The texts one after the other, `separator` between each two."""

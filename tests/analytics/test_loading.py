@@ -11,7 +11,7 @@ import pytest
 
 from analytics import loading, rules
 from analytics.errors import LoadError, NoHeaderError
-from analytics.loading import fields, reading
+from analytics.loading import fields, loader, parsing, reading
 from analytics.rules import evaluation
 from tests import workbooks
 
@@ -488,6 +488,23 @@ class TestCsvInBlocks:
         assert res.rows_read == 3
 
 
+def test_problem_cells_of_text_not_held_by_arrow_are_listed_too():
+    # The readers give Arrow text; a column of Python strings must be listed the same way.
+    for dtype in (object, pd.StringDtype("python")):
+        cells = pd.Series(["x", " 5 ", " bad "], index=[4, 5, 6], dtype=dtype)
+        found = loader._problem_cells("CME", cells, parsing.parse_number(cells).problems)
+        listed = loader._problem_list("f.xlsx", "S", [found])
+        assert listed["row"].tolist() == [4, 6]
+        assert listed["value"].tolist() == ["x", "bad"]
+        assert listed["problem"].tolist() == [parsing.NOT_NUMBER] * 2
+
+
+def test_a_problem_outside_the_sheet_is_an_error_not_another_cell():
+    cells = pd.Series(["a", "b", "c"], index=[1, 2, 3], dtype="string")
+    with pytest.raises(KeyError):
+        loader._problem_cells("CME", cells, pd.Series(["bad"], index=[9], dtype="string"))
+
+
 class TestDropBlank:
     """reading.drop_blank: rows and columns with nothing in them go; row numbers stay."""
 
@@ -588,6 +605,8 @@ class TestDropBlank:
         assert out.index.tolist() == list(range(1, 2 * count, 2))
         assert out[0].tolist() == [str(n) for n in range(count)]
         assert out[1].tolist() == [f"n{n}" for n in range(count)]
+        # Past MAX_SLICED_RUNS runs the rows are copied into one piece, not sliced.
+        assert out[0].array.__arrow_array__().num_chunks == 1
 
 
 def test_a_change_to_one_reads_empty_problem_table_does_not_reach_the_next_read():

@@ -67,18 +67,19 @@ STREAMLIT_WRAPS_ABOVE_PX = 64
 
 def _wrapped_tables():
     at = seed_files(app("pages/5_Rules.py"), sample_files()).run()
-    yield "Rules: every rule", at.dataframe[0]
+    yield "Rules: every rule", at, at.dataframe[0]
     at = seed_files(app("pages/7_Audit.py"), sample_files()).run()
     at.run()  # the first run's sign-in and upload are in the log now
-    yield "Audit log", at.dataframe[0]
+    yield "Audit log", at, at.dataframe[0]
     at = seed_files(app("pages/4_Cohorts.py"), sample_files())
     at.session_state["cohorts_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
     traces = [t for t in at.dataframe if "why" in t.value.columns]
-    yield "an applicant's decision", traces[0]
+    yield "an applicant's decision", at, traces[0]
 
 
 def test_tables_of_sentences_wrap_their_text():
-    for name, table in _wrapped_tables():
+    for name, at, table in _wrapped_tables():
+        assert not at.exception, (name, [e.value for e in at.exception])
         assert table.proto.row_height > STREAMLIT_WRAPS_ABOVE_PX, name
         assert len(table.value) > 0, name
