@@ -656,7 +656,7 @@ def known_headers(mapping: dict[str, str] | None = None) -> set[str]:
 
 def find_header_row(cells: pd.DataFrame, known: set[str]) -> int | None:
     """The first of the sheet's first 20 rows with at least 3 cells naming a known header."""
-    top = cells[cells.index <= HEADER_SCAN_ROWS]
+    top = _top_rows(cells)
     for number, row in top.iterrows():
         matches = sum(
             1 for value in row if isinstance(value, str) and fields.normalise_header(value) in known
@@ -666,9 +666,17 @@ def find_header_row(cells: pd.DataFrame, known: set[str]) -> int | None:
     return None
 
 
+def _top_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """The sheet's rows numbered up to HEADER_SCAN_ROWS: a slice when the row numbers
+    ascend, as every reader gives them (a mask over every row cost 0.01 s at 100,000)."""
+    if cells.index.is_monotonic_increasing:
+        return cells.iloc[: cells.index.searchsorted(HEADER_SCAN_ROWS, side="right")]
+    return cells[cells.index <= HEADER_SCAN_ROWS]
+
+
 def guess_header_row(cells: pd.DataFrame) -> int | None:
     """The row taken for headers when no header row is found: the fullest of the first rows."""
-    top = cells[cells.index <= HEADER_SCAN_ROWS]
+    top = _top_rows(cells)
     if top.empty:
         return None
     return int(top.notna().sum(axis=1).idxmax())

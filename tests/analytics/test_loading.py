@@ -618,3 +618,17 @@ def test_a_change_to_one_reads_empty_problem_table_does_not_reach_the_next_read(
     assert len(first.problems) == 1
     second = loading.load_exports([loading.Source("clean.csv", clean)])
     assert second.problems.empty and "note" not in second.problems
+
+
+@pytest.mark.parametrize("order", ["ascending", "shuffled"])
+def test_the_header_row_is_looked_for_in_the_first_rows_only(order):
+    header = ["Applicant ID", "Full Name", "Email"]
+    rows = {1: ["Export", None, None], 2: header, 40: header}
+    numbers = [1, 2, 40] if order == "ascending" else [40, 1, 2]
+    cells = pd.DataFrame([rows[n] for n in numbers], index=pd.Index(numbers, dtype="int64"))
+    known = reading.known_headers({})
+    assert reading.find_header_row(cells, known) == 2
+    # A header only past the first HEADER_SCAN_ROWS rows is not taken.
+    late = cells.drop(index=2)
+    assert reading.find_header_row(late, known) is None
+    assert reading.guess_header_row(late) == 1
