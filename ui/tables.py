@@ -115,13 +115,11 @@ def rule_lists_text(lists: pd.Series, labels: dict[str, str]) -> pd.Series:
     its own (80,000 strings, about 3 MB, at 100,000 rows)."""
     values = lists.to_numpy(dtype=object)
     # Every list is alive in `values`, so no two of them share an id.
-    codes, distinct = pd.factorize(np.fromiter(map(id, values), np.int64, len(values)))
-    first = np.zeros(len(distinct), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # each list's first row
+    codes, _ = pd.factorize(np.fromiter(map(id, values), np.int64, len(values)))
+    _, first = np.unique(codes, return_index=True)  # each list's first row, by code
     texts = [", ".join(labels.get(i, i) for i in values[position]) for position in first]
-    categories = sorted(set(texts))  # equal lists that are not one object read alike
-    where = {text: code for code, text in enumerate(categories)}
-    text_codes = np.array([where[text] for text in texts], dtype=np.int64)
+    # Equal lists that are not one object read alike: one category per text, sorted.
+    text_codes, categories = pd.factorize(np.array(texts, dtype=object), sort=True)
     return pd.Series(
         pd.Categorical.from_codes(
             text_codes[codes],

@@ -226,9 +226,15 @@ def _json_column(values: list | pa.Array) -> pa.Array:
     if kind in ("string", "empty"):
         codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         if np.count_nonzero(codes < 0) == values.count(None):  # the blanks are all None
-            texts = pa.array([_quote(text) for text in distinct] + ["null"], pa.string())
-            return texts.take(np.where(codes < 0, len(distinct), codes))
+            return _by_code(codes, [_quote(text) for text in distinct])
     return pa.array([_json_scalar(value) for value in values], pa.string())
+
+
+def _by_code(codes: np.ndarray, texts: list[str]) -> pa.Array:
+    """Per row, the JSON text of its code's value (`texts`, one per code), `null` where the
+    code is -1 (a blank)."""
+    table = pa.array([*texts, "null"], pa.string())
+    return table.take(np.where(codes < 0, len(texts), codes))
 
 
 def _json_texts(frame: pd.DataFrame, name: str) -> list | pa.Array:
@@ -248,8 +254,7 @@ def _json_texts(frame: pd.DataFrame, name: str) -> list | pa.Array:
         codes, distinct = pd.factorize(column, use_na_sentinel=True)
     else:
         return _values(frame, name)
-    texts = [_json_scalar(_plain(value)) for value in distinct] + ["null"]
-    return pa.array(texts, pa.string()).take(np.where(codes < 0, len(distinct), codes))
+    return _by_code(codes, [_json_scalar(_plain(value)) for value in distinct])
 
 
 def _json_scalar(value) -> str:
