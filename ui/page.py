@@ -227,8 +227,10 @@ def _sidebar() -> None:
             # Plain text, not st.code: its copy button comes with a 1.5 MB syntax
             # highlighter that cost every newly opened tab 0.3-0.4 s (docs/benchmarks.md).
             st.text(links.share_link())
-            # Every screen can be saved: the view names this screen and its filters.
-            views.render_save_form()
+            # Every screen can be saved: the view names this screen and its filters. In a
+            # popover, whose content the browser draws only once it is opened.
+            with st.popover(views.SAVE_OPEN_LABEL, width="stretch"):
+                views.render_save_form()
 
 
 def _rules_label(active: state.ActiveRules) -> str:

@@ -37,7 +37,8 @@ RULES_TEXT = "active_rules_text"
 RULES_ORIGIN = "active_rules_origin"
 SAMPLE_OFFERED = "sample_auto_opened"
 # Widget keys: the widget of that key shows and sets the value.
-SHEET = "home_sheet"  # None: every sheet with a header row
+SHEET = "home_sheet"  # EVERY_SHEET (or None): every sheet with a header row
+EVERY_SHEET = ""  # no sheet is named so (Excel refuses an empty name)
 DATE_ORDER = "home_date_order"
 AS_OF = "home_as_of"
 RULE_CHOICE = "home_rules"  # "standard", "advanced", "uploaded" or "edited"
@@ -108,7 +109,7 @@ def open_files(
     s[LABEL] = label
     s[DIGEST] = digest_files(frozen)
     s[OPENED_HERE] = by_person
-    s[SHEET] = None
+    s[SHEET] = EVERY_SHEET
     s[MAPPING] = {}
     s[FORMAT] = None
     s[FORMAT_PENDING] = False
@@ -151,14 +152,14 @@ def dataset(*, session: SessionState | None = None) -> OpenFiles | None:
         label=_get(s, LABEL, ""),
         files=files,
         digest=_get(s, DIGEST) or digest_files(files),
-        sheet=_get(s, SHEET),
+        sheet=_get(s, SHEET) or None,
         mapping=tuple(sorted(mapping.items())),
         date_order=_get(s, DATE_ORDER, "auto"),
     )
 
 
 def set_sheet(sheet: str | None, *, session: SessionState | None = None) -> None:
-    _session(session)[SHEET] = sheet
+    _session(session)[SHEET] = sheet or EVERY_SHEET
 
 
 def set_mapping(

@@ -20,6 +20,7 @@ NO_VIEWS = "No saved views yet. Open a dataset, set the filters, then save the v
 NEED_DATASET = "Open a dataset first: a saved view remembers a stored dataset."
 SAVED = "Saved view “{name}”."
 SAVE_LABEL = "Save this view"
+SAVE_OPEN_LABEL = "Save this view…"  # the sidebar's popover that holds the form
 NOT_VERIFIED = (
     "Only single sign-on users (or the local user) can delete a saved view: a shared "
     "passcode cannot prove whose view it is."

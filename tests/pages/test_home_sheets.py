@@ -52,10 +52,16 @@ def test_each_file_lists_the_sheets_read_and_skipped():
     assert metric(at, "Rows read") == "6"
 
 
+def _sheet_choices(at) -> list:
+    """Home's sheet choice, a radio or a select box, where there is one."""
+    return [w for w in [*at.radio, *at.selectbox] if w.key == state.SHEET]
+
+
 def test_choosing_one_sheet_reads_only_that_one():
     at = _upload([BOOK])
-    choice = at.selectbox(key=state.SHEET)
-    assert choice.value is None
+    assert not [box for box in at.selectbox if box.key == state.SHEET]
+    choice = at.radio(key=state.SHEET)  # three sheets: a radio
+    assert choice.value == ""  # every sheet, the choice drawn as chosen
     assert choice.options[0] == home.AUTO_SHEET == "All sheets with a header row"
     assert choice.options[1:] == ["Notes", "Applicants", "Register"]
     choice.set_value("Register").run()
@@ -63,6 +69,23 @@ def test_choosing_one_sheet_reads_only_that_one():
     assert _lines(at) == ["**book.xlsx**: read Register (header row 1)"]
     assert metric(at, "Analysed") == "3"
     assert metric(at, "Applicants") == "0"
+    at.radio(key=state.SHEET).set_value("").run()
+    assert _lines(at)[0].startswith("**book.xlsx**: read Applicants (header row 2), Register")
+
+
+def test_a_workbook_of_many_sheets_offers_them_in_a_select_box():
+    names = ["Notes", "Applicants", "Spring", "Summer", "Autumn"]
+    sheets = [("Notes", workbooks.NOTES)]
+    header = workbooks.APPLICANTS[1]
+    sheets += [(name, [header, [f"{name}-1", *workbooks.APPLICANTS[2][1:]]]) for name in names[1:]]
+    at = _upload([("many.xlsx", workbooks.workbook(*sheets), XLSX_MIME)])
+    assert not [radio for radio in at.radio if radio.key == state.SHEET]
+    choice = at.selectbox(key=state.SHEET)
+    assert choice.value == "" and choice.options == [home.AUTO_SHEET, *names]
+    assert metric(at, "Analysed") == "4"
+    choice.set_value("Summer").run()
+    assert not at.exception and not at.error
+    assert metric(at, "Analysed") == "1"
 
 
 def _counting_sheet_lists(monkeypatch) -> list[str]:
@@ -85,7 +108,7 @@ def test_a_workbook_read_whole_is_not_opened_again_to_list_its_sheets(monkeypatc
     listed = _counting_sheet_lists(monkeypatch)
     at = _upload([AUTUMN, BOOK])
     assert listed == []  # the names come from the read itself
-    assert at.selectbox(key=state.SHEET).options[1:] == ["Notes", "Applicants", "Register"]
+    assert at.radio(key=state.SHEET).options[1:] == ["Notes", "Applicants", "Register"]
 
 
 def test_a_workbook_that_cannot_be_read_still_offers_its_sheets(monkeypatch):
@@ -102,7 +125,7 @@ def test_a_workbook_that_cannot_be_read_still_offers_its_sheets(monkeypatch):
     at.run()
     assert not at.exception
     assert listed == ["odd.xlsx"]
-    assert at.selectbox(key=state.SHEET).options[1:] == ["Notes", "Data"]
+    assert at.radio(key=state.SHEET).options[1:] == ["Notes", "Data"]
     assert at.error  # what is wrong with the read, and what to do
 
 
@@ -115,5 +138,5 @@ def test_a_damaged_workbook_is_read_once_and_offers_no_sheet_choice(monkeypatch)
     at.run()
     assert not at.exception
     assert listed == []
-    assert state.SHEET not in [box.key for box in at.selectbox]
+    assert _sheet_choices(at) == []
     assert len(at.error) == 1 and literal(at.error[0].value).startswith("broken.xlsx: ")
