@@ -37,10 +37,12 @@ st.caption(
     f"From {old}, judged as of {found.old_as_of:%d %b %Y}, to "
     f"{new}, judged as of {found.as_of:%d %b %Y}; {rule_set} rules."
 )
-for column, (label, count, text) in zip(
-    st.columns(len(comparison.KPIS)), comparison.kpis(found), strict=True
-):
-    column.metric(label, f"{count:,}", help=text)
+kpis = comparison.kpis(found)
+for start in range(0, len(kpis), comparison.KPI_ROW):
+    for column, (label, count, text) in zip(
+        st.columns(comparison.KPI_ROW), kpis[start : start + comparison.KPI_ROW], strict=False
+    ):
+        column.metric(label, f"{count:,}", help=text)
 
 if not found.has_changes:
     same = f"{comparison.SAME_FILES}. " if result.is_same_files else ""

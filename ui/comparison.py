@@ -51,10 +51,14 @@ SAME_FILES = "The two uploads hold the very same files"
 NOTHING_CHANGED = "Nothing changed between the two uploads: every figure below is zero."
 DATE_FORMAT = "%d %b %Y, %H:%M"
 
-# The §7 figure of each KPI (its label: vocabulary.CHANGE_LABELS) and what it counts.
+# The §7 figure of each KPI (its label: vocabulary.CHANGE_LABELS) and what it counts, in
+# rows of KPI_ROW (eight in one row cut their labels short at 1400 px: "No longer eligi…").
+KPI_ROW = 4
 KPIS = {
     "added": "applicants in the later upload who were not in the earlier one",
     "removed": "applicants of the earlier upload not listed in the later one as applicants",
+    "added_eligible": "added applicants who are eligible at once (in the newly eligible list "
+    "with them who became eligible)",
     "newly_eligible": "applicants in both uploads who became eligible",
     "no_longer_eligible": "applicants in both uploads who were eligible and are not now",
     "became_certified": "applicants of the earlier upload who are certified in the later",
@@ -163,6 +167,7 @@ def figures(ch: changes.Changes) -> dict[str, int]:
     return {
         "added": ch.applicants["added"],
         "removed": ch.applicants["removed"],
+        "added_eligible": ch.added_eligible,
         "newly_eligible": ch.newly_eligible,
         "no_longer_eligible": ch.no_longer_eligible,
         "became_certified": ch.became_certified,

@@ -130,6 +130,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
 CHANGE_LABELS: dict[str, str] = {
     "added": "Added",
     "removed": "Removed",
+    "added_eligible": "Added and eligible",
     "newly_eligible": "Newly eligible",
     "no_longer_eligible": "No longer eligible",
     "became_certified": "Became certified",

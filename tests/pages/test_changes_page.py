@@ -50,6 +50,7 @@ NOVEMBER = HEADER + (
 KPIS = {
     "Added": "2",  # N1, N2
     "Removed": "2",  # A4 gone, A6 now certified
+    "Added and eligible": "1",  # N1 (N2 is ineligible)
     "Newly eligible": "2",  # A2, A5 (N1 is new: added, not newly eligible)
     "No longer eligible": "1",  # A3
     "Became certified": "1",  # A6
@@ -139,6 +140,7 @@ class TestEmptyStates:
         assert metric(at, "Added") == "6"  # every applicant of November
         assert metric(at, "Removed") == "6"  # every applicant of October
         assert metric(at, "Newly eligible") == "0"
+        assert metric(at, "Added and eligible") == "4"  # November's eligible: A1, A2, A5, N1
 
 
 class TestTwoUploads:
@@ -221,6 +223,7 @@ class TestTwoUploads:
         rows = list(book["Summary"].iter_rows(values_only=True))
         figures = dict(rows[rows.index(("Figure", "Value")) + 1 :])
         assert figures["Changes: newly eligible"] == 2
+        assert figures["Changes: added and eligible"] == 1  # N1: the list's third row
         assert figures["Changes: later upload judged as of"] == "2026-11-01"
         assert figures["Changes: earlier upload judged as of"] == "2026-10-01"
 
