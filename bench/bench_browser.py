@@ -19,8 +19,10 @@ Streamlit version, same pages, started the same way):
   session has ended (the server keeps a closed session DISCONNECT_TTL_S, set low here as in
   bench_memory, then its tidy-up runs), beside the loaded frame's own size. "Before" is a
   warm server, as in bench_memory: every screen has run once (on the sample, in a session
-  of its own), so what a screen's first run loads (its modules, Plotly's validators) is
-  not counted as the dataset's; the RSS after the first opens alone is printed too.
+  of its own, which has then ended), so what a screen's first run loads (its modules,
+  Plotly's validators) is not counted as the dataset's; the RSS after the first opens
+  alone is printed too. (With only the sample stored, Changes runs to its "upload next
+  month's export" line: its comparison's first run still counts as the dataset's.)
 Ratios are printed with each target of the issue. Needs Debian's Chromium
 (`apt-get install chromium`) and Playwright (requirements-dev); no browser is downloaded.
 
@@ -544,6 +546,7 @@ def main() -> None:
                 ours_open = _first_open(browser, url)
                 rss_opened = _rss_mb(pid)
                 _visit_every_screen(browser, url)
+                time.sleep(DISCONNECT_TTL_S + SETTLE_S)  # those sessions have ended
                 rss_before = _rss_mb(pid)
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
                 page = context.new_page()

@@ -52,13 +52,13 @@ NOTHING_CHANGED = "Nothing changed between the two uploads: every figure below i
 DATE_FORMAT = "%d %b %Y, %H:%M"
 
 # The §7 figure of each KPI (its label: vocabulary.CHANGE_LABELS) and what it counts, in
-# rows of KPI_ROW (eight in one row cut their labels short at 1400 px: "No longer eligi…").
+# rows of KPI_ROW (seven in one row cut their labels short at 1400 px: "No longer eligi…").
 KPI_ROW = 4
 KPIS = {
     "added": "applicants in the later upload who were not in the earlier one",
     "removed": "applicants of the earlier upload not listed in the later one as applicants",
-    "added_eligible": "added applicants who are eligible at once (in the newly eligible list "
-    "with them who became eligible)",
+    "added_eligible": "added applicants who are eligible at once (the newly eligible list "
+    "holds them alongside those who became eligible)",
     "newly_eligible": "applicants in both uploads who became eligible",
     "no_longer_eligible": "applicants in both uploads who were eligible and are not now",
     "became_certified": "applicants of the earlier upload who are certified in the later",
