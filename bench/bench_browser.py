@@ -55,6 +55,7 @@ FIRST_OPENS = 5
 UPLOADS = 3
 START_LIMIT_S = 120
 RUN_LIMIT_MS = 600_000
+SIDEBAR_LINKS = '[data-testid="stSidebarNav"] a'
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -450,20 +451,30 @@ def _first_open(browser, url: str) -> float:
     return statistics.median(times[1:])
 
 
+def _screen_names(page) -> list[str]:
+    """The sidebar's links, in order; the first (Home) is the screen the app opens on."""
+    links = page.locator(SIDEBAR_LINKS)
+    return [links.nth(i).inner_text().strip() for i in range(links.count())]
+
+
+def _open_screen(page, name: str) -> float:
+    """Click the sidebar link `name`; seconds until its page is drawn and the run is over."""
+    before = _title(page)
+    link = page.locator(SIDEBAR_LINKS, has_text=name).first
+    start = time.perf_counter()
+    link.click()
+    _wait_run(page, previous=before)
+    return time.perf_counter() - start
+
+
 def _switches(page) -> dict[str, float]:
     """Median seconds per sidebar link, over ROUNDS rounds through every screen."""
-    links = page.locator('[data-testid="stSidebarNav"] a')
-    names = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    names = _screen_names(page)
     order = names[1:] + names[:1]
     samples: dict[str, list[float]] = {name: [] for name in order}
     for _ in range(ROUNDS):
         for name in order:
-            before = _title(page)
-            link = page.locator('[data-testid="stSidebarNav"] a', has_text=name).first
-            start = time.perf_counter()
-            link.click()
-            _wait_run(page, previous=before)
-            samples[name].append(time.perf_counter() - start)
+            samples[name].append(_open_screen(page, name))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -474,12 +485,8 @@ def _visit_every_screen(browser, url: str) -> None:
         page = context.new_page()
         page.goto(url)
         _wait_run(page)
-        links = page.locator('[data-testid="stSidebarNav"] a')
-        # The first screen (Home) is the one open.
-        for name in [links.nth(i).inner_text().strip() for i in range(1, links.count())]:
-            before = _title(page)
-            page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
-            _wait_run(page, previous=before)
+        for name in _screen_names(page)[1:]:  # the first, Home, is open
+            _open_screen(page, name)
     finally:
         context.close()
 

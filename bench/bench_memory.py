@@ -84,9 +84,7 @@ def _one_session(browser, url: str, export: Path, pid: int) -> float:
     bench_browser._wait_run(page)
     bench_browser.upload_until_drawn(page, export)
     for name in VISIT:
-        before = bench_browser._title(page)
-        page.locator('[data-testid="stSidebarNav"] a', has_text=name).first.click()
-        bench_browser._wait_run(page, previous=before)
+        bench_browser._open_screen(page, name)
     sidebar = page.locator('[data-testid="stSidebar"]')
     first = sidebar.get_by_text(re.compile(r"^(Prepare report files|HTML dashboard)$"))
     first.first.wait_for(timeout=RUN_LIMIT_MS)
