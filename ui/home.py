@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from analytics import rules
 from analytics.errors import LoadError, NoHeaderError
@@ -138,11 +141,27 @@ RULE_CHOICES = {
 
 
 def open_uploads() -> None:
-    """on_change of the uploader: the files just chosen become the dataset."""
-    files = st.session_state.get("home_upload") or []
+    """on_change of the uploader: the files just chosen become the dataset.
+
+    Their bytes then belong to the session (and, once read, to the store:
+    `state.keep_in_store`), so Streamlit's own copy is let go here; otherwise it would
+    stay until the session ends. The uploader still lists the files; after this run its
+    value is empty, which changes nothing (the change only finds no files to open)."""
+    files = [f for f in st.session_state.get("home_upload") or [] if isinstance(f, UploadedFile)]
     if files:
         state.open_files([(f.name, f.getvalue()) for f in files], ", ".join(f.name for f in files))
         state.expect_saved_format()  # mapped with a saved source format its headers match
+        _forget_uploaded(files)
+
+
+def _forget_uploaded(files: list[UploadedFile]) -> None:
+    """Drop the files from Streamlit's upload store (in memory; it keeps them for the
+    session's life), as Streamlit does itself for chat input's files."""
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if ctx is not None and isinstance(manager, MemoryUploadedFileManager):
+        for f in files:
+            manager.remove_file(session_id=ctx.session_id, file_id=f.file_id)
 
 
 def rules_and_date() -> None:

@@ -35,6 +35,7 @@ import streamlit as st
 
 import store as store_mod
 from analytics import rules
+from analytics.errors import LoadError
 from analytics.reporting import exports
 from ui import auth, loaders, state
 
@@ -292,8 +293,12 @@ def share_dataset() -> str | None:
     key = _state_key(ds)
     if key not in known:
         options = {"sheet": ds.sheet, "mapping": dict(ds.mapping), "date_order": ds.date_order}
+        try:
+            files = loaders.file_bytes(ds)  # from the store when kept there
+        except LoadError as err:
+            raise store_mod.StoreError(str(err)) from err
         stored = store_mod.open_store().create_dataset(
-            list(ds.files),
+            list(files),
             owner=user,
             options=options,
             label=ds.label,

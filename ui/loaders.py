@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import evaluation
 from analytics.rules.evaluation import Evaluation
 from ui import filters, masking, printing, state
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "data" / "samples"
@@ -151,16 +154,46 @@ def sheets(
     upload)."""
     found = {info.file: info.sheets for info in read.sources} if read is not None else {}
     out = {}
-    for name, data in dataset.files:
+    files: tuple[tuple[str, bytes], ...] | None = None
+    for i, name in enumerate(dataset.names):
         if safety.suffix_of(name) in safety.TEXT_SUFFIXES:
             out[name] = []
             continue
         if name in found:
             out[name] = list(found[name])
             continue
+        files = files or file_bytes(dataset)
+        data = files[i][1]
         one = state.digest_files([(name, data)])
         out[name] = _read_once(("sheets", one), lambda n=name, d=data, k=one: _sheets(k, n, d))
     return out
+
+
+NO_LONGER_STORED = (
+    "The open dataset's files are no longer stored (it was deleted): upload them again."
+)
+STORE_UNREACHABLE = (
+    "The open dataset's files could not be read from the app's store just now: try again "
+    "in a moment, or upload them again."
+)
+
+
+def file_bytes(ds: state.OpenFiles) -> tuple[tuple[str, bytes], ...]:
+    """The open files with their bytes: the session's, or once the session keeps names
+    only (`state.keep_in_store`), read again from the stored dataset. Raises LoadError
+    when the store no longer has them."""
+    if ds.stored_at is None:
+        return ds.files  # type: ignore[return-value]  # bytes are held until stored
+    try:
+        files = tuple(store.open_store().read_dataset_files(ds.stored_at))
+    except store.StoreError as err:
+        raise LoadError(NO_LONGER_STORED) from err
+    except (OSError, store.DatabaseError) as err:
+        log.exception("could not read the open dataset's files from the store")
+        raise LoadError(STORE_UNREACHABLE) from err
+    if [name for name, _ in files] != list(ds.names):  # cannot happen: stored as opened
+        raise LoadError(NO_LONGER_STORED)
+    return files
 
 
 def _read(files, sheet, mapping, date_order) -> loading.LoadResult:
@@ -173,8 +206,8 @@ def _read(files, sheet, mapping, date_order) -> loading.LoadResult:
 # cache_resource, as the evaluation below: the LoadResult is read-only by contract, so one
 # shared object per input costs no pickle and no per-session copy.
 @st.cache_resource(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL)
-def _load(digest: str, sheet, mapping, date_order, _files) -> loading.LoadResult:
-    return _read(_files, sheet, mapping, date_order)
+def _load(digest: str, sheet, mapping, date_order, _files: Callable) -> loading.LoadResult:
+    return _read(_files(), sheet, mapping, date_order)
 
 
 def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
@@ -184,13 +217,16 @@ def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
 def load(ds: state.OpenFiles) -> loading.LoadResult:
     """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
     return _read_once(
-        _load_key(ds), lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, ds.files)
+        _load_key(ds),
+        # The files' bytes are fetched only if neither this session nor the server has
+        # read them with these options (they may have to come from the store).
+        lambda: _load(ds.digest, ds.sheet, ds.mapping, ds.date_order, lambda: file_bytes(ds)),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=DATASETS_KEPT, ttl=DATA_TTL)
-def _column_samples(digest: str, sheet, mapping, _files) -> dict[str, list[str]]:
-    sources = [loading.Source(name=name, data=data) for name, data in _files]
+def _column_samples(digest: str, sheet, mapping, _files: Callable) -> dict[str, list[str]]:
+    sources = [loading.Source(name=name, data=data) for name, data in _files()]
     return worker.column_samples(sources, sheet=sheet, mapping=dict(mapping) or None)
 
 
@@ -200,7 +236,7 @@ def column_samples(ds: state.OpenFiles) -> dict[str, list[str]]:
     LoadError when the files cannot be read."""
     return _read_once(
         ("samples", ds.digest, ds.sheet, ds.mapping),
-        lambda: _column_samples(ds.digest, ds.sheet, ds.mapping, ds.files),
+        lambda: _column_samples(ds.digest, ds.sheet, ds.mapping, lambda: file_bytes(ds)),
     )
 
 

@@ -176,26 +176,31 @@ def _share_open_dataset() -> None:
 
     Only a dataset that was read is stored: a file that makes the reader fail must not get
     a link that fails again for everyone who opens it (the page reading it says why; the
-    read is memoised, so it is not repeated).
+    read is memoised, so it is not repeated). Once stored, the session keeps the files'
+    names, not their bytes (`state.keep_in_store`).
     """
     ds = state.dataset()
-    if ds is None or links.shared_dataset_id() is not None:
+    if ds is None:
         return
-    try:
-        with st.spinner("Reading the exports…"):
-            loaders.load(ds)
-    except LoadError:
-        return
-    try:
-        links.share_dataset()
-    except store.StoreError as err:
-        st.warning(escaping.markdown(err))
-        return
-    except (OSError, store.DatabaseError):
-        log.exception("could not store the open dataset")
-        st.warning(SHARE_FAILED)
-        return
-    links.publish_view()
+    stored_id = links.shared_dataset_id()
+    if stored_id is None:
+        try:
+            with st.spinner("Reading the exports…"):
+                loaders.load(ds)
+        except LoadError:
+            return
+        try:
+            stored_id = links.share_dataset()
+        except store.StoreError as err:
+            st.warning(escaping.markdown(err))
+            return
+        except (OSError, store.DatabaseError):
+            log.exception("could not store the open dataset")
+            st.warning(SHARE_FAILED)
+            return
+        links.publish_view()
+    if stored_id is not None:
+        state.keep_in_store(stored_id)
 
 
 def open_sample(by_person: bool = True) -> None:

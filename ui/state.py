@@ -1,8 +1,8 @@
 """Session state: which dataset is open and with which options, and which rules apply.
 
 Everything a page needs to rebuild its figures lives under the keys below, as plain values
-(file bytes, strings, dicts, a date), so a test can seed a session through these same
-functions with `session=at.session_state`.
+(file bytes until the files are stored, strings, dicts, a date), so a test can seed a
+session through these same functions with `session=at.session_state`.
 
 Home's widgets own their keys here (`SHEET`, `DATE_ORDER`, `AS_OF`, `RULE_CHOICE`) and
 keep them with `persist_state="session"`, so their values outlive the pages that do not
@@ -25,7 +25,8 @@ import streamlit as st
 
 from analytics import rules
 
-FILES = "dataset_files"
+FILES = "dataset_files"  # ((name, bytes), ...); the bytes None once STORED_AT holds them
+STORED_AT = "dataset_stored_at"  # id of a stored dataset of the same files, or None
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
 MAPPING = "dataset_mapping"
@@ -47,7 +48,8 @@ SHOW_PERSONAL = "page_show_personal"
 KEPT = "session"
 
 # Everything that defines what a session is looking at (what a new page visit starts from).
-SESSION_KEYS = (FILES, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER, RULES_NAME, RULES_TEXT)
+SESSION_KEYS = (FILES, STORED_AT, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER)
+SESSION_KEYS += (RULES_NAME, RULES_TEXT)
 SESSION_KEYS += (RULES_ORIGIN, RULE_CHOICE, AS_OF, SHOW_PERSONAL)
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
@@ -60,11 +62,16 @@ class OpenFiles:
     """The files open in this session and their reading options (`digest`: their contents)."""
 
     label: str
-    files: tuple[tuple[str, bytes], ...]
+    files: tuple[tuple[str, bytes | None], ...]  # bytes None: read them from `stored_at`
     digest: str
     sheet: str | None
     mapping: tuple[tuple[str, str], ...]
     date_order: str
+    stored_at: str | None = None  # a stored dataset of these files (`keep_in_store`)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.files)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ def open_files(
     s[LABEL] = label
     s[DIGEST] = digest_files(frozen)
     s[OPENED_HERE] = by_person
+    s[STORED_AT] = None
     s[SHEET] = EVERY_SHEET
     s[MAPPING] = {}
     s[FORMAT] = None
@@ -121,8 +129,21 @@ def opened_here(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), OPENED_HERE))
 
 
+def keep_in_store(dataset_id: str, *, session: SessionState | None = None) -> None:
+    """The open files are stored, as the dataset `dataset_id`: the session keeps their
+    names only, and their bytes are read from the store when they are needed again (a
+    new sheet, mapping or date order; `ui.loaders.file_bytes`). An upload's bytes are
+    not held for as long as the session lives (8 MB of a 100,000-row export)."""
+    s = _session(session)
+    files = _get(s, FILES)
+    if files and not _get(s, STORED_AT):
+        s[FILES] = tuple((name, None) for name, _ in files)
+        s[STORED_AT] = dataset_id
+
+
 _DATASET_KEYS = (
-    FILES, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING, DATE_ORDER
+    FILES, STORED_AT, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING,
+    DATE_ORDER,
 )  # fmt: skip
 
 
@@ -155,6 +176,7 @@ def dataset(*, session: SessionState | None = None) -> OpenFiles | None:
         sheet=_get(s, SHEET) or None,
         mapping=tuple(sorted(mapping.items())),
         date_order=_get(s, DATE_ORDER, "auto"),
+        stored_at=_get(s, STORED_AT),
     )
 
 

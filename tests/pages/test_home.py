@@ -140,7 +140,11 @@ def test_uploading_the_samples_reports_what_the_files_hold():
     at = _upload(app("app.py"), files)
     assert not at.exception and not at.error
     opened = state.dataset(session=at.session_state)
-    assert opened.files == tuple((name, data) for name, data, _ in files)
+    # Read and stored: the session keeps the names, the store the bytes, as uploaded.
+    assert opened.names == tuple(name for name, _, _ in files)
+    assert [data for _, data in opened.files] == [None] * len(files)
+    uploaded = [(name, data) for name, data, _ in files]
+    assert store.open_store().read_dataset_files(opened.stored_at) == uploaded
     assert opened.label == ", ".join(name for name, _, _ in files)
     assert _report_numbers(at) == _sample_numbers()  # all three files, not just the first
 

@@ -2,6 +2,7 @@
 sheet (tests/workbooks.py): both tables read and counted, each file's sheets listed (read
 with the header row, skipped with the reason), and the sheet choice reads only one."""
 
+import store
 from tests import workbooks
 from tests.pages.helpers import app, follow, literal, metric
 from ui import home, loaders, state
@@ -71,6 +72,28 @@ def test_choosing_one_sheet_reads_only_that_one():
     assert metric(at, "Applicants") == "0"
     at.radio(key=state.SHEET).set_value("").run()
     assert _lines(at)[0].startswith("**book.xlsx**: read Applicants (header row 2), Register")
+
+
+def test_a_sheet_chosen_later_is_read_from_the_stored_files():
+    at = _upload([BOOK])
+    ds = state.dataset(session=at.session_state)
+    assert ds.names == (BOOK[0],) and ds.files == ((BOOK[0], None),)  # stored: names only
+    loaders.clear_data_caches()  # the server has forgotten the read as well
+    at.radio(key=state.SHEET).set_value("Register").run()
+    assert not at.exception and not at.error
+    assert _lines(at) == ["**book.xlsx**: read Register (header row 1)"]
+    assert metric(at, "Analysed") == "3"
+
+
+def test_a_sheet_chosen_once_the_stored_files_are_gone_says_so():
+    at = _upload([BOOK])
+    ds = state.dataset(session=at.session_state)
+    owner = store.open_store().get_dataset(ds.stored_at).owner
+    store.open_store().delete_dataset(ds.stored_at, owner)  # in another session
+    loaders.clear_data_caches()  # nor does the server hold a read of that sheet
+    at.radio(key=state.SHEET).set_value("Register").run()
+    assert not at.exception
+    assert [literal(e.value) for e in at.error] == [loaders.NO_LONGER_STORED]
 
 
 def test_a_workbook_of_many_sheets_offers_them_in_a_select_box():
