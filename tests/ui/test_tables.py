@@ -79,6 +79,8 @@ def test_outreach_adds_email_and_keeps_rank_order():
     out = tables.outreach(near, applicants)
     assert out.columns.tolist() == tables.OUTREACH_COLUMNS
     assert out["email"].tolist() == ["b@x", "a@x"]
+    assert out["cohort"].tolist() == ["X", "X"] and list(out["cohort"].cat.categories) == ["X"]
+    assert out["explain"].tolist() == ["4 CME hours short", "licence expired 3 days ago"]
 
 
 def test_compare_cohorts_share_failing_required_rules_only():
@@ -168,6 +170,10 @@ def test_backlog_to_do_joins_what_is_left(standard):
         "5 CE hours short; Ethics attestation signed",
         "ready to renew",
     ]
+    # Rows that must do the same share one text (a category), in the backlog's order.
+    again = tables.backlog_to_do(pd.concat([backlog, backlog, backlog.iloc[:1]]), standard)
+    assert again["to_do"].tolist() == out["to_do"].tolist() * 2 + out["to_do"].tolist()[:1]
+    assert list(again["to_do"].cat.categories) == sorted(set(out["to_do"]))
 
 
 def test_what_if_totals():
