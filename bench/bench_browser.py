@@ -22,7 +22,10 @@ Streamlit version, same pages, started the same way):
   of its own, which has then ended), so what a screen's first run loads (its modules,
   Plotly's validators) is not counted as the dataset's; the RSS after the first opens
   alone is printed too. (With only the sample stored, Changes runs to its "upload next
-  month's export" line: its comparison's first run still counts as the dataset's.)
+  month's export" line: its comparison's first run still counts as the dataset's.) "With
+  the dataset open" is read TRIM_SETTLE_S after the last page switch, once the server's
+  memory thread has handed back what those runs freed (ui.memory hands freed pages back
+  every 2 s); the reading right after the last switch is printed too.
 Ratios are printed with each target of the issue. Needs Debian's Chromium
 (`apt-get install chromium`) and Playwright (requirements-dev); no browser is downloaded.
 
@@ -51,6 +54,7 @@ ROUNDS = 3
 ROWS_ENV = "BENCH_BROWSER_ROWS"
 DISCONNECT_TTL_S = 5  # server.disconnectedSessionTTL: a closed session ends this soon
 SETTLE_S = 65  # the app's tidy-up runs every 30 s: two chances to see the session gone
+TRIM_SETTLE_S = 3  # ui.memory.TRIM_SECONDS (2 s) and a second: freed pages handed back
 FIRST_OPENS = 5
 UPLOADS = 3
 START_LIMIT_S = 120
@@ -561,6 +565,8 @@ def main() -> None:
                 _wait_run(page)
                 uploads = [upload_until_drawn(page, export)]
                 ours_switch = _switches(page)
+                rss_open_at_once = _rss_mb(pid)
+                time.sleep(TRIM_SETTLE_S)  # idle, with the dataset open
                 rss_open = _rss_mb(pid)
                 context.close()
                 time.sleep(DISCONNECT_TTL_S + SETTLE_S)  # the session has ended
@@ -592,7 +598,8 @@ def main() -> None:
     print(
         f"  server RSS: {rss_opened:.0f} MB after the first opens, {rss_before:.0f} MB once "
         f"every screen had run (before), {rss_open:.0f} MB with the dataset "
-        f"open (+{rss_open - rss_before:.0f} MB), {rss_after:.0f} MB once the session ended "
+        f"open (+{rss_open - rss_before:.0f} MB; {rss_open_at_once:.0f} MB right after the "
+        f"last switch), {rss_after:.0f} MB once the session ended "
         f"(+{rss_after - rss_before:.0f} MB over before); "
         f"loaded frame {frame_mb:.0f} MB"
     )
