@@ -17,7 +17,7 @@ upload_col.file_uploader(
     "Exports",
     type=list(loaders.UPLOAD_TYPES),
     accept_multiple_files=True,
-    key="home_upload",
+    key=home.UPLOAD_KEY,
     on_change=home.open_uploads,
 )
 sample_col.button("Open the sample", key="home_sample", on_click=page.open_sample)

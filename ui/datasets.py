@@ -60,9 +60,7 @@ def _delete(dataset_id: str) -> None:
         log.exception("could not delete a dataset")
         st.toast(DELETE_FAILED)
         return
-    shared = st.session_state.get(links.SHARED_KEY, {})
-    for key in [k for k, v in shared.items() if v == dataset_id]:
-        del shared[key]
+    links.forget_shared(dataset_id)
     state.close_dataset()
     st.toast(DELETED)
 

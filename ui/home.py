@@ -7,12 +7,15 @@ loader found.
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+import store
 from analytics import rules
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import reading
@@ -140,18 +143,63 @@ RULE_CHOICES = {
 }
 
 
+UPLOAD_KEY = "home_upload"
+HANDED_KEY = "home_upload_handed"  # Streamlit file id -> (name, sha256) of files handed over
+OPENED_KEY = "home_upload_opened"  # the uploader's file ids that the open dataset came from
+GONE = "Not opened again, no longer stored (choose it again to include it): "
+
+
 def open_uploads() -> None:
-    """on_change of the uploader: the files just chosen become the dataset.
+    """on_change of the uploader: the files it lists become the dataset.
 
     Their bytes then belong to the session (and, once read, to the store:
     `state.keep_in_store`), so Streamlit's own copy is let go here; otherwise it would
-    stay until the session ends. The uploader still lists the files; after this run its
-    value is empty, which changes nothing (the change only finds no files to open)."""
-    files = [f for f in st.session_state.get("home_upload") or [] if isinstance(f, UploadedFile)]
-    if files:
-        state.open_files([(f.name, f.getvalue()) for f in files], ", ".join(f.name for f in files))
-        state.expect_saved_format()  # mapped with a saved source format its headers match
-        _forget_uploaded(files)
+    stay until the session ends. The uploader still lists those files, and Streamlit then
+    gives them as DeletedFile markers: each was handed over earlier (HANDED_KEY), and
+    when the list changes (a file added or removed) its bytes come back from the open
+    files or the store, by their SHA-256. The run after an upload lists the very files
+    open: nothing to do."""
+    value = st.session_state.get(UPLOAD_KEY) or []
+    ids = [f.file_id for f in value]
+    if not value or ids == st.session_state.get(OPENED_KEY):
+        return
+    handed = st.session_state.setdefault(HANDED_KEY, {})
+    files, new, gone = [], [], []
+    for f in value:
+        if isinstance(f, UploadedFile):
+            data = f.getvalue()
+            handed[f.file_id] = (f.name, hashlib.sha256(data).hexdigest())
+            files.append((f.name, data))
+            new.append(f)
+        elif f.file_id in handed:
+            name, sha = handed[f.file_id]
+            data = _handed_bytes(sha)
+            if data is None:
+                gone.append(name)
+            else:
+                files.append((name, data))
+    if gone:
+        st.toast(GONE + ", ".join(escaping.markdown(name) for name in gone))
+    if not files:
+        return
+    state.open_files(files, ", ".join(name for name, _ in files))
+    state.expect_saved_format()  # mapped with a saved source format its headers match
+    st.session_state[OPENED_KEY] = ids
+    _forget_uploaded(new)
+
+
+def _handed_bytes(sha: str) -> bytes | None:
+    """The bytes of a file handed over earlier: from the open files while the session
+    holds them, else from the store (content-addressed); None when neither has them."""
+    ds = state.dataset()
+    if ds is not None and ds.stored_at is None:
+        for _, data in ds.files:
+            if data is not None and hashlib.sha256(data).hexdigest() == sha:
+                return data
+    try:
+        return store.open_store().read_blob(sha)
+    except (store.StoreError, OSError, store.DatabaseError):
+        return None
 
 
 def _forget_uploaded(files: list[UploadedFile]) -> None:

@@ -279,6 +279,13 @@ def shared_dataset_id() -> str | None:
     return st.session_state.get(SHARED_KEY, {}).get(_state_key(ds))
 
 
+def forget_shared(dataset_id: str) -> None:
+    """This session no longer takes `dataset_id` for its datasets (it was deleted)."""
+    shared = st.session_state.get(SHARED_KEY, {})
+    for key in [k for k, v in shared.items() if v == dataset_id]:
+        del shared[key]
+
+
 def share_dataset() -> str | None:
     """Store the open dataset (files + reading options) and return its id.
 

@@ -126,6 +126,8 @@ def _read_once(key: tuple[Hashable, ...], read: Callable[[], Any]) -> Any:
     def attempt():
         try:
             return read()
+        except StoredFilesUnavailable:
+            raise  # the store's, not the files': the next rerun tries again
         except LoadError as error:
             return _Unreadable(error)
 
@@ -178,21 +180,26 @@ STORE_UNREACHABLE = (
 )
 
 
+class StoredFilesUnavailable(LoadError):
+    """The open files' bytes could not be read back from the store (deleted, or the store
+    unreachable): not the files' fault, so a read that fails so is not remembered."""
+
+
 def file_bytes(ds: state.OpenFiles) -> tuple[tuple[str, bytes], ...]:
     """The open files with their bytes: the session's, or once the session keeps names
-    only (`state.keep_in_store`), read again from the stored dataset. Raises LoadError
-    when the store no longer has them."""
+    only (`state.keep_in_store`), read again from the stored dataset. Raises
+    StoredFilesUnavailable when the store cannot give them back."""
     if ds.stored_at is None:
         return ds.files  # type: ignore[return-value]  # bytes are held until stored
     try:
         files = tuple(store.open_store().read_dataset_files(ds.stored_at))
-    except store.StoreError as err:
-        raise LoadError(NO_LONGER_STORED) from err
-    except (OSError, store.DatabaseError) as err:
+    except (store.StoreUnavailable, OSError, store.DatabaseError) as err:
         log.exception("could not read the open dataset's files from the store")
-        raise LoadError(STORE_UNREACHABLE) from err
+        raise StoredFilesUnavailable(STORE_UNREACHABLE) from err
+    except store.StoreError as err:
+        raise StoredFilesUnavailable(NO_LONGER_STORED) from err
     if [name for name, _ in files] != list(ds.names):  # cannot happen: stored as opened
-        raise LoadError(NO_LONGER_STORED)
+        raise StoredFilesUnavailable(NO_LONGER_STORED)
     return files
 
 

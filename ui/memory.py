@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
 import os
@@ -212,6 +213,7 @@ def give_back() -> None:
             trim(0)
 
 
+@functools.cache  # find_library runs ldconfig; the trim asks every TRIM_SECONDS
 def _glibc(function: str):
     name = ctypes.util.find_library("c")
     try:

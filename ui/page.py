@@ -183,6 +183,13 @@ def _share_open_dataset() -> None:
     if ds is None:
         return
     stored_id = links.shared_dataset_id()
+    if stored_id is not None and ds.stored_at is None:  # the bytes are still here
+        still = _still_stored(stored_id)
+        if still is None:
+            return  # the store cannot say: keep the bytes
+        if not still:  # deleted in another session since this one stored it
+            links.forget_shared(stored_id)
+            stored_id = None
     if stored_id is None:
         try:
             with st.spinner("Reading the exports…"):
@@ -201,6 +208,17 @@ def _share_open_dataset() -> None:
         links.publish_view()
     if stored_id is not None:
         state.keep_in_store(stored_id)
+
+
+def _still_stored(dataset_id: str) -> bool | None:
+    """Whether the store still has the dataset (None: the store cannot be reached)."""
+    try:
+        store.open_store().get_dataset(dataset_id)
+    except store.NotFoundError:
+        return False
+    except (store.StoreError, OSError, store.DatabaseError):
+        return None
+    return True
 
 
 def open_sample(by_person: bool = True) -> None:

@@ -136,9 +136,10 @@ def keep_in_store(dataset_id: str, *, session: SessionState | None = None) -> No
     not held for as long as the session lives (8 MB of a 100,000-row export)."""
     s = _session(session)
     files = _get(s, FILES)
-    if files and not _get(s, STORED_AT):
-        s[FILES] = tuple((name, None) for name, _ in files)
-        s[STORED_AT] = dataset_id
+    if files:
+        if not _get(s, STORED_AT):
+            s[FILES] = tuple((name, None) for name, _ in files)
+        s[STORED_AT] = dataset_id  # the latest stored copy (each set of options is one)
 
 
 _DATASET_KEYS = (

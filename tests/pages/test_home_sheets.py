@@ -96,6 +96,38 @@ def test_a_sheet_chosen_once_the_stored_files_are_gone_says_so():
     assert [literal(e.value) for e in at.error] == [loaders.NO_LONGER_STORED]
 
 
+def test_the_same_files_uploaded_again_after_their_deletion_are_stored_afresh():
+    at = _upload([BOOK])
+    first = state.dataset(session=at.session_state).stored_at
+    owner = store.open_store().get_dataset(first).owner
+    store.open_store().delete_dataset(first, owner)  # in another session
+    at.file_uploader(key="home_upload").set_value([BOOK]).run()  # the same file again
+    assert not at.exception and not at.error
+    again = state.dataset(session=at.session_state).stored_at
+    assert again not in (None, first)
+    assert store.open_store().read_dataset_files(again) == [BOOK[:2]]
+    loaders.clear_data_caches()
+    at.radio(key=state.SHEET).set_value("Register").run()
+    assert not at.error and metric(at, "Analysed") == "3"
+
+
+def test_a_store_out_of_reach_says_so_and_the_next_run_tries_again(monkeypatch):
+    at = _upload([BOOK])
+    loaders.clear_data_caches()
+    real = store.Store.read_dataset_files
+
+    def unreachable(self, dataset_id):
+        raise store.StoreUnavailable("the database is not answering")
+
+    monkeypatch.setattr(store.Store, "read_dataset_files", unreachable)
+    at.radio(key=state.SHEET).set_value("Register").run()
+    assert not at.exception
+    assert [literal(e.value) for e in at.error] == [loaders.STORE_UNREACHABLE]
+    monkeypatch.setattr(store.Store, "read_dataset_files", real)
+    at.run()  # not remembered: read again now that the store answers
+    assert not at.error and metric(at, "Analysed") == "3"
+
+
 def test_a_workbook_of_many_sheets_offers_them_in_a_select_box():
     names = ["Notes", "Applicants", "Spring", "Summer", "Autumn"]
     sheets = [("Notes", workbooks.NOTES)]
