@@ -25,13 +25,18 @@ SHEETS_LINE = (
 )
 
 
-@pytest.mark.e2e
-def test_two_sheet_workbook_counts_applicants_and_certified(page, app, tmp_path):
+def _open_book(page, app, tmp_path) -> None:
+    """A new session on Home, the workbook uploaded and its report drawn."""
     book = tmp_path / "book.xlsx"
     book.write_bytes(workbooks.notes_applicants_register())
     page.goto("/")
     wait_for_run(page)
     upload(page, app, [book])
+
+
+@pytest.mark.e2e
+def test_two_sheet_workbook_counts_applicants_and_certified(page, app, tmp_path):
+    _open_book(page, app, tmp_path)
     pick_as_of(page, workbooks.AS_OF)
 
     assert metric_number(page, "Rows read") == 5
@@ -53,11 +58,7 @@ def test_a_sheet_chosen_after_the_upload_is_read_again_from_the_store(page, app,
     # Once read and stored, neither the session nor Streamlit's upload store holds the
     # file's bytes (docs/app.md, "Caching"): the sheet chosen next is read from the store,
     # and the uploader's later runs (its files gone from Streamlit's store) open nothing.
-    book = tmp_path / "book.xlsx"
-    book.write_bytes(workbooks.notes_applicants_register())
-    page.goto("/")
-    wait_for_run(page)
-    upload(page, app, [book])
+    _open_book(page, app, tmp_path)
     assert metric_number(page, "Rows read") == 5
     page.get_by_text("Register", exact=True).first.click()
     page.locator(
