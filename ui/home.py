@@ -8,6 +8,7 @@ loader found.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,8 @@ from analytics.loading import reading
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import escaping, filters, loaders, page, state
+
+log = logging.getLogger(__name__)
 
 REPORT_TAB_KEY = "home_report_list"
 OVERVIEW = "Overview"
@@ -144,9 +147,11 @@ RULE_CHOICES = {
 
 
 UPLOAD_KEY = "home_upload"
-HANDED_KEY = "home_upload_handed"  # Streamlit file id -> (name, sha256) of files handed over
-OPENED_KEY = "home_upload_opened"  # the uploader's file ids that the open dataset came from
 GONE = "Not opened again, no longer stored (choose it again to include it): "
+UNREACHABLE = (
+    "The files listed could not be read back from the app's store just now: nothing was "
+    "changed. Try again in a moment."
+)
 
 
 def open_uploads() -> None:
@@ -155,15 +160,20 @@ def open_uploads() -> None:
     Their bytes then belong to the session (and, once read, to the store:
     `state.keep_in_store`), so Streamlit's own copy is let go here; otherwise it would
     stay until the session ends. The uploader still lists those files, and Streamlit then
-    gives them as DeletedFile markers: each was handed over earlier (HANDED_KEY), and
+    gives them as DeletedFile markers: each was handed over earlier (`state.UPLOAD_HANDED`), and
     when the list changes (a file added or removed) its bytes come back from the open
     files or the store, by their SHA-256. The run after an upload lists the very files
     open: nothing to do."""
     value = st.session_state.get(UPLOAD_KEY) or []
     ids = [f.file_id for f in value]
-    if not value or ids == st.session_state.get(OPENED_KEY):
+    if not value or ids == st.session_state.get(state.UPLOAD_OPENED):
         return
-    handed = st.session_state.setdefault(HANDED_KEY, {})
+    handed = st.session_state.setdefault(state.UPLOAD_HANDED, {})
+    try:
+        held = _held_bytes([handed[f.file_id][1] for f in value if f.file_id in handed])
+    except loaders.StoredFilesUnavailable:
+        st.toast(UNREACHABLE)
+        return
     files, new, gone = [], [], []
     for f in value:
         if isinstance(f, UploadedFile):
@@ -173,33 +183,41 @@ def open_uploads() -> None:
             new.append(f)
         elif f.file_id in handed:
             name, sha = handed[f.file_id]
-            data = _handed_bytes(sha)
-            if data is None:
-                gone.append(name)
+            if sha in held:
+                files.append((name, held[sha]))
             else:
-                files.append((name, data))
+                gone.append(name)
     if gone:
         st.toast(GONE + ", ".join(escaping.markdown(name) for name in gone))
     if not files:
         return
     state.open_files(files, ", ".join(name for name, _ in files))
     state.expect_saved_format()  # mapped with a saved source format its headers match
-    st.session_state[OPENED_KEY] = ids
+    st.session_state[state.UPLOAD_OPENED] = ids
     _forget_uploaded(new)
 
 
-def _handed_bytes(sha: str) -> bytes | None:
-    """The bytes of a file handed over earlier: from the open files while the session
-    holds them, else from the store (content-addressed); None when neither has them."""
+def _held_bytes(shas: list[str]) -> dict[str, bytes]:
+    """SHA-256 -> bytes of the files handed over earlier that the session or the store
+    still holds (the open files while the session has their bytes, else the store, which
+    holds each file once under its SHA-256). Raises loaders.StoredFilesUnavailable when
+    the store cannot be read now."""
+    wanted, found = set(shas), {}
     ds = state.dataset()
-    if ds is not None and ds.stored_at is None:
+    if wanted and ds is not None and ds.stored is None:
         for _, data in ds.files:
-            if data is not None and hashlib.sha256(data).hexdigest() == sha:
-                return data
-    try:
-        return store.open_store().read_blob(sha)
-    except (store.StoreError, OSError, store.DatabaseError):
-        return None
+            sha = hashlib.sha256(data).hexdigest() if data is not None else None
+            if sha in wanted:
+                found[sha] = data
+    for sha in wanted - set(found):
+        try:
+            found[sha] = store.open_store().read_blob(sha)
+        except store.NotFoundError:
+            continue  # no longer stored: named to the user
+        except (store.StoreError, OSError, store.DatabaseError) as err:
+            log.exception("could not read an uploaded file back from the store")
+            raise loaders.StoredFilesUnavailable(UNREACHABLE) from err
+    return found
 
 
 def _forget_uploaded(files: list[UploadedFile]) -> None:

@@ -187,20 +187,19 @@ class StoredFilesUnavailable(LoadError):
 
 def file_bytes(ds: state.OpenFiles) -> tuple[tuple[str, bytes], ...]:
     """The open files with their bytes: the session's, or once the session keeps names
-    only (`state.keep_in_store`), read again from the stored dataset. Raises
+    only (`state.keep_in_store`), read again from the store by their SHA-256s. Raises
     StoredFilesUnavailable when the store cannot give them back."""
-    if ds.stored_at is None:
+    if ds.stored is None:
         return ds.files  # type: ignore[return-value]  # bytes are held until stored
     try:
-        files = tuple(store.open_store().read_dataset_files(ds.stored_at))
-    except (store.StoreUnavailable, OSError, store.DatabaseError) as err:
+        opened = store.open_store()
+        pairs = zip(ds.names, ds.stored, strict=True)
+        return tuple((name, opened.read_blob(sha)) for name, sha in pairs)
+    except store.NotFoundError as err:
+        raise StoredFilesUnavailable(NO_LONGER_STORED) from err
+    except (store.StoreError, OSError, store.DatabaseError) as err:
         log.exception("could not read the open dataset's files from the store")
         raise StoredFilesUnavailable(STORE_UNREACHABLE) from err
-    except store.StoreError as err:
-        raise StoredFilesUnavailable(NO_LONGER_STORED) from err
-    if [name for name, _ in files] != list(ds.names):  # cannot happen: stored as opened
-        raise StoredFilesUnavailable(NO_LONGER_STORED)
-    return files
 
 
 def _read(files, sheet, mapping, date_order) -> loading.LoadResult:

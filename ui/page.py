@@ -183,7 +183,7 @@ def _share_open_dataset() -> None:
     if ds is None:
         return
     stored_id = links.shared_dataset_id()
-    if stored_id is not None and ds.stored_at is None:  # the bytes are still here
+    if stored_id is not None and ds.stored is None:  # the bytes are still here
         still = _still_stored(stored_id)
         if still is None:
             return  # the store cannot say: keep the bytes
@@ -207,7 +207,7 @@ def _share_open_dataset() -> None:
             return
         links.publish_view()
     if stored_id is not None:
-        state.keep_in_store(stored_id)
+        state.keep_in_store()
 
 
 def _still_stored(dataset_id: str) -> bool | None:

@@ -25,8 +25,12 @@ import streamlit as st
 
 from analytics import rules
 
-FILES = "dataset_files"  # ((name, bytes), ...); the bytes None once STORED_AT holds them
-STORED_AT = "dataset_stored_at"  # id of a stored dataset of the same files, or None
+FILES = "dataset_files"  # ((name, bytes), ...); the bytes None once left to the store
+STORED = "dataset_stored"  # the files' SHA-256s once their bytes are left to the store
+# Home's uploader: Streamlit file id -> (name, SHA-256) of each file it handed over, and
+# the ids the open dataset came from (ui.home.open_uploads).
+UPLOAD_HANDED = "home_upload_handed"
+UPLOAD_OPENED = "home_upload_opened"
 LABEL = "dataset_label"
 DIGEST = "dataset_digest"
 MAPPING = "dataset_mapping"
@@ -48,7 +52,7 @@ SHOW_PERSONAL = "page_show_personal"
 KEPT = "session"
 
 # Everything that defines what a session is looking at (what a new page visit starts from).
-SESSION_KEYS = (FILES, STORED_AT, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER)
+SESSION_KEYS = (FILES, STORED, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER)
 SESSION_KEYS += (RULES_NAME, RULES_TEXT)
 SESSION_KEYS += (RULES_ORIGIN, RULE_CHOICE, AS_OF, SHOW_PERSONAL)
 
@@ -62,12 +66,12 @@ class OpenFiles:
     """The files open in this session and their reading options (`digest`: their contents)."""
 
     label: str
-    files: tuple[tuple[str, bytes | None], ...]  # bytes None: read them from `stored_at`
+    files: tuple[tuple[str, bytes | None], ...]  # bytes None: read them from the store
     digest: str
     sheet: str | None
     mapping: tuple[tuple[str, str], ...]
     date_order: str
-    stored_at: str | None = None  # a stored dataset of these files (`keep_in_store`)
+    stored: tuple[str, ...] | None = None  # their SHA-256s, once left to the store
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -116,7 +120,7 @@ def open_files(
     s[LABEL] = label
     s[DIGEST] = digest_files(frozen)
     s[OPENED_HERE] = by_person
-    s[STORED_AT] = None
+    s[STORED] = None
     s[SHEET] = EVERY_SHEET
     s[MAPPING] = {}
     s[FORMAT] = None
@@ -129,27 +133,28 @@ def opened_here(*, session: SessionState | None = None) -> bool:
     return bool(_get(_session(session), OPENED_HERE))
 
 
-def keep_in_store(dataset_id: str, *, session: SessionState | None = None) -> None:
-    """The open files are stored, as the dataset `dataset_id`: the session keeps their
-    names only, and their bytes are read from the store when they are needed again (a
-    new sheet, mapping or date order; `ui.loaders.file_bytes`). An upload's bytes are
-    not held for as long as the session lives (8 MB of a 100,000-row export)."""
+def keep_in_store(*, session: SessionState | None = None) -> None:
+    """The open files are stored (the caller stored them): the session keeps their names
+    and SHA-256s, and their bytes are read from the store, which holds each file once
+    under its SHA-256, when they are needed again (a new sheet, mapping or date order;
+    `ui.loaders.file_bytes`). An upload's bytes are not held for as long as the session
+    lives (8 MB of a 100,000-row export)."""
     s = _session(session)
     files = _get(s, FILES)
-    if files:
-        if not _get(s, STORED_AT):
-            s[FILES] = tuple((name, None) for name, _ in files)
-        s[STORED_AT] = dataset_id  # the latest stored copy (each set of options is one)
+    if files and not _get(s, STORED):
+        s[STORED] = tuple(hashlib.sha256(data).hexdigest() for _, data in files)
+        s[FILES] = tuple((name, None) for name, _ in files)
 
 
 _DATASET_KEYS = (
-    FILES, STORED_AT, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING,
-    DATE_ORDER,
+    FILES, STORED, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING,
+    DATE_ORDER, UPLOAD_HANDED, UPLOAD_OPENED,
 )  # fmt: skip
 
 
 def close_dataset(*, session: SessionState | None = None) -> None:
-    """No dataset is open any more (it was deleted); rules and date stay."""
+    """No dataset is open any more (it was deleted); rules and date stay. What the
+    uploader handed over is forgotten: the files it still lists do not open again."""
     s = _session(session)
     for key in _DATASET_KEYS:
         s.pop(key, None)
@@ -177,7 +182,7 @@ def dataset(*, session: SessionState | None = None) -> OpenFiles | None:
         sheet=_get(s, SHEET) or None,
         mapping=tuple(sorted(mapping.items())),
         date_order=_get(s, DATE_ORDER, "auto"),
-        stored_at=_get(s, STORED_AT),
+        stored=_get(s, STORED),
     )
 
 

@@ -87,25 +87,34 @@ def test_a_sheet_chosen_later_is_read_from_the_stored_files():
 
 def test_a_sheet_chosen_once_the_stored_files_are_gone_says_so():
     at = _upload([BOOK])
-    ds = state.dataset(session=at.session_state)
-    owner = store.open_store().get_dataset(ds.stored_at).owner
-    store.open_store().delete_dataset(ds.stored_at, owner)  # in another session
+    (stored,) = store.open_store().list_datasets()
+    store.open_store().delete_dataset(stored.id, stored.owner)  # in another session
     loaders.clear_data_caches()  # nor does the server hold a read of that sheet
     at.radio(key=state.SHEET).set_value("Register").run()
     assert not at.exception
     assert [literal(e.value) for e in at.error] == [loaders.NO_LONGER_STORED]
 
 
+def test_the_files_read_back_while_any_stored_copy_of_them_is_left():
+    at = _upload([BOOK])
+    (every_sheet,) = store.open_store().list_datasets()
+    at.radio(key=state.SHEET).set_value("Register").run()  # stored again, with its sheet
+    store.open_store().delete_dataset(every_sheet.id, every_sheet.owner)  # elsewhere
+    loaders.clear_data_caches()
+    at.radio(key=state.SHEET).set_value("").run()  # the deleted copy's options
+    assert not at.exception and not at.error
+    assert metric(at, "Analysed") == "5"
+
+
 def test_the_same_files_uploaded_again_after_their_deletion_are_stored_afresh():
     at = _upload([BOOK])
-    first = state.dataset(session=at.session_state).stored_at
-    owner = store.open_store().get_dataset(first).owner
-    store.open_store().delete_dataset(first, owner)  # in another session
+    (first,) = store.open_store().list_datasets()
+    store.open_store().delete_dataset(first.id, first.owner)  # in another session
     at.file_uploader(key="home_upload").set_value([BOOK]).run()  # the same file again
     assert not at.exception and not at.error
-    again = state.dataset(session=at.session_state).stored_at
-    assert again not in (None, first)
-    assert store.open_store().read_dataset_files(again) == [BOOK[:2]]
+    (again,) = store.open_store().list_datasets()
+    assert again.id != first.id
+    assert store.open_store().read_dataset_files(again.id) == [BOOK[:2]]
     loaders.clear_data_caches()
     at.radio(key=state.SHEET).set_value("Register").run()
     assert not at.error and metric(at, "Analysed") == "3"
@@ -114,16 +123,16 @@ def test_the_same_files_uploaded_again_after_their_deletion_are_stored_afresh():
 def test_a_store_out_of_reach_says_so_and_the_next_run_tries_again(monkeypatch):
     at = _upload([BOOK])
     loaders.clear_data_caches()
-    real = store.Store.read_dataset_files
+    real = store.Store.read_blob
 
-    def unreachable(self, dataset_id):
+    def unreachable(self, sha):
         raise store.StoreUnavailable("the database is not answering")
 
-    monkeypatch.setattr(store.Store, "read_dataset_files", unreachable)
+    monkeypatch.setattr(store.Store, "read_blob", unreachable)
     at.radio(key=state.SHEET).set_value("Register").run()
     assert not at.exception
     assert [literal(e.value) for e in at.error] == [loaders.STORE_UNREACHABLE]
-    monkeypatch.setattr(store.Store, "read_dataset_files", real)
+    monkeypatch.setattr(store.Store, "read_blob", real)
     at.run()  # not remembered: read again now that the store answers
     assert not at.error and metric(at, "Analysed") == "3"
 

@@ -73,7 +73,7 @@ def test_a_file_added_later_joins_the_files_still_held_by_the_session(uploader):
 def test_a_file_added_after_the_first_was_stored_takes_its_bytes_from_the_store(uploader):
     uploader.choose([_file(A)])
     store.open_store().put_blob(A.data)  # what storing the dataset writes
-    state.keep_in_store("d-stored", session=uploader.session)
+    state.keep_in_store(session=uploader.session)
     assert state.dataset(session=uploader.session).files == (("a.csv", None),)
     opened = uploader.choose([DeletedFile("f1"), _file(B)])
     assert opened.files == (("a.csv", A.data), ("b.csv", B.data))
@@ -87,10 +87,35 @@ def test_a_file_removed_from_the_list_leaves_the_others_open(uploader):
 
 def test_a_file_neither_held_nor_stored_is_named_and_the_rest_opens(uploader):
     uploader.choose([_file(A)])
-    state.keep_in_store("d-gone", session=uploader.session)  # stored, then deleted
+    state.keep_in_store(session=uploader.session)  # stored, then deleted: not in the store
     opened = uploader.choose([DeletedFile("f1"), _file(B)])
     assert opened.files == (("b.csv", B.data),)
     assert uploader.toasts == [home.GONE + "a\\.csv"]
+
+
+def test_a_store_out_of_reach_changes_nothing_and_says_so(uploader, monkeypatch):
+    uploader.choose([_file(A)])
+    store.open_store().put_blob(A.data)
+    state.keep_in_store(session=uploader.session)
+    real = store.Store.read_blob
+
+    def unreachable(self, sha):
+        raise store.StoreUnavailable("the database is not answering")
+
+    monkeypatch.setattr(store.Store, "read_blob", unreachable)
+    opened = uploader.choose([DeletedFile("f1"), _file(B)])
+    assert opened.names == ("a.csv",)  # the open dataset stays
+    assert uploader.toasts == [home.UNREACHABLE]
+    monkeypatch.setattr(store.Store, "read_blob", real)  # the store answers again
+    assert uploader.choose([DeletedFile("f1"), _file(B)]).names == ("a.csv", "b.csv")
+
+
+def test_a_deleted_dataset_leaves_the_uploaders_files_closed(uploader):
+    uploader.choose([_file(A)])
+    store.open_store().put_blob(A.data)  # still stored (another copy references it)
+    state.close_dataset(session=uploader.session)  # its owner deleted it here
+    opened = uploader.choose([DeletedFile("f1"), _file(B)])
+    assert opened.files == (("b.csv", B.data),)
 
 
 def test_markers_of_files_never_handed_over_open_nothing(uploader):
