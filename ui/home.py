@@ -7,7 +7,6 @@ loader found.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 import pandas as pd
@@ -174,13 +173,11 @@ def open_uploads() -> None:
     except loaders.StoredFilesUnavailable:
         st.toast(UNREACHABLE)
         return
-    files, new, gone = [], [], []
+    files, new, gone = [], [], []  # new: (position in files, the uploaded file)
     for f in value:
         if isinstance(f, UploadedFile):
-            data = f.getvalue()
-            handed[f.file_id] = (f.name, hashlib.sha256(data).hexdigest())
-            files.append((f.name, data))
-            new.append(f)
+            new.append((len(files), f))
+            files.append((f.name, f.getvalue()))
         elif f.file_id in handed:
             name, sha = handed[f.file_id]
             if sha in held:
@@ -193,8 +190,11 @@ def open_uploads() -> None:
         return
     state.open_files(files, ", ".join(name for name, _ in files))
     state.expect_saved_format()  # mapped with a saved source format its headers match
+    shas = state.dataset().shas
+    for position, f in new:
+        handed[f.file_id] = (f.name, shas[position])
     st.session_state[state.UPLOAD_OPENED] = ids
-    _forget_uploaded(new)
+    _forget_uploaded([f for _, f in new])
 
 
 def _held_bytes(shas: list[str]) -> dict[str, bytes]:
@@ -204,9 +204,8 @@ def _held_bytes(shas: list[str]) -> dict[str, bytes]:
     the store cannot be read now."""
     wanted, found = set(shas), {}
     ds = state.dataset()
-    if wanted and ds is not None and ds.stored is None:
-        for _, data in ds.files:
-            sha = hashlib.sha256(data).hexdigest() if data is not None else None
+    if wanted and ds is not None and ds.held:
+        for (_, data), sha in zip(ds.files, ds.shas, strict=True):
             if sha in wanted:
                 found[sha] = data
     for sha in wanted - set(found):

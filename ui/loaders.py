@@ -189,11 +189,11 @@ def file_bytes(ds: state.OpenFiles) -> tuple[tuple[str, bytes], ...]:
     """The open files with their bytes: the session's, or once the session keeps names
     only (`state.keep_in_store`), read again from the store by their SHA-256s. Raises
     StoredFilesUnavailable when the store cannot give them back."""
-    if ds.stored is None:
+    if ds.held:
         return ds.files  # type: ignore[return-value]  # bytes are held until stored
     try:
         opened = store.open_store()
-        pairs = zip(ds.names, ds.stored, strict=True)
+        pairs = zip(ds.names, ds.shas, strict=True)
         return tuple((name, opened.read_blob(sha)) for name, sha in pairs)
     except store.NotFoundError as err:
         raise StoredFilesUnavailable(NO_LONGER_STORED) from err

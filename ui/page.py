@@ -183,7 +183,7 @@ def _share_open_dataset() -> None:
     if ds is None:
         return
     stored_id = links.shared_dataset_id()
-    if stored_id is not None and ds.stored is None:  # the bytes are still here
+    if stored_id is not None and ds.held:  # the bytes are still here
         still = _still_stored(stored_id)
         if still is None:
             return  # the store cannot say: keep the bytes

@@ -26,7 +26,7 @@ import streamlit as st
 from analytics import rules
 
 FILES = "dataset_files"  # ((name, bytes), ...); the bytes None once left to the store
-STORED = "dataset_stored"  # the files' SHA-256s once their bytes are left to the store
+SHAS = "dataset_shas"  # the files' SHA-256s, in order: the store holds each file under it
 # Home's uploader: Streamlit file id -> (name, SHA-256) of each file it handed over, and
 # the ids the open dataset came from (ui.home.open_uploads).
 UPLOAD_HANDED = "home_upload_handed"
@@ -52,7 +52,7 @@ SHOW_PERSONAL = "page_show_personal"
 KEPT = "session"
 
 # Everything that defines what a session is looking at (what a new page visit starts from).
-SESSION_KEYS = (FILES, STORED, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER)
+SESSION_KEYS = (FILES, SHAS, LABEL, DIGEST, SHEET, MAPPING, FORMAT, DATE_ORDER)
 SESSION_KEYS += (RULES_NAME, RULES_TEXT)
 SESSION_KEYS += (RULES_ORIGIN, RULE_CHOICE, AS_OF, SHOW_PERSONAL)
 
@@ -71,11 +71,16 @@ class OpenFiles:
     sheet: str | None
     mapping: tuple[tuple[str, str], ...]
     date_order: str
-    stored: tuple[str, ...] | None = None  # their SHA-256s, once left to the store
+    shas: tuple[str, ...] = ()  # the files' SHA-256s (`open_files` works them out)
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.files)
+
+    @property
+    def held(self) -> bool:
+        """The session holds the files' bytes (until `keep_in_store`)."""
+        return all(data is not None for _, data in self.files)
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,19 @@ def _get(session: SessionState, key: str, default: Any = None) -> Any:
     return session[key] if key in session else default  # noqa: SIM401
 
 
-def digest_files(files: Sequence[tuple[str, bytes]]) -> str:
-    """Content hash of the files (names included): the cache key, never the data itself."""
+def file_shas(files: Sequence[tuple[str, bytes]]) -> tuple[str, ...]:
+    """Each file's SHA-256 (hex), as the store names it."""
+    return tuple(hashlib.sha256(data).hexdigest() for _, data in files)
+
+
+def digest_files(files: Sequence[tuple[str, bytes]], shas: Sequence[str] = ()) -> str:
+    """Content hash of the files (names included): the cache key, never the data itself.
+    `shas`: the files' own SHA-256s when worked out already (`file_shas`)."""
     h = hashlib.sha256()
-    for name, data in files:
+    for (name, _), sha in zip(files, shas or file_shas(files), strict=True):
         h.update(name.encode("utf-8"))
         h.update(b"\0")
-        h.update(hashlib.sha256(data).digest())
+        h.update(bytes.fromhex(sha))
     return h.hexdigest()
 
 
@@ -118,9 +129,9 @@ def open_files(
     frozen = tuple((str(name), bytes(data)) for name, data in files)
     s[FILES] = frozen
     s[LABEL] = label
-    s[DIGEST] = digest_files(frozen)
+    s[SHAS] = file_shas(frozen)
+    s[DIGEST] = digest_files(frozen, s[SHAS])
     s[OPENED_HERE] = by_person
-    s[STORED] = None
     s[SHEET] = EVERY_SHEET
     s[MAPPING] = {}
     s[FORMAT] = None
@@ -135,19 +146,18 @@ def opened_here(*, session: SessionState | None = None) -> bool:
 
 def keep_in_store(*, session: SessionState | None = None) -> None:
     """The open files are stored (the caller stored them): the session keeps their names
-    and SHA-256s, and their bytes are read from the store, which holds each file once
-    under its SHA-256, when they are needed again (a new sheet, mapping or date order;
-    `ui.loaders.file_bytes`). An upload's bytes are not held for as long as the session
-    lives (8 MB of a 100,000-row export)."""
+    and SHA-256s (SHAS, from `open_files`), and their bytes are read from the store, which
+    holds each file once under its SHA-256, when they are needed again (a new sheet,
+    mapping or date order; `ui.loaders.file_bytes`). An upload's bytes are not held for
+    as long as the session lives (8 MB of a 100,000-row export)."""
     s = _session(session)
     files = _get(s, FILES)
-    if files and not _get(s, STORED):
-        s[STORED] = tuple(hashlib.sha256(data).hexdigest() for _, data in files)
+    if files and _get(s, SHAS):
         s[FILES] = tuple((name, None) for name, _ in files)
 
 
 _DATASET_KEYS = (
-    FILES, STORED, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING,
+    FILES, SHAS, LABEL, DIGEST, OPENED_HERE, SHEET, MAPPING, FORMAT, FORMAT_PENDING,
     DATE_ORDER, UPLOAD_HANDED, UPLOAD_OPENED,
 )  # fmt: skip
 
@@ -182,7 +192,7 @@ def dataset(*, session: SessionState | None = None) -> OpenFiles | None:
         sheet=_get(s, SHEET) or None,
         mapping=tuple(sorted(mapping.items())),
         date_order=_get(s, DATE_ORDER, "auto"),
-        stored=_get(s, STORED),
+        shas=_get(s, SHAS) or (),
     )
 
 

@@ -146,7 +146,7 @@ def test_uploading_the_samples_reports_what_the_files_hold():
     uploaded = [(name, data) for name, data, _ in files]
     (stored,) = store.open_store().list_datasets()
     assert store.open_store().read_dataset_files(stored.id) == uploaded
-    assert opened.stored == tuple(f.sha256 for f in stored.files)
+    assert opened.shas == tuple(f.sha256 for f in stored.files)
     assert opened.label == ", ".join(name for name, _, _ in files)
     assert _report_numbers(at) == _sample_numbers()  # all three files, not just the first
 
