@@ -121,14 +121,16 @@ def rule_lists_text(lists: pd.Series, labels: dict[str, str]) -> pd.Series:
     codes, _ = pd.factorize(np.fromiter(map(id, values), np.int64, len(values)))
     _, first = np.unique(codes, return_index=True)  # each list's first row, by code
     texts = [", ".join(labels.get(i, i) for i in values[position]) for position in first]
-    # Equal lists that are not one object read alike: one category per text, sorted.
+    # Equal lists that are not one object read alike: one category per text.
+    return pd.Series(_texts_by_code(texts, codes), index=lists.index)
+
+
+def _texts_by_code(texts: list[str], codes: np.ndarray) -> pd.Categorical:
+    """Per row, the text of its code (`texts`, one per code) as a categorical of text:
+    one category per distinct text, sorted (equal texts of two codes share one)."""
     text_codes, categories = pd.factorize(np.array(texts, dtype=object), sort=True)
-    return pd.Series(
-        pd.Categorical.from_codes(
-            text_codes[codes],
-            dtype=pd.CategoricalDtype(pd.array(categories, dtype="string")),
-        ),
-        index=lists.index,
+    return pd.Categorical.from_codes(
+        text_codes[codes], dtype=pd.CategoricalDtype(pd.array(categories, dtype="string"))
     )
 
 
@@ -274,11 +276,7 @@ def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
             "; ".join(words[i][c] for i, c in enumerate(combo) if c >= 0) or READY
             for combo in combination.tolist()
         ]
-        text_codes, categories = pd.factorize(np.array(joined, dtype=object), sort=True)
-        to_do = pd.Categorical.from_codes(
-            text_codes[rows.reshape(-1)],
-            dtype=pd.CategoricalDtype(pd.array(categories, dtype="string")),
-        )
+        to_do = _texts_by_code(joined, rows.reshape(-1))
     else:
         to_do = pd.Categorical([READY] * n, categories=pd.array([READY], dtype="string"))
     out = backlog.assign(to_do=pd.Series(to_do, index=backlog.index))
