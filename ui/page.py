@@ -30,6 +30,7 @@ from ui import (
     loaders,
     masking,
     memory,
+    preload,
     printing,
     state,
     tables,
@@ -254,6 +255,7 @@ def _sidebar() -> None:
             # popover, whose content the browser draws only once it is opened.
             with st.popover(views.SAVE_OPEN_LABEL, width="stretch"):
                 views.render_save_form()
+        preload.load_ahead()  # takes no room
 
 
 def _rules_label(active: state.ActiveRules) -> str:
