@@ -7,10 +7,12 @@ Home on the sample, draws none of them, so the upload's report and each screen's
 visit waited for that code to be fetched and compiled once their content had arrived:
 about 0.3 s after an upload, more on the first chart.
 
-Every page's sidebar ends with a script of ours (no user text in it) that, once the
-browser is idle after drawing, imports those modules by the very URLs the frontend's own
-lazy imports resolve to. The browser keeps one module per URL, so the later lazy import
-finds it loaded. Two batches: first what the upload's report draws, then what the other
+Every page's sidebar carries a script of ours (no user text in it) that, once the page has
+stood QUIET_MS without a script run, in the browser's idle time, imports those modules by
+the very URLs the frontend's own lazy imports resolve to (and links their stylesheets,
+which the frontend would otherwise fetch then). The browser keeps one module per URL, so
+the later lazy import finds it loaded. Two batches, the second as soon as the first is in
+and the page still quiet: first what the upload's report draws, then what the other
 screens draw first (charts last, the largest). One import per browser tab: a flag on the
 window keeps reruns and page switches from repeating it.
 
@@ -43,76 +45,101 @@ BATCHES: tuple[tuple[str, ...], ...] = (
     # filters), segmented buttons, number inputs (the rule editor), then the charts.
     ("Selectbox", "Multiselect", "ButtonGroup", "NumberInput", "PlotlyChart"),
 )
-STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
-# The page's entry module, beside which every lazily loaded module lies.
+STATIC = Path(st.__file__).parent / "static" / "static"
+# The page's entry module, beside which every lazily loaded module lies (stylesheets in
+# ../css/ from there).
 ENTRY_PATTERN = r"/static/js/index\.[A-Za-z0-9_-]+\.js$"
-# Each batch waits QUIET_MS, then for the browser's idle time, and then, if a script run
-# is in progress (an upload being read, a page being drawn), for as long again: the
-# server's work and the page's own drawing come first. Measured: loaded at once with no
-# such wait, the modules (Plotly above all) slowed an upload chosen right after the page
-# was drawn by 0.4 s (docs/benchmarks.md).
-RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+# A batch is loaded once the page has been connected with no script run in progress (an
+# upload being read, a page being drawn) for QUIET_MS without a break, checked every
+# POLL_MS: the server's work and the page's own drawing come first. Measured: loaded as
+# soon as the page was drawn, the modules (Plotly above all) slowed an upload chosen right
+# then by 0.4 s (docs/benchmarks.md).
+BUSY = (
+    '[data-testid="stApp"]:is([data-test-script-state="running"],'
+    ':not([data-test-connection-state="CONNECTED"]))'
+)
 QUIET_MS = 1000
-# The element holding the script takes no room: the script hides its container first (a
-# drawn container of no height would still add the sidebar's gap between its neighbours).
-CONTAINER = '[data-testid="stElementContainer"]'
+POLL_MS = 250
+# The script's own container, hidden by a stylesheet of the app (ui/print.css): a drawn
+# element of no height would still add the sidebar's gap between its neighbours.
+KEY = "admissions_preload"
 SCRIPT = """<script>
 (() => {{
-  const container = document.currentScript?.closest({container});
-  if (container) container.style.display = "none";
   if (window.admissionsPreloaded) return;
   window.admissionsPreloaded = true;
   const entry = [...document.querySelectorAll("script[src]")]
     .find((s) => new RegExp({entry}).test(new URL(s.src).pathname));
   if (!entry) return;
   const idle = (work) => ("requestIdleCallback" in window)
-    ? requestIdleCallback(work, {{timeout: 3000}}) : setTimeout(work, 500);
-  const running = () => document.querySelector({running}) !== null;
+    ? requestIdleCallback(work, {{timeout: 2000}}) : setTimeout(work, 0);
+  let busySince = performance.now();
   const load = (batches) => {{
     if (!batches.length) return;
-    setTimeout(() => idle(() => {{
-      if (running()) {{ load(batches); return; }}
-      Promise.allSettled(batches[0].map((file) => import(new URL(file, entry.src).href)))
-        .then(() => load(batches.slice(1)));
-    }}), {quiet_ms});
+    const poll = () => {{
+      if (document.querySelector({busy}) !== null) busySince = performance.now();
+      if (performance.now() - busySince < {quiet_ms}) {{ setTimeout(poll, {poll_ms}); return; }}
+      idle(() => {{
+        if (document.querySelector({busy}) !== null) {{
+          busySince = performance.now();
+          poll();
+          return;
+        }}
+        const [modules, sheets] = batches[0];
+        for (const sheet of sheets) {{
+          const link = document.createElement("link");
+          link.rel = "stylesheet";
+          link.href = new URL("../css/" + sheet, entry.src).href;
+          document.head.appendChild(link);
+        }}
+        Promise.allSettled(modules.map((file) => import(new URL(file, entry.src).href)))
+          .then(() => load(batches.slice(1)));
+      }});
+    }};
+    poll();
   }};
   load({batches});
 }})();
 </script>"""
 
 
-def module_file(name: str, folder: Path | None = None) -> str | None:
-    """The file of Streamlit's frontend module `name` (NAME.HASH.js) in `folder` (the
-    installed Streamlit's), or None when there is no single such file."""
-    folder = STATIC_JS if folder is None else folder
-    pattern = re.compile(rf"{re.escape(name)}\.[A-Za-z0-9_-]+\.js")
-    found = [p.name for p in folder.glob(f"{name}.*.js") if pattern.fullmatch(p.name)]
+def static_file(name: str, kind: str = "js", folder: Path | None = None) -> str | None:
+    """The file of Streamlit's frontend module `name` (NAME.HASH.js; its stylesheet
+    NAME.HASH.css with `kind` "css") in `folder` (the installed Streamlit's), or None when
+    there is no single such file."""
+    folder = STATIC / kind if folder is None else folder
+    pattern = re.compile(rf"{re.escape(name)}\.[A-Za-z0-9_-]+\.{kind}")
+    found = [p.name for p in folder.glob(f"{name}.*.{kind}") if pattern.fullmatch(p.name)]
     return found[0] if len(found) == 1 else None
 
 
 @functools.cache
 def script() -> str:
-    """The sidebar's script: the modules of BATCHES found in the installed Streamlit."""
+    """The sidebar's script: the modules of BATCHES found in the installed Streamlit, each
+    batch as [modules, their stylesheets]."""
     batches = []
     for batch in BATCHES:
-        files = []
+        modules, sheets = [], []
         for name in batch:
-            file = module_file(name)
-            if file is None:
+            module = static_file(name)
+            if module is None:
                 log.warning("Streamlit's frontend module %s was not found: not preloaded", name)
-            else:
-                files.append(file)
-        if files:
-            batches.append(files)
+                continue
+            modules.append(module)
+            sheet = static_file(name, "css")
+            if sheet is not None:
+                sheets.append(sheet)
+        if modules:
+            batches.append([modules, sheets])
     return SCRIPT.format(
-        container=json.dumps(CONTAINER),
         entry=json.dumps(ENTRY_PATTERN),
-        running=json.dumps(RUNNING),
+        busy=json.dumps(BUSY),
         quiet_ms=QUIET_MS,
+        poll_ms=POLL_MS,
         batches=json.dumps(batches),
     )
 
 
 def load_ahead() -> None:
-    """Draw the script, in an element that takes no room."""
-    st.html(script(), unsafe_allow_javascript=True)
+    """Draw the script in its own container, which takes no room."""
+    with st.container(key=KEY):
+        st.html(script(), unsafe_allow_javascript=True)
