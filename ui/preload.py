@@ -49,15 +49,20 @@ STATIC = Path(st.__file__).parent / "static" / "static"
 # The page's entry module, beside which every lazily loaded module lies (stylesheets in
 # ../css/ from there).
 ENTRY_PATTERN = r"/static/js/index\.[A-Za-z0-9_-]+\.js$"
-# A batch is loaded once the page has been connected with no script run in progress (an
-# upload being read, a page being drawn) for QUIET_MS without a break, checked every
-# POLL_MS: the server's work and the page's own drawing come first. Measured: loaded as
-# soon as the page was drawn, the modules (Plotly above all) slowed an upload chosen right
-# then by 0.4 s (docs/benchmarks.md).
+# A batch is loaded once the page has been connected with no script run in progress or
+# asked for (an upload being read, a page being drawn) for QUIET_MS without a break: the
+# server's work and the page's own drawing come first. The page's state is watched as it
+# changes (the app element's state attributes); POLL_MS only paces the wait. Measured on
+# two cores: loaded as soon as the page was drawn, the modules (Plotly above all) slowed an
+# upload chosen right then by 0.4 s (docs/benchmarks.md). A page that lost its server for
+# good stops waiting.
+APP = '[data-testid="stApp"]'
 BUSY = (
-    '[data-testid="stApp"]:is([data-test-script-state="running"],'
-    ':not([data-test-connection-state="CONNECTED"]))'
+    f"{APP}:is([data-test-script-state=running],[data-test-script-state=rerunRequested],"
+    "[data-test-script-state=stopRequested],:not([data-test-connection-state=CONNECTED]))"
 )
+GONE = f"{APP}[data-test-connection-state=DISCONNECTED_FOREVER]"
+STATE_ATTRIBUTES = ["data-test-script-state", "data-test-connection-state"]
 QUIET_MS = 1000
 POLL_MS = 250
 # The script's own container, hidden by a stylesheet of the app (ui/print.css): a drawn
@@ -69,26 +74,35 @@ SCRIPT = """<script>
   window.admissionsPreloaded = true;
   const entry = [...document.querySelectorAll("script[src]")]
     .find((s) => new RegExp({entry}).test(new URL(s.src).pathname));
-  if (!entry) return;
+  const app = () => document.querySelector({app});  // looked up each time: React owns it
+  if (!entry || !app()) return;
   const idle = (work) => ("requestIdleCallback" in window)
     ? requestIdleCallback(work, {{timeout: 2000}}) : setTimeout(work, 0);
+  const busy = () => !app() || app().matches({busy});
+  const gone = () => app()?.matches({gone});
   let busySince = performance.now();
+  const watch = new MutationObserver(() => {{ if (busy()) busySince = performance.now(); }});
+  watch.observe(app(), {{attributes: true, attributeFilter: {attributes}}});
+  const linked = (href) => [...document.querySelectorAll("link")].some((l) => l.href === href);
   const load = (batches) => {{
-    if (!batches.length) return;
+    if (!batches.length || gone()) {{ watch.disconnect(); return; }}
     const poll = () => {{
-      if (document.querySelector({busy}) !== null) busySince = performance.now();
+      if (busy()) busySince = performance.now();
+      if (gone()) {{ watch.disconnect(); return; }}
       if (performance.now() - busySince < {quiet_ms}) {{ setTimeout(poll, {poll_ms}); return; }}
       idle(() => {{
-        if (document.querySelector({busy}) !== null) {{
+        if (busy()) {{
           busySince = performance.now();
           poll();
           return;
         }}
         const [modules, sheets] = batches[0];
         for (const sheet of sheets) {{
+          const href = new URL("../css/" + sheet, entry.src).href;
+          if (linked(href)) continue;
           const link = document.createElement("link");
           link.rel = "stylesheet";
-          link.href = new URL("../css/" + sheet, entry.src).href;
+          link.href = href;
           document.head.appendChild(link);
         }}
         Promise.allSettled(modules.map((file) => import(new URL(file, entry.src).href)))
@@ -132,7 +146,10 @@ def script() -> str:
             batches.append([modules, sheets])
     return SCRIPT.format(
         entry=json.dumps(ENTRY_PATTERN),
+        app=json.dumps(APP),
         busy=json.dumps(BUSY),
+        gone=json.dumps(GONE),
+        attributes=json.dumps(STATE_ATTRIBUTES),
         quiet_ms=QUIET_MS,
         poll_ms=POLL_MS,
         batches=json.dumps(batches),

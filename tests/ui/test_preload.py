@@ -36,7 +36,6 @@ def test_each_module_is_one_file_the_frontend_itself_imports_lazily(name):
     it fails here: mend BATCHES with the upgrade."""
     file = preload.static_file(name)
     assert file is not None, f"Streamlit {streamlit.__version__} has no single {name}.*.js"
-    assert (FRONTEND / file).is_file()
     assert f"import(`./{file}`)" in _lazy_imports(), f"no frontend module imports ./{file}"
 
 
@@ -96,7 +95,6 @@ def test_every_screen_s_sidebar_carries_the_script_once_in_its_hidden_container(
     assert not at.exception
     found = [h for h in at.sidebar.get("html") if "admissionsPreloaded" in h.value]
     assert len(found) == 1
-    assert found[0].value == preload.script()
     (holder,) = [b for b in at.sidebar if getattr(b, "key", None) == preload.KEY]
     assert [h.value for h in holder.get("html")] == [preload.script()]
     styles = [h.value for h in at.html if "@media print" in h.value]
