@@ -7,23 +7,18 @@ loader found.
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-import store
 from analytics import rules
 from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import reading
 from analytics.reporting import renewals, summary, vocabulary
 from analytics.rules import RuleSetError
 from ui import escaping, filters, loaders, page, state
-
-log = logging.getLogger(__name__)
 
 REPORT_TAB_KEY = "home_report_list"
 OVERVIEW = "Overview"
@@ -208,15 +203,8 @@ def _held_bytes(shas: list[str]) -> dict[str, bytes]:
         for (_, data), sha in zip(ds.files, ds.shas, strict=True):
             if sha in wanted:
                 found[sha] = data
-    for sha in wanted - set(found):
-        try:
-            found[sha] = store.open_store().read_blob(sha)
-        except store.NotFoundError:
-            continue  # no longer stored: named to the user
-        except (store.StoreError, OSError, store.DatabaseError) as err:
-            log.exception("could not read an uploaded file back from the store")
-            raise loaders.StoredFilesUnavailable(UNREACHABLE) from err
-    return found
+    rest = wanted - set(found)
+    return {**found, **loaders.stored_bytes(rest)} if rest else found  # not found: named
 
 
 def _forget_uploaded(files: list[UploadedFile]) -> None:

@@ -185,21 +185,34 @@ class StoredFilesUnavailable(LoadError):
     unreachable): not the files' fault, so a read that fails so is not remembered."""
 
 
+def stored_bytes(shas) -> dict[str, bytes]:
+    """SHA-256 -> bytes of each file the store holds under one of `shas` (it holds each
+    file once under its SHA-256); a file it no longer has is left out. Raises
+    StoredFilesUnavailable when the store cannot be read now."""
+    found = {}
+    try:
+        opened = store.open_store()
+        for sha in dict.fromkeys(shas):
+            try:
+                found[sha] = opened.read_blob(sha)
+            except store.NotFoundError:
+                continue
+    except (store.StoreError, OSError, store.DatabaseError) as err:
+        log.exception("could not read stored files back from the store")
+        raise StoredFilesUnavailable(STORE_UNREACHABLE) from err
+    return found
+
+
 def file_bytes(ds: state.OpenFiles) -> tuple[tuple[str, bytes], ...]:
     """The open files with their bytes: the session's, or once the session keeps names
     only (`state.keep_in_store`), read again from the store by their SHA-256s. Raises
-    StoredFilesUnavailable when the store cannot give them back."""
+    StoredFilesUnavailable when the store cannot give them all back."""
     if ds.held:
         return ds.files  # type: ignore[return-value]  # bytes are held until stored
-    try:
-        opened = store.open_store()
-        pairs = zip(ds.names, ds.shas, strict=True)
-        return tuple((name, opened.read_blob(sha)) for name, sha in pairs)
-    except store.NotFoundError as err:
-        raise StoredFilesUnavailable(NO_LONGER_STORED) from err
-    except (store.StoreError, OSError, store.DatabaseError) as err:
-        log.exception("could not read the open dataset's files from the store")
-        raise StoredFilesUnavailable(STORE_UNREACHABLE) from err
+    found = stored_bytes(ds.shas)
+    if len(found) < len(set(ds.shas)):
+        raise StoredFilesUnavailable(NO_LONGER_STORED)
+    return tuple((name, found[sha]) for name, sha in zip(ds.names, ds.shas, strict=True))
 
 
 def _read(files, sheet, mapping, date_order) -> loading.LoadResult:

@@ -278,7 +278,7 @@ def backlog_to_do(backlog: pd.DataFrame, rule_set) -> pd.DataFrame:
         ]
         to_do = _texts_by_code(joined, rows.reshape(-1))
     else:
-        to_do = pd.Categorical([READY] * n, categories=pd.array([READY], dtype="string"))
+        to_do = _texts_by_code([READY], np.zeros(n, dtype=np.intp))
     out = backlog.assign(to_do=pd.Series(to_do, index=backlog.index))
     return out[BACKLOG_COLUMNS].reset_index(drop=True)
 
