@@ -58,10 +58,10 @@ ENTRY_PATTERN = r"/static/js/index\.[A-Za-z0-9_-]+\.js$"
 # good stops waiting.
 APP = '[data-testid="stApp"]'
 BUSY = (
-    f"{APP}:is([data-test-script-state=running],[data-test-script-state=rerunRequested],"
+    ":is([data-test-script-state=running],[data-test-script-state=rerunRequested],"
     "[data-test-script-state=stopRequested],:not([data-test-connection-state=CONNECTED]))"
 )
-GONE = f"{APP}[data-test-connection-state=DISCONNECTED_FOREVER]"
+GONE = "[data-test-connection-state=DISCONNECTED_FOREVER]"
 STATE_ATTRIBUTES = ["data-test-script-state", "data-test-connection-state"]
 QUIET_MS = 1000
 POLL_MS = 250
@@ -81,21 +81,20 @@ SCRIPT = """<script>
   const busy = () => !app() || app().matches({busy});
   const gone = () => app()?.matches({gone});
   let busySince = performance.now();
-  const watch = new MutationObserver(() => {{ if (busy()) busySince = performance.now(); }});
+  const quiet = () => {{
+    if (busy()) busySince = performance.now();
+    return performance.now() - busySince >= {quiet_ms};
+  }};
+  const watch = new MutationObserver(quiet);  // a run between two polls counts too
   watch.observe(app(), {{attributes: true, attributeFilter: {attributes}}});
   const linked = (href) => [...document.querySelectorAll("link")].some((l) => l.href === href);
   const load = (batches) => {{
-    if (!batches.length || gone()) {{ watch.disconnect(); return; }}
+    if (!batches.length) {{ watch.disconnect(); return; }}
     const poll = () => {{
-      if (busy()) busySince = performance.now();
       if (gone()) {{ watch.disconnect(); return; }}
-      if (performance.now() - busySince < {quiet_ms}) {{ setTimeout(poll, {poll_ms}); return; }}
+      if (!quiet()) {{ setTimeout(poll, {poll_ms}); return; }}
       idle(() => {{
-        if (busy()) {{
-          busySince = performance.now();
-          poll();
-          return;
-        }}
+        if (!quiet()) {{ poll(); return; }}
         const [modules, sheets] = batches[0];
         for (const sheet of sheets) {{
           const href = new URL("../css/" + sheet, entry.src).href;
