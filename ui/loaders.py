@@ -417,9 +417,18 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
     return per_table("words", frame, lambda: vocabulary.in_words(frame, rule_labels), key)
 
 
-def print_html(frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...]) -> str:
-    """The static copy of a table for print (`ui.printing`), computed once per table."""
-    return per_table("print", frame, lambda: printing.table_html(frame, headers), headers)
+def print_html(
+    frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...], total: int | None = None
+) -> str:
+    """The static copy of a table for print (`ui.printing`), computed once per table;
+    `total` is the whole list's length when `frame` holds only its first rows."""
+    return per_table(
+        "print",
+        frame,
+        lambda: printing.table_html(frame, headers, total=total),
+        headers,
+        total,
+    )
 
 
 def filtered(analysis: Analysis, chosen: filters.Filters) -> Evaluation:

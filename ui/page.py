@@ -39,6 +39,7 @@ from ui import (
 
 APP_NAME = "Filler admissions"
 PRINT_STYLES = Path(__file__).with_name("print.css")
+SCRIPTS_KEY = "admissions_scripts"  # the sidebar's container of our scripts (ui/print.css)
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 DATE_FORMAT = "DD MMM YYYY"  # every table's dates: 01 Nov 2026
@@ -255,7 +256,16 @@ def _sidebar() -> None:
             # popover, whose content the browser draws only once it is opened.
             with st.popover(views.SAVE_OPEN_LABEL, width="stretch"):
                 views.render_save_form()
-        preload.load_ahead()  # takes no room
+        _scripts()
+
+
+def _scripts() -> None:
+    """The page's scripts of ours (no user text in them) in one container, which
+    ui/print.css hides: a drawn element of no height would still add the sidebar's gap
+    between its neighbours. The code loaded ahead, and the print copies' builder."""
+    with st.container(key=SCRIPTS_KEY):
+        preload.load_ahead()
+        st.html(printing.script(), unsafe_allow_javascript=True)
 
 
 def _rules_label(active: state.ActiveRules) -> str:
@@ -320,7 +330,7 @@ def table(frame: pd.DataFrame, rest: str = IN_THE_DOWNLOAD, total: int | None = 
     headers = printing.labels(
         list(frame.columns), kwargs.get("column_config"), kwargs.get("column_order")
     )
-    st.html(loaders.print_html(frame, headers))
+    st.html(loaders.print_html(frame, headers, total))
     return shown
 
 

@@ -65,9 +65,6 @@ GONE = "[data-test-connection-state=DISCONNECTED_FOREVER]"
 STATE_ATTRIBUTES = ["data-test-script-state", "data-test-connection-state"]
 QUIET_MS = 1000
 POLL_MS = 250
-# The script's own container, hidden by a stylesheet of the app (ui/print.css): a drawn
-# element of no height would still add the sidebar's gap between its neighbours.
-KEY = "admissions_preload"
 SCRIPT = """<script>
 (() => {{
   if (window.admissionsPreloaded) return;
@@ -156,6 +153,5 @@ def script() -> str:
 
 
 def load_ahead() -> None:
-    """Draw the script in its own container, which takes no room."""
-    with st.container(key=KEY):
-        st.html(script(), unsafe_allow_javascript=True)
+    """Draw the script (in `ui.page`'s container of scripts, which takes no room)."""
+    st.html(script(), unsafe_allow_javascript=True)

@@ -229,8 +229,13 @@ def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path
     assert_no_exception(page, app, "Home with the sample")
     first_problem = report(SAMPLES, AS_OF)["issues"][0]  # the bundled sample is SAMPLES
 
+    # The copies are data until the browser prints: no rows on screen before or after.
+    built = "document.querySelectorAll('.print-table table, .print-table p').length"
+    assert page.locator(".print-table[data-print-copy]").count() >= 1
+    assert page.evaluate(built) == 0
     pdf = tmp_path / "home.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
+    assert page.evaluate(built) == 0
     done = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True)
     text = " ".join(done.stdout.split())
     assert first_problem["value"] in text, text[:2000]

@@ -15,6 +15,7 @@ from tests.e2e.test_browser import (
     upload,
     wait_for_run,
 )
+from ui import page as ui_page
 from ui import preload
 
 # Each fetched file's name (Streamlit's frontend modules are NAME.HASH.js) and start time.
@@ -28,7 +29,7 @@ ALL_FETCHED = """(stems) => {
 TABLE = '[data-testid="stDataFrame"]'
 CHART = '[data-testid="stPlotlyChart"]'
 AHEAD = [name for batch in preload.BATCHES for name in batch]
-HOLDER = f'[data-testid="stSidebar"] .st-key-{preload.KEY}'
+HOLDER = f'[data-testid="stSidebar"] .st-key-{ui_page.SCRIPTS_KEY}'
 # How the sidebar's column draws the child that holds `e` (a layout wrapper, or `e`).
 IN_COLUMN_DISPLAY = """(e) => {
     const column = e.parentElement.closest('[data-testid="stVerticalBlock"]');
@@ -38,7 +39,8 @@ IN_COLUMN_DISPLAY = """(e) => {
 # Sidebar elements not displayed, other than the script's own holder.
 HIDDEN_IN_SIDEBAR = f"""() => [...document.querySelectorAll(
         '[data-testid="stSidebar"] [data-testid="stElementContainer"]')]
-    .filter((e) => !e.closest('.st-key-{preload.KEY}') && getComputedStyle(e).display === 'none')
+    .filter((e) => !e.closest('.st-key-{ui_page.SCRIPTS_KEY}')
+        && getComputedStyle(e).display === 'none')
     .map((e) => e.innerText)"""
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from tests.pages.helpers import app, cohorts_export, seed_files
 from tests.pages.test_gaps import EXPORT as GAPS_EXPORT
+from tests.pages.test_print_pages import _print_copies
 from ui import page
 
 
@@ -43,3 +44,10 @@ def test_cohorts_applicants_capped_with_the_whole_list_to_download(two_rows):
     # The cohorts export has eight applicants, B1 to B8.
     assert "Showing the first 2 of 8 rows. The full list is in the CSV download below." in captions
     assert "Download CSV" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_a_capped_list_printed_counts_the_whole_list_and_names_the_download(two_rows):
+    at = _run("pages/2_Gaps.py", GAPS_EXPORT)
+    (near,) = [c for c in _print_copies(at) if [r[1] for r in c["rows"]] == ["A4", "A2"]]
+    # The screen holds 2 of the 3 near misses; paper has room for both it was sent.
+    assert near["note"] == "Printed: the first 2 of 3 rows; the CSV download holds all of them."

@@ -1,5 +1,6 @@
 """Static copies of tables for print: headers as on screen, escaped cells, a row cap."""
 
+import json
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -8,33 +9,30 @@ import streamlit as st
 from ui import printing
 
 
-class _Rows(HTMLParser):
+class _Copies(HTMLParser):
+    """The print copies' elements: their class and the JSON in their data attribute."""
+
     def __init__(self):
         super().__init__()
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
+        self.copies: list[dict] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
+        attrs = dict(attrs)
+        if tag == "div" and attrs.get("class") == "print-table":
+            self.copies.append(json.loads(attrs["data-print-copy"]))
 
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell).strip())
-            self._cell = None
 
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
+def _copy(html: str) -> dict:
+    parser = _Copies()
+    parser.feed(html)
+    (copy,) = parser.copies
+    return copy
 
 
 def _cells(html: str) -> list[list[str]]:
     """The table's rows as lists of cell texts (header row first)."""
-    parser = _Rows()
-    parser.feed(html)
-    return parser.rows
+    copy = _copy(html)
+    return [copy["headers"], *copy["rows"]]
 
 
 class TestLabels:
@@ -67,11 +65,19 @@ class TestLabels:
 
 
 class TestTableHtml:
-    def test_cells_are_escaped(self):
-        frame = pd.DataFrame({"note": ["<script>alert(1)</script>", "a & b"]})
-        html = printing.table_html(frame, (("note", "Note", ""),))
-        assert "<script>" not in html
-        assert "&lt;script&gt;" in html and "a &amp; b" in html
+    def test_cells_are_data_the_browser_does_not_parse_as_html(self):
+        frame = pd.DataFrame({"note": ["<script>alert(1)</script>", "a & b", 'x --> "y"']})
+        html = printing.table_html(frame, (("note", "<b>Note</b>", ""),))
+        # One element and nothing inside it: no tag, quote or ampersand of a cell reaches
+        # the markup, and the sanitiser's "-->" and "</" checks find nothing to drop.
+        assert html.count("<") == 2 and html.endswith("></div>")
+        assert "-->" not in html and "</s" not in html
+        assert _cells(html) == [
+            ["<b>Note</b>"],
+            ["<script>alert(1)</script>"],
+            ["a & b"],
+            ['x --> "y"'],
+        ]
 
     def test_headers_dates_and_blanks_as_on_screen(self):
         frame = pd.DataFrame(
@@ -108,9 +114,32 @@ class TestTableHtml:
         frame = pd.DataFrame({"n": range(1, 8)})
         html = printing.table_html(frame, (("n", "n", ""),), limit=3)
         assert _cells(html) == [["n"], ["1"], ["2"], ["3"]]
-        assert "Printed: the first 3 of 7 rows" in html
+        assert _copy(html)["note"] == (
+            "Printed: the first 3 of 7 rows; the screen and the CSV download hold all of them."
+        )
+
+    def test_a_list_the_screen_shows_only_the_start_of_sends_the_reader_to_the_download(self):
+        frame = pd.DataFrame({"n": range(1, 6)})  # the screen's first 5 rows of 40
+        html = printing.table_html(frame, (("n", "n", ""),), limit=3, total=40)
+        assert _cells(html) == [["n"], ["1"], ["2"], ["3"]]
+        assert _copy(html)["note"] == (
+            "Printed: the first 3 of 40 rows; the CSV download holds all of them."
+        )
+        whole = printing.table_html(frame, (("n", "n", ""),), limit=10, total=40)
+        assert _cells(whole)[1:] == [["1"], ["2"], ["3"], ["4"], ["5"]]
+        assert _copy(whole)["note"] == (
+            "Printed: the first 5 of 40 rows; the CSV download holds all of them."
+        )
 
     def test_a_short_table_prints_whole_without_a_note(self):
         html = printing.table_html(pd.DataFrame({"n": [1, 2]}), (("n", "n", ""),), limit=3)
         assert _cells(html) == [["n"], ["1"], ["2"]]
-        assert "Printed" not in html
+        assert _copy(html)["note"] == ""
+
+
+def test_the_builder_writes_cells_as_text_and_runs_once_per_tab():
+    script = printing.script()
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    assert "textContent" in script
+    assert '"beforeprint"' in script and '"afterprint"' in script
+    assert script.count("window.admissionsPrintCopies") == 2  # tested, then set
