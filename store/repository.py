@@ -86,7 +86,7 @@ import threading
 import time
 import tomllib
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1206,6 +1206,36 @@ class Store:
                         removed += 1
                 except FileNotFoundError:
                     continue
+            return removed
+
+    def discard_blobs(self, shas: Iterable[str]) -> int:
+        """Remove those of these blobs that no dataset references: the files of an upload
+        written ahead of its read (`ui.links.StoredAhead`) when the read failed. Under the
+        write lock, as `collect_garbage`; returns how many went."""
+        wanted = sorted({sha for sha in shas if SHA_PATTERN.fullmatch(sha)})
+        if not wanted:
+            return 0
+        referenced = sa.select(DATASET_FILES.c.sha256).where(
+            DATASET_FILES.c.sha256 == BLOBS.c.sha256
+        )
+        with self._write() as conn:
+            if self.is_shared:
+                return conn.execute(
+                    sa.delete(BLOBS).where(BLOBS.c.sha256.in_(wanted), ~referenced.exists())
+                ).rowcount
+            in_use = {
+                r[0]
+                for r in conn.execute(
+                    sa.select(DATASET_FILES.c.sha256).where(DATASET_FILES.c.sha256.in_(wanted))
+                )
+            }
+            removed = 0
+            for sha in wanted:
+                if sha in in_use:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    self.blob_path(sha).unlink()
+                    removed += 1
             return removed
 
     # -- rule sets ---------------------------------------------------------------------

@@ -178,8 +178,9 @@ def _share_open_dataset() -> None:
 
     Only a dataset that was read is stored: a file that makes the reader fail must not get
     a link that fails again for everyone who opens it (the page reading it says why; the
-    read is memoised, so it is not repeated). Once stored, the session keeps the files'
-    names, not their bytes (`state.keep_in_store`).
+    read is memoised, so it is not repeated). Its files are written while they are read
+    (`links.StoredAhead`) and removed again if the read fails. Once stored, the session
+    keeps the files' names, not their bytes (`state.keep_in_store`).
     """
     ds = state.dataset()
     if ds is None:
@@ -193,11 +194,13 @@ def _share_open_dataset() -> None:
             links.forget_shared(stored_id)
             stored_id = None
     if stored_id is None:
-        try:
-            with st.spinner("Reading the exports…"):
-                loaders.load(ds)
-        except LoadError:
-            return
+        with links.StoredAhead() as ahead:  # the files' write overlaps their read
+            try:
+                with st.spinner("Reading the exports…"):
+                    loaders.load(ds)
+            except LoadError:
+                return
+            ahead.keep()
         try:
             stored_id = links.share_dataset()
         except store.StoreError as err:

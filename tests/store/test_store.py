@@ -136,6 +136,15 @@ class TestDeletion:
         assert again.id != ds.id
         assert st_.read_dataset_files(again.id) == [("a.csv", CSV_A)]
 
+    def test_discarding_blobs_removes_only_those_no_dataset_references(self, st_, backend):
+        st_.create_dataset([("b.csv", CSV_B)], owner="ben")  # references CSV_B
+        ahead = st_.put_blob(CSV_A)  # written ahead of a read that then failed
+        other = st_.put_blob(b"someone else's upload, still being read\n")
+        assert st_.discard_blobs([ahead, store.sha256_hex(CSV_B), "not a hash"]) == 1
+        assert backend.blob_names(st_) == sorted([store.sha256_hex(CSV_B), other])
+        assert st_.discard_blobs([ahead]) == 0  # gone already
+        assert st_.discard_blobs([]) == 0
+
 
 class TestRuleSetsAndViews:
     def test_rule_set_is_stored_once_by_content(self, st_):
