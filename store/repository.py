@@ -403,6 +403,12 @@ class StoreUnavailable(StoreError):
     """The shared database cannot be reached now; the next call tries again."""
 
 
+# Everything a store call can fail with that a caller which carries on without it catches:
+# the store's own errors (StoreUnavailable among them), the file system's, the database
+# layer's. `except store.FAILURES:`.
+FAILURES: tuple[type[Exception], ...] = (StoreError, OSError, DatabaseError)
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -1599,7 +1605,7 @@ class Store:
                 try:
                     with self._write():
                         pass
-                except (StoreError, OSError, DatabaseError) as exc:
+                except FAILURES as exc:
                     # The kind of failure and the count only: entries name their users.
                     log.warning(
                         "could not write %d held audit entries (%s); they stay held",

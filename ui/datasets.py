@@ -34,7 +34,7 @@ def _stored() -> store.Dataset | None:
         return None
     try:
         return store.open_store().get_dataset(dataset_id)
-    except (store.StoreError, OSError, store.DatabaseError):
+    except store.FAILURES:
         return None
 
 

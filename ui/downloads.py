@@ -206,7 +206,7 @@ def record_export(detail: str) -> None:
         return
     try:
         store_mod.open_store().record(user, "export", links.shared_dataset_id() or "", detail)
-    except (store_mod.StoreError, OSError, store_mod.DatabaseError):
+    except store_mod.FAILURES:
         log.exception("could not record an export in the audit log")
 
 

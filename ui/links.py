@@ -327,7 +327,7 @@ class StoredAhead:
         for data in files:
             try:
                 self._written.append(self._store.put_blob(data))
-            except (store_mod.StoreError, OSError, store_mod.DatabaseError):
+            except store_mod.FAILURES:
                 log.warning("could not store an upload ahead of its read", exc_info=True)
                 return
 
@@ -343,7 +343,7 @@ class StoredAhead:
             return
         try:
             self._store.discard_blobs(self._written)
-        except (store_mod.StoreError, OSError, store_mod.DatabaseError):
+        except store_mod.FAILURES:
             # The store's garbage collection removes them at its next pass.
             log.warning("could not remove the files of an upload that was not read", exc_info=True)
 

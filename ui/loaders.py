@@ -197,7 +197,7 @@ def stored_bytes(shas) -> dict[str, bytes]:
                 found[sha] = opened.read_blob(sha)
             except store.NotFoundError:
                 continue
-    except (store.StoreError, OSError, store.DatabaseError) as err:
+    except store.FAILURES as err:
         log.exception("could not read stored files back from the store")
         raise StoredFilesUnavailable(STORE_UNREACHABLE) from err
     return found

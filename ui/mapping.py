@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 
 import pandas as pd
 import streamlit as st
@@ -97,7 +96,7 @@ def header_set(ds: state.OpenFiles) -> list[str]:
 def _formats() -> list[store.SourceFormat]:
     try:
         return store.open_store().list_formats()
-    except (store.StoreError, OSError, sqlite3.Error):
+    except store.FAILURES:
         log.exception("could not list the source formats")
         return []
 

@@ -221,7 +221,7 @@ def _still_stored(dataset_id: str) -> bool | None:
         store.open_store().get_dataset(dataset_id)
     except store.NotFoundError:
         return False
-    except (store.StoreError, OSError, store.DatabaseError):
+    except store.FAILURES:
         return None
     return True
 

@@ -9,6 +9,7 @@ Mapped onto CME hours: F1 (MD, 25) and F3 (RN, 35) are eligible, F2 (MD, 5) is n
 
 from __future__ import annotations
 
+import store
 from tests.pages.helpers import AS_OF, app, literal, metric
 from ui import mapping, state
 
@@ -209,3 +210,16 @@ def test_no_header_message_names_the_apps_controls_not_the_flag():
     at = _upload(_start(), "odd.csv", data)
     (error,) = [literal(e.value) for e in at.error]
     assert "--mapping" not in error and "Map columns by hand" in error
+
+
+def test_a_database_failure_listing_the_formats_leaves_the_upload_readable(monkeypatch):
+    """The database layer's errors (SQLAlchemy's, on either engine) are store failures
+    like the others: the formats are left out, the upload is still read and reported."""
+
+    def fail(self):
+        raise store.DatabaseError("the database went away")
+
+    monkeypatch.setattr(store.Store, "list_formats", fail)
+    at = _upload(_start(), "form.csv", FORM)
+    assert not at.exception
+    assert _figures(at)["Applicants"] == "3"
