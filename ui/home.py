@@ -182,6 +182,8 @@ def open_uploads() -> None:
     if gone:
         st.toast(GONE + ", ".join(escaping.markdown(name) for name in gone))
     if not files:
+        if gone:  # none of the files listed can open: the earlier dataset is not what it lists
+            state.close_dataset()
         return
     state.open_files(files, ", ".join(name for name, _ in files))
     state.expect_saved_format()  # mapped with a saved source format its headers match

@@ -93,6 +93,17 @@ def test_a_file_neither_held_nor_stored_is_named_and_the_rest_opens(uploader):
     assert uploader.toasts == [home.GONE + "a\\.csv"]
 
 
+def test_when_none_of_the_files_listed_can_open_the_earlier_dataset_closes(uploader):
+    uploader.choose([_file(A), _file(B)])
+    state.keep_in_store(session=uploader.session)  # stored, then deleted elsewhere
+    store.open_store().put_blob(B.data)  # B is still stored (another copy uses it)
+    # B removed from the list: only A is left, and the store no longer has it.
+    assert uploader.choose([DeletedFile("f1")]) is None
+    assert uploader.toasts == [home.GONE + "a\\.csv"]
+    assert uploader.choose([DeletedFile("f1")]) is None  # and it stays closed, said once
+    assert uploader.toasts == [home.GONE + "a\\.csv"]
+
+
 def test_a_store_out_of_reach_changes_nothing_and_says_so(uploader, monkeypatch):
     uploader.choose([_file(A)])
     store.open_store().put_blob(A.data)
