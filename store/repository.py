@@ -405,8 +405,9 @@ class StoreUnavailable(StoreError):
 
 # Everything a store call can fail with that a caller which carries on without it catches:
 # the store's own errors (StoreUnavailable among them), the file system's, the database
-# layer's. `except store.FAILURES:`.
-FAILURES: tuple[type[Exception], ...] = (StoreError, OSError, DatabaseError)
+# layer's (SQLAlchemy's, and sqlite3's own where the store sets a database file up before
+# SQLAlchemy uses it). `except store.FAILURES:`.
+FAILURES: tuple[type[Exception], ...] = (StoreError, OSError, DatabaseError, sqlite3.Error)
 
 
 @dataclass(frozen=True)

@@ -312,9 +312,13 @@ class StoredAhead:
         ds = state.dataset()
         if ds is None or not ds.held or _user() is None:
             return self  # nothing to write, or nobody to store it for
+        if loaders.read_here(ds):
+            # Remembered: no read to overlap, and a file remembered as unreadable must not
+            # be written (and removed) again on every rerun.
+            return self
         try:
             self._store = store_mod.open_store()
-        except store_mod.StoreError:
+        except store_mod.FAILURES:
             return self
         files = [data for _, data in ds.files]
         self._thread = threading.Thread(

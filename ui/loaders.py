@@ -233,6 +233,12 @@ def _load_key(ds: state.OpenFiles) -> tuple[Hashable, ...]:
     return ("load", ds.digest, ds.sheet, ds.mapping, ds.date_order)
 
 
+def read_here(ds: state.OpenFiles) -> bool:
+    """Whether this session has read the dataset with its options already: `load` then
+    returns (or raises) what it remembers, without reading."""
+    return _load_key(ds) in st.session_state.get(MEMO, {})
+
+
 def load(ds: state.OpenFiles) -> loading.LoadResult:
     """LoadResult of the dataset; raises analytics LoadError (one-line message) on bad files."""
     return _read_once(
@@ -418,16 +424,21 @@ def in_words(frame: pd.DataFrame, rule_labels: dict[str, str]) -> pd.DataFrame:
 
 
 def print_html(
-    frame: pd.DataFrame, headers: tuple[tuple[str, str, str], ...], total: int | None = None
+    frame: pd.DataFrame,
+    headers: tuple[tuple[str, str, str], ...],
+    total: int | None = None,
+    rest: str = "",
 ) -> str:
     """The static copy of a table for print (`ui.printing`), computed once per table;
-    `total` is the whole list's length when `frame` holds only its first rows."""
+    `total` is the whole list's length when `frame` holds only its first rows, and `rest`
+    the screen's line on where the others are."""
     return per_table(
         "print",
         frame,
-        lambda: printing.table_html(frame, headers, total=total),
+        lambda: printing.table_html(frame, headers, total=total, rest=rest),
         headers,
         total,
+        rest,
     )
 
 

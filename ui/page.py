@@ -333,7 +333,7 @@ def table(frame: pd.DataFrame, rest: str = IN_THE_DOWNLOAD, total: int | None = 
     headers = printing.labels(
         list(frame.columns), kwargs.get("column_config"), kwargs.get("column_order")
     )
-    st.html(loaders.print_html(frame, headers, total))
+    st.html(loaders.print_html(frame, headers, total, rest))
     return shown
 
 

@@ -26,14 +26,11 @@ import pandas as pd
 PRINT_ROWS = 300  # a few pages of paper; the screen and the CSV download hold every row
 CLASS = "print-table"
 DATA = "data-print-copy"  # the element's attribute that holds the copy
-SOME_ROWS = (
-    "Printed: the first {shown:,} of {total:,} rows; the screen and the CSV download hold "
-    "all of them."
-)
-# When the screen itself shows only the first rows of the list (ui.page.TABLE_ROWS).
-SOME_ROWS_ON_SCREEN = (
-    "Printed: the first {shown:,} of {total:,} rows; the CSV download holds all of them."
-)
+SOME_ROWS = "Printed: the first {shown:,} of {total:,} rows; the screen shows all of them."
+# When the screen itself shows only the first rows of the list (ui.page.TABLE_ROWS), the
+# screen's own line on where the rest is follows: the CSV download, or for the audit log
+# narrower filters (a screen without a download says so there).
+SOME_ROWS_ON_SCREEN = "Printed: the first {shown:,} of {total:,} rows. {rest}"
 DATE_FORMAT = "%d %b %Y"  # 01 Nov 2026, as every screen writes dates
 
 
@@ -84,18 +81,20 @@ def table_cells(
     headers: tuple[tuple[str, str, str], ...],
     limit: int = PRINT_ROWS,
     total: int | None = None,
+    rest: str = "",
 ) -> dict:
     """{"headers": [...], "rows": [[...], ...], "note": "..."}: the first `limit` rows'
     texts under `headers`, and a line saying how many rows the list holds when some are
     left out (else ""). `total` is the whole list's length when `frame` is only its first
-    rows (the screen's), and the note then sends the reader to the download."""
+    rows (the screen's), and the note then ends with `rest`, the screen's line on where
+    the others are."""
     head = frame.head(limit)
     columns = [_cell_text(head[column], fmt).tolist() for column, _, fmt in headers]
     total = len(frame) if total is None else max(total, len(frame))
     note = ""
     if total > len(head):
         wording = SOME_ROWS if total == len(frame) else SOME_ROWS_ON_SCREEN
-        note = wording.format(shown=len(head), total=total)
+        note = wording.format(shown=len(head), total=total, rest=rest).strip()
     return {
         "headers": [label for _, label, _ in headers],
         "rows": [list(row) for row in zip(*columns, strict=True)] if columns else [],
@@ -114,9 +113,10 @@ def table_html(
     headers: tuple[tuple[str, str, str], ...],
     limit: int = PRINT_ROWS,
     total: int | None = None,
+    rest: str = "",
 ) -> str:
     """The print copy's element: `table_cells` as JSON in its DATA attribute."""
-    data = json.dumps(table_cells(frame, headers, limit, total), ensure_ascii=False)
+    data = json.dumps(table_cells(frame, headers, limit, total, rest), ensure_ascii=False)
     value = html.escape(data.translate(_JSON_ESCAPES), quote=True)
     return f'<div class="{CLASS}" {DATA}="{value}"></div>'
 
@@ -133,17 +133,21 @@ SCRIPT = """<script>
   }};
   window.addEventListener("beforeprint", () => {{
     for (const holder of document.querySelectorAll(selector)) {{
-      const copy = JSON.parse(holder.getAttribute({data}));
-      const table = document.createElement("table");
-      const head = table.createTHead().insertRow();
-      for (const text of copy.headers) cell(head, "th", text);
-      const body = table.createTBody();
-      for (const cells of copy.rows) {{
-        const row = body.insertRow();
-        for (const text of cells) cell(row, "td", text);
+      try {{  // one copy that cannot be built leaves the others whole
+        const copy = JSON.parse(holder.getAttribute({data}));
+        const table = document.createElement("table");
+        const head = table.createTHead().insertRow();
+        for (const text of copy.headers) cell(head, "th", text);
+        const body = table.createTBody();
+        for (const cells of copy.rows) {{
+          const row = body.insertRow();
+          for (const text of cells) cell(row, "td", text);
+        }}
+        holder.replaceChildren(table);
+        if (copy.note) cell(holder, "p", copy.note);
+      }} catch (error) {{
+        console.error("print copy not built", error.name);
       }}
-      holder.replaceChildren(table);
-      if (copy.note) cell(holder, "p", copy.note);
     }}
   }});
   // Off paper, the screen keeps only the data: no hidden rows to restyle on every draw.

@@ -50,4 +50,17 @@ def test_a_capped_list_printed_counts_the_whole_list_and_names_the_download(two_
     at = _run("pages/2_Gaps.py", GAPS_EXPORT)
     (near,) = [c for c in _print_copies(at) if [r[1] for r in c["rows"]] == ["A4", "A2"]]
     # The screen holds 2 of the 3 near misses; paper has room for both it was sent.
-    assert near["note"] == "Printed: the first 2 of 3 rows; the CSV download holds all of them."
+    assert near["note"] == (
+        "Printed: the first 2 of 3 rows. The full list is in the CSV download below."
+    )
+
+
+def test_the_audit_log_printed_capped_says_to_narrow_the_filters(two_rows, shared_store):
+    # The audit screen has no download: its line on where the rest is says so, on paper too.
+    for n in range(3):
+        shared_store.record("ana", "export", detail=f"report {n}")
+    at = _run("pages/7_Audit.py", [])
+    rest = "Narrow the dates or the filters above to see older entries."
+    (copy,) = _print_copies(at)
+    assert copy["note"] == f"Printed: the first 2 of 3 rows. {rest}"
+    assert f"Showing the first 2 of 3 rows. {rest}" in [c.value for c in at.caption]

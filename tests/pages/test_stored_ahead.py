@@ -59,3 +59,22 @@ def test_a_failed_read_keeps_a_copy_that_another_dataset_uses(stored_during_read
     at = seed_files(app("app.py"), [("broken.xlsx", data)]).run()
     assert not at.exception and at.error
     assert shared_store.has_blob(store.sha256_hex(data))
+
+
+def test_a_file_remembered_as_unreadable_is_not_written_again_on_each_rerun(monkeypatch):
+    writes: list[str] = []
+    real = store.Store.put_blob
+
+    def put_blob(self, data):
+        writes.append(store.sha256_hex(data))
+        return real(self, data)
+
+    monkeypatch.setattr(store.Store, "put_blob", put_blob)
+    data = b"PK\x03\x04 still not a workbook"
+    at = seed_files(app("app.py"), [("broken.xlsx", data)]).run()
+    assert at.error
+    for _ in range(3):  # three more clicks in the same session
+        at.run()
+        assert at.error and not at.exception
+    assert writes == [store.sha256_hex(data)]  # the first run's write ahead, removed again
+    assert not store.open_store().has_blob(store.sha256_hex(data))

@@ -115,20 +115,21 @@ class TestTableHtml:
         html = printing.table_html(frame, (("n", "n", ""),), limit=3)
         assert _cells(html) == [["n"], ["1"], ["2"], ["3"]]
         assert _copy(html)["note"] == (
-            "Printed: the first 3 of 7 rows; the screen and the CSV download hold all of them."
+            "Printed: the first 3 of 7 rows; the screen shows all of them."
         )
 
-    def test_a_list_the_screen_shows_only_the_start_of_sends_the_reader_to_the_download(self):
+    def test_a_list_the_screen_shows_only_the_start_of_says_where_the_rest_is(self):
         frame = pd.DataFrame({"n": range(1, 6)})  # the screen's first 5 rows of 40
-        html = printing.table_html(frame, (("n", "n", ""),), limit=3, total=40)
+        rest = "Narrow the filters to see the others."  # the screen's own line
+        html = printing.table_html(frame, (("n", "n", ""),), limit=3, total=40, rest=rest)
         assert _cells(html) == [["n"], ["1"], ["2"], ["3"]]
         assert _copy(html)["note"] == (
-            "Printed: the first 3 of 40 rows; the CSV download holds all of them."
+            "Printed: the first 3 of 40 rows. Narrow the filters to see the others."
         )
-        whole = printing.table_html(frame, (("n", "n", ""),), limit=10, total=40)
+        whole = printing.table_html(frame, (("n", "n", ""),), limit=10, total=40, rest=rest)
         assert _cells(whole)[1:] == [["1"], ["2"], ["3"], ["4"], ["5"]]
         assert _copy(whole)["note"] == (
-            "Printed: the first 5 of 40 rows; the CSV download holds all of them."
+            "Printed: the first 5 of 40 rows. Narrow the filters to see the others."
         )
 
     def test_a_short_table_prints_whole_without_a_note(self):
