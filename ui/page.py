@@ -180,17 +180,22 @@ def _share_open_dataset() -> None:
     a link that fails again for everyone who opens it (the page reading it says why; the
     read is memoised, so it is not repeated). Its files are written while they are read
     (`links.StoredAhead`) and removed again if the read fails. Once stored, the session
-    keeps the files' names, not their bytes (`state.keep_in_store`).
+    keeps the files' names, not their bytes (`state.keep_in_store`); a copy deleted
+    elsewhere since is stored again, or its link withdrawn.
     """
     ds = state.dataset()
     if ds is None:
         return
     stored_id = links.shared_dataset_id()
-    if stored_id is not None and ds.held:  # the bytes are still here
+    if stored_id is not None:
+        # The copy the link names may have been deleted in another session (0.6 ms on the
+        # embedded store): its link would open nothing. Stored afresh then, from the bytes
+        # held or, by their SHA-256s, from the store while another copy keeps them; when
+        # neither has them, the sidebar offers no link and says why.
         still = _still_stored(stored_id)
         if still is None:
-            return  # the store cannot say: keep the bytes
-        if not still:  # deleted in another session since this one stored it
+            return  # the store cannot say: keep the bytes, and the link
+        if not still:
             links.forget_shared(stored_id)
             stored_id = None
     if stored_id is None:

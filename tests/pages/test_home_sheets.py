@@ -2,6 +2,8 @@
 sheet (tests/workbooks.py): both tables read and counted, each file's sheets listed (read
 with the header row, skipped with the reason), and the sheet choice reads only one."""
 
+import re
+
 import store
 from tests import workbooks
 from tests.pages.helpers import app, follow, literal, metric
@@ -118,6 +120,40 @@ def test_the_same_files_uploaded_again_after_their_deletion_are_stored_afresh():
     loaders.clear_data_caches()
     at.radio(key=state.SHEET).set_value("Register").run()
     assert not at.error and metric(at, "Analysed") == "3"
+
+
+def _linked_dataset(at) -> str | None:
+    """The dataset id the sidebar's link names, if it offers one."""
+    found = [re.search(r"[?&]ds=([^&]+)", t.value) for t in at.sidebar.get("text")]
+    ids = [m.group(1) for m in found if m]
+    assert len(ids) <= 1
+    return ids[0] if ids else None
+
+
+def test_a_copy_deleted_elsewhere_is_stored_again_while_its_files_are():
+    at = _upload([BOOK])
+    (every_sheet,) = store.open_store().list_datasets()
+    at.radio(key=state.SHEET).set_value("Register").run()  # a second copy keeps the file
+    at.radio(key=state.SHEET).set_value("").run()
+    assert _linked_dataset(at) == every_sheet.id
+    store.open_store().delete_dataset(every_sheet.id, every_sheet.owner)  # in another tab
+    at.run()
+    assert not at.exception and not at.error and not at.warning
+    linked = _linked_dataset(at)
+    assert linked not in (None, every_sheet.id)
+    assert store.open_store().read_dataset_files(linked) == [BOOK[:2]]
+
+
+def test_a_link_to_a_copy_deleted_elsewhere_is_withdrawn_once_its_files_are_gone():
+    at = _upload([BOOK])
+    (stored,) = store.open_store().list_datasets()
+    assert _linked_dataset(at) == stored.id
+    store.open_store().delete_dataset(stored.id, stored.owner)  # in another tab
+    at.run()
+    assert not at.exception
+    assert _linked_dataset(at) is None  # a link that would open nothing is not offered
+    assert [literal(w.value) for w in at.warning] == [loaders.NO_LONGER_STORED]
+    assert metric(at, "Analysed") == "5"  # what the session read is still on screen
 
 
 def test_a_store_out_of_reach_says_so_and_the_next_run_tries_again(monkeypatch):
