@@ -410,6 +410,12 @@ class StoreUnavailable(StoreError):
 FAILURES: tuple[type[Exception], ...] = (StoreError, OSError, DatabaseError, sqlite3.Error)
 
 
+def _unreferenced_blob() -> sa.ColumnElement[bool]:
+    """A blobs row that no dataset's file list names (the shared store's blobs table)."""
+    named = sa.select(DATASET_FILES.c.sha256).where(DATASET_FILES.c.sha256 == BLOBS.c.sha256)
+    return ~named.exists()
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -1192,12 +1198,9 @@ class Store:
         Runs under the write lock so that no upload, from this replica or another, can
         reference a blob while it goes. Returns the number of blobs and files removed.
         """
-        referenced = sa.select(DATASET_FILES.c.sha256).where(
-            DATASET_FILES.c.sha256 == BLOBS.c.sha256
-        )
         with self._write() as conn:
             if self.is_shared:
-                return conn.execute(sa.delete(BLOBS).where(~referenced.exists())).rowcount
+                return conn.execute(sa.delete(BLOBS).where(_unreferenced_blob())).rowcount
             removed = 0
             cutoff = time.time() - STALE_TMP_SECONDS
             in_use = {r[0] for r in conn.execute(sa.select(DATASET_FILES.c.sha256).distinct())}
@@ -1222,13 +1225,10 @@ class Store:
         wanted = sorted({sha for sha in shas if SHA_PATTERN.fullmatch(sha)})
         if not wanted:
             return 0
-        referenced = sa.select(DATASET_FILES.c.sha256).where(
-            DATASET_FILES.c.sha256 == BLOBS.c.sha256
-        )
         with self._write() as conn:
             if self.is_shared:
                 return conn.execute(
-                    sa.delete(BLOBS).where(BLOBS.c.sha256.in_(wanted), ~referenced.exists())
+                    sa.delete(BLOBS).where(BLOBS.c.sha256.in_(wanted), _unreferenced_blob())
                 ).rowcount
             in_use = {
                 r[0]
