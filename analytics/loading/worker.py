@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import fcntl
 import io
 import os
 import pickle
@@ -29,6 +30,7 @@ import traceback
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from multiprocessing import reduction
 from multiprocessing.connection import Connection
 
 import pandas as pd
@@ -174,31 +176,31 @@ def _slot(processes: int) -> threading.BoundedSemaphore:
 def _run(request: tuple, files: list[str]):
     limits = Limits.from_env()
     deadline = time.monotonic() + limits.timeout_s
-    with _slot(limits.processes):
-        log_fd, log_path = tempfile.mkstemp(prefix="admissions-reader-", suffix=".log")
-        os.close(log_fd)
-        try:
-            # An xlsx is read ahead first (calamine while the guard scans, reading.py's
-            # `_ReadAhead`), and once more without when the guard refuses it or the child
-            # dies before the guard's verdict. Once more as well if the fork server itself
-            # went away.
-            read_ahead = request[0] in ("load", "report")
-            server_lost = False
-            while True:
-                try:
-                    return _read(request, files, limits, deadline, log_path, read_ahead)
-                except _ServerLost:
-                    if server_lost:
-                        raise LoadError(
-                            f"{files[0]}: the file reader could not be started: try again"
-                        ) from None
-                    server_lost = True
-                except _ReadAgain:
-                    read_ahead = False
-                    with open(log_path, "wb"):  # the first child's output says nothing now
-                        pass
-        finally:
-            os.unlink(log_path)
+    # The children's own output (Rust's last words before an abort) goes to a file with no
+    # name, handed to each child with its request: nothing is left behind when the caller
+    # itself is killed mid-read.
+    with _slot(limits.processes), tempfile.TemporaryFile(prefix="admissions-reader-") as log:
+        log_fd = log.fileno()
+        flags = fcntl.fcntl(log_fd, fcntl.F_GETFL)
+        fcntl.fcntl(log_fd, fcntl.F_SETFL, flags | os.O_APPEND)  # the children append
+        # An xlsx is read ahead first (calamine while the guard scans, reading.py's
+        # `_ReadAhead`), and once more without when the guard refuses it or the child
+        # dies before the guard's verdict. Once more as well if the fork server itself
+        # went away.
+        read_ahead = request[0] in ("load", "report")
+        server_lost = False
+        while True:
+            try:
+                return _read(request, files, limits, deadline, log_fd, read_ahead)
+            except _ServerLost:
+                if server_lost:
+                    raise LoadError(
+                        f"{files[0]}: the file reader could not be started: try again"
+                    ) from None
+                server_lost = True
+            except _ReadAgain:
+                read_ahead = False
+                os.ftruncate(log_fd, 0)  # the first child's output says nothing now
 
 
 def _read(
@@ -206,7 +208,7 @@ def _read(
     files: list[str],
     limits: Limits,
     deadline: float,
-    log_path: str,
+    log_fd: int,
     read_ahead: bool = False,
 ):
     ours, theirs = socket.socketpair()
@@ -221,13 +223,14 @@ def _read(
         if message is None:
             raise _ServerLost
         pid = message[1]
-        conn.send((*request, _test_fault, limits.memory_mb, log_path, read_ahead))
+        conn.send((*request, _test_fault, limits.memory_mb, read_ahead))
+        reduction.send_handle(conn, log_fd, pid)
         while True:
             message = _receive(conn, deadline, limits, current)
             if message is None:  # the child died without a word: an abort or a kill
                 if unvetted:
                     raise _ReadAgain
-                tail = _log_tail(log_path)
+                tail = _log_tail(log_fd)
                 kind = "memory" if _RUST_OUT_OF_MEMORY in tail else "died"
                 raise _failure(current, kind, limits, None)
             tag = message[0]
@@ -306,11 +309,10 @@ def _failure(file: str, kind: str, limits: Limits, frames: str | None) -> LoadEr
     return error
 
 
-def _log_tail(path: str) -> bytes:
+def _log_tail(fd: int) -> bytes:
     try:
-        with open(path, "rb") as log:
-            log.seek(max(os.path.getsize(path) - _LOG_TAIL_BYTES, 0))
-            return log.read()
+        size = os.fstat(fd).st_size
+        return os.pread(fd, _LOG_TAIL_BYTES, max(size - _LOG_TAIL_BYTES, 0))
     except OSError:
         return b""
 
@@ -321,8 +323,8 @@ def _log_tail(path: str) -> bytes:
 def serve(conn: Connection) -> None:
     """A forked child's life: say who it is, take one request, answer it, end."""
     conn.send(("started", os.getpid()))
-    kind, args, fault, memory_mb, log_path, read_ahead = conn.recv()
-    _confine(memory_mb, log_path)
+    kind, args, fault, memory_mb, read_ahead = conn.recv()
+    _confine(memory_mb, reduction.recv_handle(conn))
 
     def on_read_ahead(stage: str) -> None:
         conn.send(("ahead", stage))
@@ -356,11 +358,10 @@ def serve(conn: Connection) -> None:
         conn.close()
 
 
-def _confine(memory_mb: int, log_path: str) -> None:
+def _confine(memory_mb: int, log: int) -> None:
     """Limits and output of this child: address space, no core files, and the libraries'
-    own printing (Rust messages, openpyxl warnings) into the log, off the caller's
-    stderr."""
-    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    own printing (Rust messages, openpyxl warnings) into the caller's log file `log`, off
+    the caller's stderr."""
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.close(log)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -122,6 +123,21 @@ class TestReaderFailures:
         assert worker.load_exports([csv_source()]).frame["email"].tolist() == ["a@x", "b@x"]
         out, err = capfd.readouterr()
         assert (out, err) == ("", "")
+
+    def test_the_childrens_log_has_no_name_on_disk(self, monkeypatch, tmp_path):
+        # A caller killed mid-read runs no clean-up: a named log file would stay behind.
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        listings = []
+        receive = worker._receive
+
+        def listing_receive(*args, **kwargs):
+            listings.append(sorted(os.listdir(tmp_path)))
+            return receive(*args, **kwargs)
+
+        monkeypatch.setattr(worker, "_receive", listing_receive)
+        fault(monkeypatch, "noise")
+        assert worker.load_exports([csv_source()]).rows_read == 2
+        assert listings and all(names == [] for names in listings)
 
     def test_reads_at_once_while_one_aborts(self, monkeypatch):
         fault(monkeypatch, "abort", "bad.csv")
