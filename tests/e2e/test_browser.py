@@ -217,7 +217,7 @@ def test_a_tab_draws_its_chart_once_chosen(page, app):
 @pytest.mark.e2e
 def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path):
     """Home printed to PDF by Chromium ("save as PDF"): the cell problems table is in the
-    text (a canvas table would print as an empty box), the sidebar is not."""
+    text (a canvas table would print as an empty box), the sidebar and icons are not."""
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         harness._unavailable("pdftotext is not installed (Debian: apt-get install poppler-utils)")
@@ -242,6 +242,8 @@ def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path
     assert first_problem["problem"] in text
     assert "Link to this view" not in text  # the sidebar stays off the paper
     assert "Show personal data" not in text
+    # Icons are ligatures of an icon font: printed, a PDF's text read their names.
+    assert not {"expand_more", "keyboard_arrow_right", "keyboard_arrow_down"} & set(text.split())
 
 
 # ---------------------------------------------------------------- the harness itself
