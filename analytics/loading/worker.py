@@ -160,7 +160,8 @@ _slots: dict[int, threading.BoundedSemaphore] = {}
 
 
 class _ServerLost(Exception):
-    """The fork server ended before it forked a child for this read."""
+    """The fork server ended before it forked a child for this read, or the child ended
+    before it took the request (nothing of the file was read yet)."""
 
 
 class _ReadAgain(Exception):
@@ -223,8 +224,11 @@ def _read(
         if message is None:
             raise _ServerLost
         pid = message[1]
-        conn.send((*request, _test_fault, limits.memory_mb, read_ahead))
-        reduction.send_handle(conn, log_fd, pid)
+        try:
+            conn.send((*request, _test_fault, limits.memory_mb, read_ahead))
+            reduction.send_handle(conn, log_fd, pid)
+        except OSError:  # the child is gone already (a broken pipe): fork another
+            raise _ServerLost from None
         while True:
             message = _receive(conn, deadline, limits, current)
             if message is None:  # the child died without a word: an abort or a kill

@@ -164,6 +164,27 @@ class TestReaderFailures:
         worker._server._process.wait()
         assert_next_read_works()
 
+    def test_a_child_gone_before_its_request_is_replaced(self, monkeypatch):
+        receive, killed = worker._receive, []
+
+        def kill_the_first_child(*args, **kwargs):
+            message = receive(*args, **kwargs)
+            if not killed and message is not None and message[0] == "started":
+                killed.append(message[1])
+                os.kill(message[1], signal.SIGKILL)
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:  # reaped by the fork server
+                    try:
+                        os.kill(message[1], 0)
+                    except ProcessLookupError:
+                        break
+                    time.sleep(0.01)
+            return message
+
+        monkeypatch.setattr(worker, "_receive", kill_the_first_child)
+        assert worker.load_exports([csv_source()]).rows_read == 2
+        assert len(killed) == 1
+
     def test_bad_setting_is_refused(self, monkeypatch):
         monkeypatch.setenv(worker.MEMORY_ENV, "lots")
         with pytest.raises(worker.SettingError, match="ADMISSIONS_READER_MEMORY_MB='lots'"):
