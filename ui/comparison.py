@@ -43,6 +43,7 @@ NOT_STORED = (
 )
 ONLY_ONE = "This is the only upload so far: upload next month's export to see what changed."
 PICK = "No upload came before this one: pick the upload to compare it with."
+TREND_LATER = "The trend appears once the programme has two uploads of this export."
 NO_COMMON = (
     "No applicant is in both uploads: are they exports of the same programme? Everyone "
     "counts as added or removed."
@@ -399,8 +400,9 @@ def history(current: store.Dataset, other: store.Dataset | None = None) -> None:
     upload) and the same uploads as a choice. `other`: the upload compared with."""
     st.subheader("The programme over its uploads")
     table = trend(current, other)
-    if len(table) < 2:
-        st.caption("The trend appears once the programme has two uploads of this export.")
+    if len(table) < 2:  # one point on an axis of milliseconds says nothing
+        st.caption(TREND_LATER)
+        return
     rows = tuple(map(tuple, table.astype("string").to_numpy()))
     figure = loaders.memo(("changes_trend", rows), lambda: charts.trend(table))
     st.plotly_chart(

@@ -263,6 +263,16 @@ class TestHistory:
         assert lines["Renewal backlog (due or overdue)"] == [2, 1]  # C1, C2 | C1
         assert lines["Eligibility rate"] == pytest.approx([2 / 6, 4 / 6])
 
+    def test_no_trend_of_one_upload(self):
+        _upload(OCTOBER, "october.csv")
+        # Another export (one more column): compared with, but not of this history.
+        other = NOVEMBER.replace("Ethics attestation\n", "Ethics attestation,Notes\n", 1)
+        at = _upload(other.replace("yes\n", "yes,\n"), "other.csv")
+        assert [c for c in at.get("plotly_chart") if "changes_trend" in c.proto.id] == []
+        assert comparison.TREND_LATER in [c.value for c in at.caption]
+        assert comparison.HISTORY_KEY not in [s.key for s in at.selectbox]
+        assert any("changes_sankey" in c.proto.id for c in at.get("plotly_chart"))
+
     def test_an_upload_of_the_history_opens_on_this_page(self):
         _upload(OCTOBER, "october.csv")
         at = _upload(NOVEMBER, "november.csv")
