@@ -68,7 +68,9 @@ KPIS = {
 }
 LIST_TAB_KEY = "changes_list"  # which list the Changes screen shows (ui.page.lazy_tabs)
 LISTS = {
-    "newly_eligible": "Newly eligible",
+    # Not "Newly eligible": that KPI counts applicants in both uploads only; this list
+    # holds the added ones who are eligible at once too.
+    "newly_eligible": "Eligible now, not before",
     "no_longer_eligible": "No longer eligible",
     "newly_overdue": "Newly overdue renewals",
 }

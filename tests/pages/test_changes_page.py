@@ -195,6 +195,10 @@ class TestTwoUploads:
         chase = _table(at, "newly_overdue")
         assert chase["applicant_id"].tolist() == ["C1"]
         assert chase["days_overdue"].tolist() == [12]  # 20 Oct -> 1 Nov
+        # The list of three is not named as the KPI that counts two of them.
+        (tab,) = [t for t in at.tabs if t.label.endswith("(3)")]
+        assert metric(at, "Newly eligible") == "2"
+        assert not tab.label.startswith("Newly eligible")
 
     def test_lists_are_masked_filterable_and_downloaded_as_shown(self, media):
         at = _compared()
@@ -214,11 +218,12 @@ class TestTwoUploads:
         xlsx = media.fetch(at, downloads.XLSX_KEY)
         book = openpyxl.load_workbook(io.BytesIO(xlsx))
         assert book.sheetnames[-3:] == [
-            "Newly eligible",
+            "Eligible now, not before",
             "No longer eligible",
             "Newly overdue renewals",
         ]
-        ids = [row[0] for row in book["Newly eligible"].iter_rows(min_row=2, values_only=True)]
+        invite = book["Eligible now, not before"]
+        ids = [row[0] for row in invite.iter_rows(min_row=2, values_only=True)]
         assert ids == ["A2", "A5", "N1"]
         rows = list(book["Summary"].iter_rows(values_only=True))
         figures = dict(rows[rows.index(("Figure", "Value")) + 1 :])
