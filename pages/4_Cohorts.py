@@ -55,17 +55,13 @@ else:
         analysis, "gaps_by_cohort", lambda: summary.gaps(ev, by="cohort"), chosen
     )
     compared = tables.compare_cohorts(gaps_by, [first, second])
-    st.plotly_chart(
-        loaders.figure(
-            charts.side_by_side,
-            compared,
-            "label",
-            "cohort",
-            "share",
-            title="Share failing each rule",
-        ),
-        key="cohorts_compare",
-    )
+    if compared["fail"].sum() == 0:  # bars of nothing would draw an empty frame
+        figure = charts.empty(tables.FAILING_TITLE, tables.NOBODY_FAILS)
+    else:
+        figure = loaders.figure(
+            charts.side_by_side, compared, "label", "cohort", "share", title=tables.FAILING_TITLE
+        )
+    st.plotly_chart(figure, key="cohorts_compare")
 
 st.subheader("Applicants")
 labels = {rule.id: rule.label for rule in analysis.rule_set.admission}

@@ -35,6 +35,7 @@ STATUS_COLOURS = {
 ACCENT = "#1565c0"
 MUTED = "#d0d0d0"
 EMPTY_TEXT = "Nothing to show for this selection"
+PERCENT_HEADROOM = 1.3  # a rate axis runs to this times the longest bar (at most 100%)
 APPLICANTS = vocabulary.COLUMN_LABELS["applicants"]
 ACTIVE, EDITED = "Active rules", "Edited rules"  # the what-if chart's two series
 BACKLOG = vocabulary.FIGURE_LABELS[("renewals", "backlog")]
@@ -395,13 +396,24 @@ def side_by_side(
                 orientation="h",
                 marker_color=palette[i % len(palette)],
                 texttemplate=number,
+                # Beside the bar, at the chart's font size: inside, Plotly shrinks a
+                # label to the bar's height (6 px) and sets it dark on orange.
+                textposition="outside",
+                cliponaxis=False,
                 hovertemplate=f"%{{y}}<br>{name}: {number} {words.lower()}<extra></extra>",
             )
         )
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text=words)
     if as_percent:
-        fig.update_xaxes(range=[0, 1], tickformat=".0%")
+        # Up to a little past the longest bar (room for its label), not always to 100%:
+        # shares of a few percent otherwise drew as slivers in an empty frame. No tick
+        # past 100%.
+        top = pd.to_numeric(table[value], errors="coerce").max()
+        end = max(0.1, 0.0 if pd.isna(top) else float(top) * PERCENT_HEADROOM)
+        fig.update_xaxes(range=[0, end], tickformat=".0%")
+        if end > 1:
+            fig.update_xaxes(tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
     fig.update_yaxes(autorange="reversed", type="category")
     n_categories = table[category].nunique()
     return _layout(fig, title, height=max(240, 80 + 44 * n_categories))

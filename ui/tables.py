@@ -214,6 +214,10 @@ def trace(applicant: pd.Series, rule_set, as_of: dt.date | None = None) -> pd.Da
     return pd.DataFrame(rows, columns=TRACE_COLUMNS)
 
 
+FAILING_TITLE = "Share failing each rule"
+NOBODY_FAILS = "Nobody in these two cohorts fails a required rule."
+
+
 def compare_cohorts(gaps_by_cohort: pd.DataFrame, cohorts: list[str]) -> pd.DataFrame:
     """Share of each cohort's applicants failing each required rule, long form."""
     part = gaps_by_cohort[

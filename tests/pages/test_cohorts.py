@@ -5,6 +5,8 @@ London B2 B3, Leeds B1 B4 B8, York B5 B6, no cohort B7), or recounted from the r
 files by tests/sample_counts.py.
 """
 
+import json
+
 from tests import sample_counts
 from tests.pages.helpers import (
     app,
@@ -16,6 +18,7 @@ from tests.pages.helpers import (
     sample_files,
     seed_files,
 )
+from ui import tables
 
 LABEL = rule_labels("standard")
 REQUIRED = [
@@ -136,6 +139,17 @@ def test_two_cohorts_side_by_side_share_failing_each_required_rule():
         "2026-05 York": dict(zip(REQUIRED, [0.5, 0.5, 0.0, 0.0], strict=True)),
     }
     assert metric(at, "2026-01 London: eligible") == "1 of 2"
+
+
+def test_two_cohorts_where_nobody_fails_say_so_instead_of_empty_bars():
+    at = _page()
+    at.multiselect(key="cohorts_status").set_value(["eligible"]).run()  # B1 B2 B6
+    at.selectbox(key="cohorts_compare_a").set_value("2026-01 London")
+    at.selectbox(key="cohorts_compare_b").set_value("2026-05 York").run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert spec["data"] == []
+    assert [a["text"] for a in spec["layout"]["annotations"]] == [tables.NOBODY_FAILS]
 
 
 def test_selecting_an_applicant_shows_their_rule_trace():

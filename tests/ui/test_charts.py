@@ -114,6 +114,17 @@ def test_side_by_side_gives_one_trace_per_series():
     fig = charts.side_by_side(table, "rule", "cohort", "share")
     assert [(t.name, list(t.x)) for t in fig.data] == [("A", [0.5, 0.1]), ("B", [0.2, 0.3])]
     assert fig.layout.barmode == "group"
+    # Labels beside the bars (inside, Plotly shrinks them to the bar); the axis ends 30%
+    # past the longest bar, 0.5, rather than at 100%.
+    assert {t.textposition for t in fig.data} == {"outside"}
+    assert tuple(fig.layout.xaxis.range) == pytest.approx((0, 0.65))
+
+
+def test_a_rate_axis_past_100_percent_has_no_tick_past_it():
+    table = pd.DataFrame({"rule": ["CME"], "cohort": ["A"], "share": [0.9]})
+    axis = charts.side_by_side(table, "rule", "cohort", "share").layout.xaxis
+    assert axis.range[1] == pytest.approx(1.17)  # room for the label "90.0%"
+    assert max(axis.tickvals) == 1.0
 
 
 def test_what_if_compares_active_and_edited_per_group():
