@@ -12,7 +12,8 @@ st.write(
     "bundled sample. The rule set and date chosen here apply on every page."
 )
 
-upload_col, sample_col = st.columns([3, 1])
+# [2, 1]: at [3, 1] an 800 px window cut the button to "Open the sa…".
+upload_col, sample_col = st.columns([2, 1])
 upload_col.file_uploader(
     "Exports",
     type=list(loaders.UPLOAD_TYPES),

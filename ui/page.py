@@ -38,8 +38,8 @@ from ui import (
 )
 
 APP_NAME = "Filler admissions"
-PRINT_STYLES = Path(__file__).with_name("print.css")
-SCRIPTS_KEY = "admissions_scripts"  # the sidebar's container of our scripts (ui/print.css)
+STYLES = Path(__file__).with_name("styles.css")
+SCRIPTS_KEY = "admissions_scripts"  # the sidebar's container of our scripts (ui/styles.css)
 OPEN_SAMPLE_ENV = "ADMISSIONS_OPEN_SAMPLE"
 SAMPLE_LABEL = "Bundled sample"
 DATE_FORMAT = "DD MMM YYYY"  # every table's dates: 01 Nov 2026
@@ -92,7 +92,7 @@ def setup(title: str, page: str | None = None) -> str:
     if PagesManager.uses_pages_directory:  # a classic run of this page alone: see navigation
         navigation()
     st.set_page_config(page_title=f"{title} · {APP_NAME}", layout="wide")
-    st.html(PRINT_STYLES)  # style only: Streamlit sends it where it takes no room
+    st.html(STYLES)  # style only: Streamlit sends it where it takes no room
     _require_store()
     user = auth.require_access()
     memory.watch_session()
@@ -269,7 +269,7 @@ def _sidebar() -> None:
 
 def _scripts() -> None:
     """The page's scripts of ours (no user text in them) in one container, which
-    ui/print.css hides: a drawn element of no height would still add the sidebar's gap
+    ui/styles.css hides: a drawn element of no height would still add the sidebar's gap
     between its neighbours. The code loaded ahead, and the print copies' builder."""
     with st.container(key=SCRIPTS_KEY):
         preload.load_ahead()
@@ -497,6 +497,7 @@ FILTER_COLUMNS = {
     "status": "Status",
 }
 NO_EXTRA = "(none)"
+FILTER_ALL = "All"  # an empty filter keeps everyone (Streamlit's "Choose options" read "Choo")
 
 
 def filter_keys(prefix: str) -> list[str]:
@@ -549,6 +550,7 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
                 on_change=_publish_filters,
                 args=(prefix,),
                 persist_state=state.KEPT,
+                placeholder=FILTER_ALL,
             )
         left, mid, right = st.columns(3)
         bounds = loaders.per_table(
@@ -564,7 +566,9 @@ def filter_bar(rows: pd.DataFrame, extra_columns: list[str], prefix: str) -> fil
             "Other column", [NO_EXTRA, *extra_columns], key=f"{prefix}_extra_column"
         )
         if extra != NO_EXTRA:
-            chosen[extra] = right.multiselect(extra, choices(extra), key=f"{prefix}_extra_values")
+            chosen[extra] = right.multiselect(
+                extra, choices(extra), key=f"{prefix}_extra_values", placeholder=FILTER_ALL
+            )
     # A link's values that this dataset does not offer were dropped: the URL follows.
     shared = {column: chosen[column] for column in FILTER_COLUMNS if chosen[column]}
     if links.clean_filters(shared)[0] != links.current_view().filters:

@@ -1,7 +1,7 @@
 """Tables on paper: a static copy of what an st.dataframe shows on screen.
 
 st.dataframe draws on a canvas, which prints as an empty box (or only the rows scrolled
-into view). `ui.page.table` adds this copy next to each one; `ui/print.css` shows the
+into view). `ui.page.table` adds this copy next to each one; `ui/styles.css` shows the
 copy only in print and hides the canvas there.
 
 The copy travels as data, not as a table: an empty element whose attribute holds the

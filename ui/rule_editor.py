@@ -18,6 +18,7 @@ from analytics import rules
 from ui import downloads, escaping, links, rules_view, state
 
 BASE_KEY = "_rules_editor_base"
+SETTINGS_PER_ROW = 3  # a rule's numbers per row, beside its severity
 PREFIX = "rules_"  # owned by the editor's widgets only: the reset below deletes these keys
 
 
@@ -32,7 +33,9 @@ def _reset_when_base_changes(text: str) -> None:
 
 def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]:
     settings = rules_view.numeric_settings(rule)
-    cols = st.columns([3, 2, *([1] * max(len(settings), 1))])
+    # Numbers in rows of at most SETTINGS_PER_ROW, bottom-aligned: six in one row (CME
+    # hours by degree) broke their labels mid-word and set the wrapped ones lower.
+    cols = st.columns([3, 2, SETTINGS_PER_ROW])
     label, sentence = escaping.markdown(rule.label), escaping.markdown(rules_view.describe(rule))
     cols[0].markdown(f"**{label}**  \n{sentence}")
     severity = cols[1].selectbox(
@@ -42,7 +45,14 @@ def _rule_inputs(rule: rules.Rule, section: str) -> tuple[str, dict[str, float]]
         key=f"{PREFIX}{section}_{rule.id}_severity",
     )
     values = {}
-    for col, (setting, value) in zip(cols[2:], settings.items(), strict=False):
+    items = list(settings.items())
+    with cols[2]:
+        cells = [
+            cell
+            for start in range(0, len(items), SETTINGS_PER_ROW)
+            for cell in st.columns(SETTINGS_PER_ROW, vertical_alignment="bottom")
+        ]
+    for col, (setting, value) in zip(cells, items, strict=False):
         values[setting] = col.number_input(
             escaping.markdown(rules_view.setting_label(rule, setting)),
             min_value=0.0,

@@ -89,15 +89,16 @@ def describe_table(rule_set: rules.RuleSet) -> pd.DataFrame:
 
 
 def numeric_settings(rule: rules.Rule) -> dict[str, float]:
-    """The numbers a director may change on a rule: `min`, `default`, `thresholds.<key>`."""
+    """The numbers a director may change on a rule: `min`, `thresholds.<key>`, then
+    `default` (in the order `describe` names them: "...; 30 otherwise")."""
     p = rule.params
     out: dict[str, float] = {}
     if "min" in p:
         out["min"] = float(p["min"])
-    if "default" in p:
-        out["default"] = float(p["default"])
     for key, value in p.get("thresholds", {}).items():
         out[f"thresholds.{key}"] = float(value)
+    if "default" in p:
+        out["default"] = float(p["default"])
     return out
 
 
@@ -105,7 +106,7 @@ def setting_label(rule: rules.Rule, setting: str) -> str:
     if setting.startswith("thresholds."):
         return CATEGORY_WORDS.get(setting.split(".", 1)[1], setting.split(".", 1)[1])
     if setting == "default":
-        return "any other"
+        return "any other degree"
     return "minimum"
 
 

@@ -214,6 +214,35 @@ def test_a_tab_draws_its_chart_once_chosen(page, app):
     assert page.locator('[data-testid="stPlotlyChart"]').count() == 2
 
 
+# Elements of a metric or a button whose text ends in "…" because it does not fit.
+CUT_TEXT = """() => [...document.querySelectorAll(
+        '[data-testid="stMetric"] *, [data-testid="stMain"] button *')]
+    .filter((e) => getComputedStyle(e).textOverflow === "ellipsis"
+        && e.scrollWidth > e.clientWidth)
+    .map((e) => e.innerText)"""
+
+
+@pytest.mark.e2e
+def test_a_narrow_window_cuts_no_figure_nor_button_short(page, app):
+    """At 800 px with the sidebar open, five metrics share a row (Cohorts): Streamlit's
+    ellipsis cut "44.9%" to "44.…", "Renewal backlog" and "Open the sample" too."""
+    page.set_viewport_size({"width": 800, "height": 1200})
+    page.goto("/")
+    wait_for_run(page)
+    assert page.evaluate(CUT_TEXT) == []  # the sample's button, before anything is open
+    page.get_by_role("button", name="Open the sample").click()
+    metric(page, "Rows read").first.wait_for()
+    wait_for_run(page)
+    for name in ("Cohorts", "Renewals", "Eligibility", HOME):
+        before = page_title(page)
+        if name != HOME or before != HOME:
+            sidebar_links(page)[name].click()
+            wait_for_run(page, previous_title=before)
+        metric(page, "Applicants" if name != "Renewals" else "Certified").first.wait_for()
+        assert_no_exception(page, app, f"{name} at 800 px")
+        assert page.evaluate(CUT_TEXT) == [], name
+
+
 @pytest.mark.e2e
 def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path):
     """Home printed to PDF by Chromium ("save as PDF"): the cell problems table is in the
