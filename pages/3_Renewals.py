@@ -65,6 +65,7 @@ window = st.segmented_control(
     list(tables.CHASE_WINDOWS),
     format_func=lambda w: f"{tables.CHASE_WINDOWS[w]} ({counts_by_window[w]:,})",
     default="all",
+    required=True,  # a click on the chosen window keeps it (it fell back to "all" unsaid)
     key="renewals_window",
 )
 window = window or "all"

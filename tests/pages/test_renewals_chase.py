@@ -40,6 +40,9 @@ def test_windows_count_and_filter_the_list():
     assert at.dataframe[0].value["applicant_id"].tolist() == ["C2", "C3"]
     at.button_group(key="renewals_window").set_value("overdue").run()
     assert at.dataframe[0].value["applicant_id"].tolist() == ["C6", "C1"]
+    # A second click on the chosen window keeps it (the browser does not send a deselect):
+    # the list never falls back to the whole backlog with nothing chosen.
+    assert at.button_group(key="renewals_window").proto.required
 
 
 def test_the_to_do_column_names_what_blocks_each_renewal():
