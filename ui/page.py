@@ -319,6 +319,16 @@ def show_table(
     sent (see `table`, and `rest`)."""
     labels = _rule_labels(frame)
     config = {**_column_config(frame, labels), **kwargs.pop("column_config", {})}
+    if state.show_personal():
+        # The browser sizes a table's columns when it first draws it and keeps the widths
+        # when the cells change: sized for masked initials, names and emails then read
+        # "Yorick F", "yorick.ro". Shown, they get room of their own.
+        for column in frame.columns:
+            given = config.get(column)
+            if masking.personal_kind(column, mapping) is None or not isinstance(given, dict):
+                continue
+            if given.get("width") is None:  # a page's own width stands
+                config[column] = {**given, "width": PERSONAL_WIDTH}
     first = loaders.first_rows(frame, TABLE_ROWS)
     shown = _rates_rounded(
         loaders.in_words(loaders.for_display(first, state.show_personal(), mapping), labels)
@@ -497,6 +507,7 @@ FILTER_COLUMNS = {
     "status": "Status",
 }
 NO_EXTRA = "(none)"
+PERSONAL_WIDTH = "medium"  # a personal column's width while personal data is shown
 FILTER_ALL = "All"  # an empty filter keeps everyone (Streamlit's "Choose options" read "Choo")
 
 

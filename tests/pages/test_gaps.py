@@ -4,6 +4,8 @@ Expected figures are worked out by hand for a small export (standard rules, as o
 2026-11-25), or recounted from the raw sample files by tests/sample_counts.py.
 """
 
+import json
+
 from tests import sample_counts
 from tests.pages.helpers import app, chart_traces, csv_export, rule_labels, sample_files, seed_files
 
@@ -93,10 +95,17 @@ def test_near_miss_list_is_closest_first_and_masked_until_personal_data_is_on():
     ]  # fmt: skip
     assert at.dataframe[0].value["cohort"].tolist() == ["Unassigned"] * 3  # no cohort column
 
+    widths = {c: v.get("width") for c, v in json.loads(at.dataframe[0].proto.columns).items()}
+    assert (widths["full_name"], widths["email"]) == (None, None)  # sized to the initials
+
     at.toggle(key="page_show_personal").set_value(True).run()
     shown = at.dataframe[0].value
     assert shown["full_name"].tolist() == ["Dan Dunn", "Ben Bell", "Cara Cole"]
     assert shown["email"].tolist() == ["dan@example.org", "ben@example.org", "cara@example.org"]
+    # The browser keeps the widths it sized for the initials: shown, names get their own.
+    widths = {c: v.get("width") for c, v in json.loads(at.dataframe[0].proto.columns).items()}
+    assert (widths["full_name"], widths["email"]) == ("medium", "medium")
+    assert widths["degree"] is None
 
 
 def test_near_miss_list_on_the_sample_has_every_near_miss_and_a_download():
