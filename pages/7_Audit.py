@@ -22,9 +22,13 @@ names = tables.object_names(
 )
 users = sorted({entry.user for entry in opened.audit_log()})
 left, middle, right = st.columns(3)
-users = left.multiselect("User", users, key="audit_users")
+users = left.multiselect("User", users, key="audit_users", placeholder=page.FILTER_ALL)
 actions = middle.multiselect(
-    "Action", list(store.ACTIONS), format_func=tables.AUDIT_ACTIONS.get, key="audit_actions"
+    "Action",
+    list(store.ACTIONS),
+    format_func=tables.AUDIT_ACTIONS.get,
+    key="audit_actions",
+    placeholder=page.FILTER_ALL,
 )
 object_id = right.text_input("Object id", key="audit_object").strip()
 today = dt.datetime.now(dt.UTC).date()
@@ -64,7 +68,10 @@ else:
         # Wrapped rows: what an entry concerns (a dataset's label and files) and its detail
         # read whole rather than ending in "…".
         row_height=page.WRAPPED_ROW_HEIGHT,
-        height=AUDIT_TABLE_HEIGHT,
+        # A few entries: the table's own height (600 px drew empty rows under them).
+        height=AUDIT_TABLE_HEIGHT
+        if len(log) * page.WRAPPED_ROW_HEIGHT > AUDIT_TABLE_HEIGHT
+        else "content",
         column_config={
             "time": st.column_config.DatetimeColumn("Time (UTC)", format="DD MMM YYYY, HH:mm:ss"),
             "user": st.column_config.TextColumn("Who"),
