@@ -67,14 +67,23 @@ def headline() -> None:
     )
 
 
+ROWS_READ_HELP = "Data rows in the sheets and files read (header rows not counted)."
+# "Applicants 510" above "Analysed 693" read as a contradiction: the register's people count.
+ANALYSED_HELP = (
+    "Rows read less the rejected rows and the duplicates: every person analysed, applicants "
+    "and the certified practitioners of the register. Applicants, above, counts the "
+    "applicants alone."
+)
+
+
 def validation_report(result) -> None:
     """The headline figures, then the counts of how the files were read, then each list
     (problems, rejected, duplicates) filterable and downloadable."""
     headline()
     st.subheader("Validation report")
     cols = st.columns(5)
-    cols[0].metric("Rows read", f"{result.rows_read:,}")
-    cols[1].metric("Analysed", f"{len(result.frame):,}")
+    cols[0].metric("Rows read", f"{result.rows_read:,}", help=ROWS_READ_HELP)
+    cols[1].metric("Analysed", f"{len(result.frame):,}", help=ANALYSED_HELP)
     cols[2].metric("Rejected", f"{len(result.rejected):,}")
     cols[3].metric("Duplicates", f"{len(result.duplicates):,}")
     cols[4].metric("Cell problems", f"{len(result.problems):,}")

@@ -90,6 +90,10 @@ def test_sample_button_opens_every_bundled_file():
     assert opened.label == page.SAMPLE_LABEL
     assert [name for name, _ in opened.files] == [name for name, _ in sample_files()]
     assert _report_numbers(at) == _sample_numbers()
+    # Analysed (693) counts the register's practitioners beside Applicants (510): said.
+    (analysed,) = [m for m in at.metric if m.label == "Analysed"]
+    assert "certified practitioners" in analysed.proto.help
+    assert metric(at, "Applicants") == f"{sample_counts.expected_report()['applicants']:,}"
 
 
 def test_open_sample_env_opens_it_without_a_click(monkeypatch):
