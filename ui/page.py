@@ -507,6 +507,10 @@ FILTER_COLUMNS = {
     "status": "Status",
 }
 NO_EXTRA = "(none)"
+REGISTER_ID = (
+    "That ID is a certified practitioner's (the certification register), not an "
+    "applicant's: their renewal is on the Renewals page."
+)
 PERSONAL_WIDTH = "medium"  # a personal column's width while personal data is shown
 FILTER_ALL = "All"  # an empty filter keeps everyone (Streamlit's "Choose options" read "Choo")
 
@@ -656,7 +660,12 @@ def _applicant_search(analysis: loaders.Analysis) -> None:
             return
         found = tables.find_applicants(analysis.evaluation.applicants, text, by_name)
         if found.empty:
-            st.caption("No applicant matches." if by_name else "No applicant has that ID.")
+            # An ID of the register (the Renewals list's) is not an applicant's: say where.
+            certified = tables.find_applicants(analysis.evaluation.certified, text, False)
+            if not certified.empty:
+                st.caption(REGISTER_ID)
+            else:
+                st.caption("No applicant matches." if by_name else "No applicant has that ID.")
             return
         ids = found["applicant_id"].astype("string").tolist()
         picked = st.selectbox("Applicant", ids, key=FIND_PICK_KEY) if len(ids) > 1 else ids[0]

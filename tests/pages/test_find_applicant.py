@@ -4,8 +4,15 @@ shared export in helpers (B4: a dentist with 12 CME hours; dentistry needs 20)."
 
 import pytest
 
-from tests.pages.helpers import app, cohorts_export, params, rule_labels, seed_files
-from ui import state
+from tests.pages.helpers import (
+    app,
+    cohorts_export,
+    params,
+    rule_labels,
+    sample_files,
+    seed_files,
+)
+from ui import page, state
 
 LABEL = rule_labels("standard")
 
@@ -60,3 +67,13 @@ def test_a_partial_name_offers_every_match_and_never_enters_the_link():
     link = params(at)
     assert set(link) == {"ds", "rules", "as_of", "page"}
     assert "a" not in [v for values in link.values() for v in values]
+
+
+def test_an_id_of_the_register_says_where_that_person_is():
+    at = seed_files(app("pages/3_Renewals.py"), sample_files()).run()
+    # The sample's register lists C0005 (data/samples/certification_register.xlsx).
+    assert "C0005" in at.dataframe[0].value["applicant_id"].tolist()
+    at.sidebar.text_input(key="sidebar_find").input("c0005").run()
+    assert not at.exception
+    assert [c.value for c in at.sidebar.caption if "ID" in c.value] == [page.REGISTER_ID]
+    assert not [b for b in at.sidebar.button if b.key == "sidebar_find_open"]
