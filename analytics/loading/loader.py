@@ -249,13 +249,13 @@ def _load_named_sheet(
     raw = book.read(sheet)
     if raw.cells.empty and raw.error_cells:
         raise LoadError(
-            f"{src.name}: sheet '{sheet}' holds only Excel error values "
+            f"{src.name}: {_sheet_words(sheet)} holds only Excel error values "
             f"({raw.error_cells} cells such as #N/A or #REF!), no data: {ERRORS_HINT}",
             file=src.name,
         )
     if raw.cells.empty:
         raise LoadError(
-            f"{src.name}: sheet '{sheet}' is empty: choose the sheet that holds the data",
+            f"{src.name}: {_sheet_words(sheet)} is empty: choose the sheet that holds the data",
             file=src.name,
         )
     header = reading.find_header_row(raw.cells, known)
@@ -264,11 +264,17 @@ def _load_named_sheet(
     return _build_part(src.name, book.sheet_names, raw, header, mapping, date_order)
 
 
+def _sheet_words(name: str) -> str:
+    """A sheet as a message names it: "sheet 'Applicants'"; a CSV file has no sheets (its
+    one sheet is reading.CSV_SHEET, "(csv)", which read as jargon): "the file"."""
+    return "the file" if name == reading.CSV_SHEET else f"sheet '{name}'"
+
+
 def _no_header(file: str, raw: reading.RawSheet) -> NoHeaderError:
     found = reading.header_guess(raw.cells)
     return NoHeaderError(
         f"{file}: no header row with known column names in the first "
-        f"{reading.HEADER_SCAN_ROWS} rows of sheet '{raw.name}' (columns found: "
+        f"{reading.HEADER_SCAN_ROWS} rows of {_sheet_words(raw.name)} (columns found: "
         f"{_name_list(found)}): {MAP_HINT}",
         file=file,
         columns_found=found,
@@ -348,7 +354,7 @@ def _build_part(
     if "applicant_id" not in assigned:
         found = [n for n in display.values()]
         raise NoHeaderError(
-            f"{file}: sheet '{raw.name}' has no applicant ID column (columns found: "
+            f"{file}: {_sheet_words(raw.name)} has no applicant ID column (columns found: "
             f"{_name_list(found)}): {MAP_HINT}",
             file=file,
             columns_found=found,

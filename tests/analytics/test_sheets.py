@@ -76,6 +76,18 @@ class TestEverySheet:
         assert "sheet 'People' has no applicant ID column" in str(caught.value)
         assert caught.value.columns_found == ["Name", "Cohort", "Degree"]
 
+    def test_a_csv_is_named_the_file_not_a_sheet(self):
+        # A CSV's one pseudo-sheet is "(csv)": a message naming "sheet '(csv)'" read as jargon.
+        people = loading.Source("people.csv", b"Name,Cohort,Degree\nAnn,2026-01,MD\n")
+        with pytest.raises(NoHeaderError) as caught:
+            loading.load_exports([people])
+        assert str(caught.value).startswith("people.csv: the file has no applicant ID column")
+        notes = loading.Source("notes.csv", b"How to read this export\nSee the other file\n")
+        with pytest.raises(NoHeaderError) as caught:
+            loading.load_exports([notes])
+        assert "rows of the file (columns found" in str(caught.value)
+        assert "(csv)" not in str(caught.value)
+
     def test_files_and_sheets_are_taken_in_the_order_given(self):
         csv = loading.Source("autumn.csv", b"Applicant ID,Name,Degree\nB1,Bo,MD\n")
         book = source(("Register", REGISTER), ("Applicants", APPLICANTS))
