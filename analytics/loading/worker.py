@@ -161,7 +161,7 @@ _slots: dict[int, threading.BoundedSemaphore] = {}
 
 class _ServerLost(Exception):
     """The fork server ended before it forked a child for this read, or the child ended
-    before it took the request (nothing of the file was read yet)."""
+    before it said it took the request ("took": nothing of the file was read yet)."""
 
 
 class _ReadAgain(Exception):
@@ -227,18 +227,25 @@ def _read(
         try:
             conn.send((*request, _test_fault, limits.memory_mb, read_ahead))
             reduction.send_handle(conn, log_fd, pid)
-        except OSError:  # the child is gone already (a broken pipe): fork another
+        except (OSError, RuntimeError):  # the child is gone (a broken pipe): fork another
+            pid = None  # reaped by the fork server: its number may be another process's
             raise _ServerLost from None
+        taken = False  # the child said it has the request: from then on, it may read
         while True:
             message = _receive(conn, deadline, limits, current)
             if message is None:  # the child died without a word: an abort or a kill
+                pid = None  # it has ended (the fork server reaps it)
+                if not taken:  # before it took the request: nothing was read
+                    raise _ServerLost
                 if unvetted:
                     raise _ReadAgain
                 tail = _log_tail(log_fd)
                 kind = "memory" if _RUST_OUT_OF_MEMORY in tail else "died"
                 raise _failure(current, kind, limits, None)
             tag = message[0]
-            if tag == "reading":
+            if tag == "took":
+                taken = True
+            elif tag == "reading":
                 current = message[1]
             elif tag == "ahead":
                 unvetted = message[1] == "started"
@@ -329,6 +336,9 @@ def serve(conn: Connection) -> None:
     conn.send(("started", os.getpid()))
     kind, args, fault, memory_mb, read_ahead = conn.recv()
     _confine(memory_mb, reduction.recv_handle(conn))
+    if fault is not None and fault[0] == "untaken":
+        os._exit(1)  # as a child killed before it took its request
+    conn.send(("took",))  # a death before this is retried by the caller
 
     def on_read_ahead(stage: str) -> None:
         conn.send(("ahead", stage))

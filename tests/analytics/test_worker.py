@@ -185,6 +185,15 @@ class TestReaderFailures:
         assert worker.load_exports([csv_source()]).rows_read == 2
         assert len(killed) == 1
 
+    def test_a_child_that_dies_before_taking_its_request_does_not_blame_the_file(self, monkeypatch):
+        # Every child ends before it takes the request: retried once, then the reader is
+        # at fault, not the file (which was never read).
+        fault(monkeypatch, "untaken")
+        message = read_error(csv_source("fine.csv"))
+        assert message == "fine.csv: the file reader could not be started: try again"
+        monkeypatch.setattr(worker, "_test_fault", None)
+        assert_next_read_works()
+
     def test_bad_setting_is_refused(self, monkeypatch):
         monkeypatch.setenv(worker.MEMORY_ENV, "lots")
         with pytest.raises(worker.SettingError, match="ADMISSIONS_READER_MEMORY_MB='lots'"):
