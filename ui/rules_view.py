@@ -105,8 +105,9 @@ def numeric_settings(rule: rules.Rule) -> dict[str, float]:
 def setting_label(rule: rules.Rule, setting: str) -> str:
     if setting.startswith("thresholds."):
         return CATEGORY_WORDS.get(setting.split(".", 1)[1], setting.split(".", 1)[1])
-    if setting == "default":
-        return "any other degree"
+    if setting == "default":  # "any other degree" for a rule by degree
+        by = rule.params.get("by")
+        return f"any other {rules.FIELDS.get(by, ('', by))[1]}" if by else "any other"
     return "minimum"
 
 

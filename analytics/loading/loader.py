@@ -223,8 +223,9 @@ def _load_source(
             file=src.name,
         )
     if first_with_data is None:
+        where = "the file is" if book.kind == "csv" else "every sheet is"
         raise LoadError(
-            f"{src.name}: every sheet is empty: export the data again and upload it",
+            f"{src.name}: {where} empty: export the data again and upload it",
             file=src.name,
         )
     raise _no_header(src.name, first_with_data)

@@ -297,7 +297,7 @@ class TestEmptyAndHeaderless:
             loading.load_exports([loading.Source("x.xlsx", buffer.getvalue())], sheet="Blank")
 
     def test_empty_csv_lines(self):
-        assert "every sheet is empty" in load_error("x.csv", b"\n\n ,, \n")
+        assert "x.csv: the file is empty" in load_error("x.csv", b"\n\n ,, \n")
 
     def test_no_header_names_columns_and_mapping(self):
         data = workbook_bytes(rows=[["Colour", "Size", "Shape"], ["red", "L", "round"]])

@@ -8,7 +8,7 @@ import pytest
 
 from analytics import loading, rules
 from analytics.__main__ import main
-from analytics.errors import NoHeaderError
+from analytics.errors import LoadError, NoHeaderError
 from analytics.loading import worker
 from analytics.rules import evaluation
 from tests.workbooks import APPLICANTS, AS_OF, NOTES, REGISTER, notes_applicants_register, workbook
@@ -87,6 +87,9 @@ class TestEverySheet:
             loading.load_exports([notes])
         assert "rows of the file (columns found" in str(caught.value)
         assert "(csv)" not in str(caught.value)
+        with pytest.raises(LoadError) as caught:
+            loading.load_exports([loading.Source("blank.csv", b",,\n,,\n")])
+        assert str(caught.value).startswith("blank.csv: the file is empty")
 
     def test_files_and_sheets_are_taken_in_the_order_given(self):
         csv = loading.Source("autumn.csv", b"Applicant ID,Name,Degree\nB1,Bo,MD\n")

@@ -50,7 +50,7 @@ class TestByteOrderMark:
         assert ids == ["A1", "A2", "A3", "\ufffd"]  # the stray byte: a last line of its own
 
     def test_only_a_bom_is_an_empty_file(self):
-        with pytest.raises(LoadError, match="every sheet is empty"):
+        with pytest.raises(LoadError, match="the file is empty"):
             load("export.csv", b"\xef\xbb\xbf")
 
 

@@ -271,6 +271,8 @@ def test_a_printed_screen_has_its_tables_and_not_the_sidebar(page, app, tmp_path
     assert first_problem["problem"] in text
     assert "Link to this view" not in text  # the sidebar stays off the paper
     assert "Show personal data" not in text
+    assert page.get_by_text("Delete this dataset").count() == 1  # on screen, not on paper
+    assert "Delete this dataset" not in text
     # Icons are ligatures of an icon font: printed, a PDF's text read their names.
     assert not {"expand_more", "keyboard_arrow_right", "keyboard_arrow_down"} & set(text.split())
 

@@ -38,6 +38,15 @@ def test_numeric_settings_of_a_per_degree_rule(standard):
     ]
 
 
+def test_the_default_setting_is_named_after_what_the_rule_goes_by(standard):
+    import dataclasses
+
+    cme = standard.rule("cme_hours")
+    assert rules_view.setting_label(cme, "default") == "any other degree"
+    by_country = dataclasses.replace(cme, params={**cme.params, "by": "country"})
+    assert rules_view.setting_label(by_country, "default") == "any other country"
+
+
 def test_edited_rule_set_changes_only_what_was_edited(standard):
     edited = rules_view.edited_rule_set(
         standard,
